@@ -1,0 +1,71 @@
+"""Small validators shared by the public functions.
+
+Every validator names the parameter, the value it got and what is allowed.
+"""
+
+import numbers
+import operator
+
+import numpy as np
+
+
+def as_int(value, name, *, minimum=None):
+    """Return ``value`` as a Python int, accepting integral floats.
+
+    >>> as_int(np.int64(3), "size")
+    3
+    >>> as_int(4.0, "size", minimum=0)
+    4
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    try:
+        result = operator.index(value)
+    except TypeError:
+        if not np.isfinite(value) or float(value) != int(value):
+            raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+        result = int(value)
+    if minimum is not None and result < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {result}")
+    return result
+
+
+def as_positive_float(value, name):
+    """Return ``value`` as a finite float > 0.
+
+    >>> as_positive_float(500, "fps")
+    500.0
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r} of type {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def is_real_dtype(dtype):
+    """True for integer and floating dtypes (not bool, complex, object or text)."""
+    return np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+
+
+def check_video(video, name="video"):
+    """Check that ``video`` is a 3-D array-like of real numbers shaped (T, H, W).
+
+    Arrays that already slice like numpy (ndarray, memmap, zarr, h5py, dask)
+    are returned as they are; anything else goes through ``np.asarray``.
+    """
+    if not (hasattr(video, "shape") and hasattr(video, "dtype") and hasattr(video, "__getitem__")):
+        if isinstance(video, (str, bytes)):
+            raise TypeError(f"{name} must be a 3-D numeric array (frames, rows, columns), got a string")
+        try:
+            video = np.asarray(video)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"{name} must be a 3-D numeric array (frames, rows, columns): {exc}") from None
+    if len(video.shape) != 3:
+        raise ValueError(
+            f"{name} must be 3-D (frames, rows, columns), got {len(video.shape)}-D with shape {tuple(video.shape)}"
+        )
+    if not is_real_dtype(np.dtype(video.dtype)):
+        raise TypeError(f"{name} must hold real numbers (integer or float), got dtype {np.dtype(video.dtype)}")
+    return video

@@ -1,0 +1,56 @@
+"""Extract, show, select, normalise and detrend time series of videos.
+
+Every public function of this module is loaded lazily from a private module,
+so ``import optimap.trace`` is fast and pulls in neither matplotlib nor scipy.
+
+Positions are ``(x, y)`` pairs: ``x`` is the column and ``y`` the row, so the
+position ``(5, 10)`` is the pixel ``video[:, 10, 5]``, as matplotlib shows an
+image and reports a click.
+
+Where things live
+-----------------
+``_positions``  parsing and validating positions; random, line and collage positions
+``_windows``    window footprints (rect, disc, pixel) and the default window
+``_extract``    the extraction engine
+``_plot``       static plots of positions and traces
+``_select``     interactive selection (selector widgets and blocking wrappers)
+``_normalize``  normalisation
+``_detrend``    detrending
+"""
+
+import importlib
+
+_EXPORTS = {
+    "extract_traces": "_extract",
+    "set_default_trace_window": "_windows",
+    "get_default_trace_window": "_windows",
+    "show_traces": "_plot",
+    "show_trace": "_plot",
+    "show_positions": "_plot",
+    "show_positions_and_traces": "_plot",
+    "select_positions": "_select",
+    "select_traces": "_select",
+    "compare_traces": "_select",
+    "PositionSelector": "_select",
+    "TraceSelector": "_select",
+    "normalize": "_normalize",
+    "detrend_timeseries": "_detrend",
+    "random_positions": "_positions",
+    "positions_from_A_to_B": "_positions",
+    "collage_positions": "_positions",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__():
+    return __all__

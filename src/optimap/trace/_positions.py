@@ -1,0 +1,311 @@
+"""Positions: parsing and validation, random positions, lines and collages.
+
+A position is an ``(x, y)`` pair: ``x`` is the column and ``y`` the row. This
+module is the one place where positions become row and column indices.
+"""
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._validate import as_int
+
+
+def _is_number(value):
+    return isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def _describe(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _pair_to_floats(pair, name):
+    """Two finite real numbers from one position, or an error naming it."""
+    if isinstance(pair, (str, bytes)) or not isinstance(pair, (Sequence, np.ndarray)):
+        raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
+    if len(pair) != 2:
+        raise ValueError(f"{name}: each position must be a pair (x, y), got {_describe(pair)} with {len(pair)} values")
+    if not all(_is_number(v) for v in pair):
+        raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
+    return float(pair[0]), float(pair[1])
+
+
+def parse_positions(coords, name="coords"):
+    """Parse one position or many into float arrays of x and y.
+
+    Returns
+    -------
+    xs, ys : ndarray of float64, shape (N,)
+    single : bool
+        True when ``coords`` was one position (the caller then returns 1-D results).
+
+    Examples
+    --------
+    >>> xs, ys, single = parse_positions((3, 4))
+    >>> xs.tolist(), ys.tolist(), single
+    ([3.0], [4.0], True)
+    >>> parse_positions([(1, 2), (5.5, 6)])[1].tolist()
+    [2.0, 6.0]
+    """
+    if isinstance(coords, np.ndarray):
+        if coords.dtype == object:
+            coords = coords.tolist()
+        else:
+            return _parse_array(coords, name)
+    if isinstance(coords, (str, bytes)) or not isinstance(coords, (Sequence, np.ndarray)):
+        if hasattr(coords, "__iter__") and not isinstance(coords, (str, bytes, dict, set)):
+            coords = list(coords)
+        else:
+            raise TypeError(
+                f"{name} must be a position (x, y) or a sequence of positions, got {_describe(coords)}"
+            )
+    if len(coords) == 0:
+        return np.empty(0), np.empty(0), False
+    if len(coords) > 2 and not isinstance(coords[0], (str, bytes)):
+        # Fast path for long lists of pairs; anything irregular takes the checked path below.
+        try:
+            arr = np.asarray(coords)
+        except (ValueError, TypeError):
+            arr = None
+        if arr is not None and arr.ndim == 2 and arr.shape[1] == 2 and arr.dtype.kind in "iuf":
+            return _parse_array(arr, name)
+    if len(coords) == 2 and all(_is_number(v) for v in coords):
+        x, y = _check_finite(*_pair_to_floats(coords, name), name)
+        return np.array([x]), np.array([y]), True
+    pairs = [_check_finite(*_pair_to_floats(p, name), name) for p in coords]
+    xy = np.array(pairs, dtype=np.float64).reshape(-1, 2)
+    return xy[:, 0], xy[:, 1], False
+
+
+def _parse_array(arr, name):
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
+    if arr.ndim == 1 and arr.size == 0:
+        return np.empty(0), np.empty(0), False
+    if arr.ndim == 1 and arr.size == 2:
+        x, y = _check_finite(float(arr[0]), float(arr[1]), name)
+        return np.array([x]), np.array([y]), True
+    if arr.ndim == 2 and arr.shape[1] == 2:
+        xy = arr.astype(np.float64)
+        bad = ~np.isfinite(xy).all(axis=1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name}: position {i} {tuple(arr[i].tolist())} is not two finite numbers")
+        return xy[:, 0].copy(), xy[:, 1].copy(), False
+    raise ValueError(f"{name} must be one position (2 values) or an (N, 2) array of positions, got shape {arr.shape}")
+
+
+def _check_finite(x, y, name):
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise ValueError(f"{name}: position ({x}, {y}) is not two finite numbers")
+    return x, y
+
+
+def round_to_pixels(values):
+    """Round coordinates to the nearest pixel, halves up (pixel k covers [k - 0.5, k + 0.5))."""
+    return np.floor(np.asarray(values, dtype=np.float64) + 0.5).astype(np.intp)
+
+
+def positions_to_pixels(coords, frame_shape, name="coords"):
+    """Parse positions and convert them to row and column indices inside a frame.
+
+    Parameters
+    ----------
+    coords : position or sequence of positions, ``(x, y)``
+    frame_shape : (int, int)
+        ``(height, width)`` of the frame.
+
+    Returns
+    -------
+    rows, cols : ndarray of intp, shape (N,)
+    single : bool
+
+    Raises
+    ------
+    ValueError
+        If a position lies outside the frame.
+
+    Examples
+    --------
+    >>> rows, cols, single = positions_to_pixels([(2, 1), (0.6, 3.4)], (5, 4))
+    >>> rows.tolist(), cols.tolist()
+    ([1, 3], [2, 1])
+    """
+    xs, ys, single = parse_positions(coords, name)
+    height, width = frame_shape
+    cols, rows = round_to_pixels(xs), round_to_pixels(ys)
+    outside = (cols < 0) | (cols >= width) | (rows < 0) | (rows >= height)
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise ValueError(
+            f"{name}: position ({_fmt(xs[i])}, {_fmt(ys[i])}) is outside the frame "
+            f"(width {width}, height {height}); x must be in [0, {width - 1}] and y in [0, {height - 1}]"
+        )
+    return rows, cols, single
+
+
+def _fmt(value):
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _as_generator(rng):
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.SeedSequence):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an integer seed or a numpy Generator, got {_describe(rng)}")
+
+
+def random_positions(shape_or_mask, N=1, *, rng=None):
+    """Draw ``N`` distinct random positions inside a frame or a mask.
+
+    Parameters
+    ----------
+    shape_or_mask : tuple of int or 2-D bool array
+        Either the frame shape ``(height, width)``, or a mask whose True pixels
+        are the allowed positions (e.g. the tissue).
+    N : int, optional
+        Number of positions, by default 1.
+    rng : int, numpy.random.Generator or None, optional
+        Seed or generator, for reproducible draws.
+
+    Returns
+    -------
+    list of tuple of int
+        ``N`` distinct positions ``(x, y)``.
+
+    Raises
+    ------
+    ValueError
+        If ``N`` is negative or larger than the number of pixels available,
+        or if the mask has no True pixel.
+
+    Examples
+    --------
+    >>> from optimap.trace import random_positions
+    >>> positions = random_positions((64, 128), N=3, rng=0)
+    >>> len(positions), all(0 <= x < 128 and 0 <= y < 64 for x, y in positions)
+    (3, True)
+    >>> import numpy as np
+    >>> mask = np.zeros((4, 4), dtype=bool); mask[2, 3] = True
+    >>> random_positions(mask, 1)
+    [(3, 2)]
+    """
+    N = as_int(N, "N", minimum=0)
+    generator = _as_generator(rng)
+    if isinstance(shape_or_mask, np.ndarray) and shape_or_mask.ndim == 2:
+        mask = shape_or_mask
+        if mask.dtype != bool:
+            if not np.isin(mask, (0, 1)).all():
+                raise ValueError("shape_or_mask: a mask must be a 2-D array of booleans (or 0 and 1)")
+            mask = mask.astype(bool)
+        candidates = np.flatnonzero(mask)
+        width = mask.shape[1]
+        if candidates.size == 0:
+            raise ValueError("shape_or_mask: the mask has no True pixel to draw positions from")
+    else:
+        if isinstance(shape_or_mask, np.ndarray):
+            shape_or_mask = shape_or_mask.tolist()
+        if not isinstance(shape_or_mask, Sequence) or isinstance(shape_or_mask, str) or len(shape_or_mask) != 2:
+            raise TypeError(
+                f"shape_or_mask must be a frame shape (height, width) or a 2-D boolean mask, "
+                f"got {_describe(shape_or_mask)}"
+            )
+        height = as_int(shape_or_mask[0], "shape_or_mask height", minimum=1)
+        width = as_int(shape_or_mask[1], "shape_or_mask width", minimum=1)
+        candidates = height * width
+    available = candidates if isinstance(candidates, int) else candidates.size
+    if N > available:
+        raise ValueError(f"N={N} is larger than the {available} pixels available")
+    chosen = generator.choice(available, size=N, replace=False)
+    flat = chosen if isinstance(candidates, int) else candidates[chosen]
+    rows, cols = np.divmod(flat, width)
+    return [(int(c), int(r)) for r, c in zip(rows, cols)]
+
+
+def positions_from_A_to_B(N, A, B):
+    """``N`` positions evenly spaced on the straight line from ``A`` to ``B``.
+
+    Both ends are included; the positions are rounded to whole pixels.
+
+    Parameters
+    ----------
+    N : int
+        Number of positions (0 gives an empty list, 1 gives ``[A]``).
+    A, B : tuple of float
+        Start and end point ``(x, y)``.
+
+    Returns
+    -------
+    list of tuple of int
+        Positions ``(x, y)``.
+
+    Examples
+    --------
+    >>> from optimap.trace import positions_from_A_to_B
+    >>> positions_from_A_to_B(3, (0, 0), (10, 4))
+    [(0, 0), (5, 2), (10, 4)]
+    """
+    N = as_int(N, "N", minimum=0)
+    (ax, ay), (bx, by) = _pair_to_floats(A, "A"), _pair_to_floats(B, "B")
+    _check_finite(ax, ay, "A")
+    _check_finite(bx, by, "B")
+    t = np.linspace(0.0, 1.0, N) if N > 1 else np.zeros(N)
+    xs = round_to_pixels(ax + t * (bx - ax))
+    ys = round_to_pixels(ay + t * (by - ay))
+    return [(int(x), int(y)) for x, y in zip(xs, ys)]
+
+
+def collage_positions(positions, image_shape, ncols=6):
+    """Move positions of several images to where they sit in a collage of the images.
+
+    Image ``i`` of the collage (no padding) sits in grid row ``i // ncols`` and
+    grid column ``i % ncols``, so its positions move by
+    ``(column * width, row * height)``.
+
+    Parameters
+    ----------
+    positions : sequence of sequences of positions
+        One list of ``(x, y)`` positions per image (a list may be empty).
+    image_shape : tuple of int
+        ``(height, width)`` of every image.
+    ncols : int, optional
+        Number of images per collage row, by default 6.
+
+    Returns
+    -------
+    list of tuple
+        All positions ``(x, y)`` in collage coordinates, image by image. The
+        input is not modified.
+
+    Examples
+    --------
+    >>> from optimap.trace import collage_positions
+    >>> collage_positions([[(1, 2)], [(1, 2)], [(0, 0)]], (10, 20), ncols=2)
+    [(1, 2), (21, 2), (0, 10)]
+    """
+    ncols = as_int(ncols, "ncols", minimum=1)
+    if isinstance(image_shape, np.ndarray):
+        image_shape = image_shape.tolist()
+    if not isinstance(image_shape, Sequence) or isinstance(image_shape, str) or len(image_shape) < 2:
+        raise TypeError(f"image_shape must be (height, width), got {_describe(image_shape)}")
+    height = as_int(image_shape[0], "image_shape height", minimum=1)
+    width = as_int(image_shape[1], "image_shape width", minimum=1)
+    if isinstance(positions, (str, bytes)) or not isinstance(positions, (Sequence, np.ndarray)):
+        raise TypeError(f"positions must be a sequence with one list of positions per image, got {_describe(positions)}")
+    result = []
+    for i, image_positions in enumerate(positions):
+        dx, dy = (i % ncols) * width, (i // ncols) * height
+        xs, ys, _ = parse_positions(image_positions, name=f"positions[{i}]")
+        for x, y in zip(xs, ys):
+            result.append((_plain(x) + dx, _plain(y) + dy))
+    return result
+
+
+def _plain(value):
+    value = float(value)
+    return int(value) if value.is_integer() else value
