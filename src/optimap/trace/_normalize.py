@@ -114,8 +114,9 @@ def normalize(array, ymin=0, ymax=None, vmin=None, vmax=None, dtype=np.float32, 
     span = high - low
     if explicit and np.any(span == 0) and vmin is not None and vmax is not None:
         raise ValueError(f"vmin and vmax must differ, got vmin={vmin!r} and vmax={vmax!r}")
-    scale = np.divide(ymax - ymin, span, out=np.zeros(n_columns), where=span != 0)
-    result = (columns - low) * scale + ymin
+    fraction = np.divide(columns - low, span, out=np.zeros_like(columns), where=span != 0)
+    fraction[np.isnan(columns)] = np.nan
+    result = fraction * (ymax - ymin) + ymin
     if clip and explicit:
         result = np.clip(result, min(ymin, ymax), max(ymin, ymax))
     if is_int:

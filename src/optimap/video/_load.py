@@ -1,0 +1,164 @@
+"""``load_video``: check the options, recognise the format, hand over to its reader."""
+
+import numbers
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import _readers
+from ._common import FrameSelection
+
+_FILE_READERS = {
+    ".npy": ("npy", _readers.read_npy),
+    ".tif": ("tiff", _readers.read_tiff),
+    ".tiff": ("tiff", _readers.read_tiff),
+    ".h5": ("hdf5", _readers.read_hdf5),
+    ".hdf5": ("hdf5", _readers.read_hdf5),
+}
+_ZARR_MARKERS = ("zarr.json", ".zarray", ".zgroup")
+_SUPPORTED = (
+    ".npy, .tif/.tiff, .h5/.hdf5, a zarr store (a folder, usually named *.zarr) "
+    "and a folder of .tif/.tiff/.png images"
+)
+
+
+def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, dataset=None):
+    """Load a video, or some of its frames, from a file or a folder.
+
+    The format follows from the path: ``.npy``; ``.tif``/``.tiff`` (multi-page
+    stacks and ImageJ hyperstacks of one channel); ``.h5``/``.hdf5``; a zarr
+    store (a folder named ``*.zarr`` or holding zarr metadata); any other folder
+    is read as one image per frame (``.tif``, ``.tiff``, ``.png``), ordered by
+    the numbers in their names, so ``frame2.png`` comes before ``frame10.png``.
+    Only the selected frames are read from the disk.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The video file, zarr store or folder of images.
+    start_frame : int, default 0
+        Index of the first frame to load.
+    frames : int or None, default None
+        Number of frames to load, at most: fewer when the video ends first.
+        ``None`` loads all frames from ``start_frame`` to the end.
+    step : int, default 1
+        Load every ``step``-th frame. The result is
+        ``video[start_frame : start_frame + frames * step : step]``.
+    use_mmap : bool, default False
+        Return the frames without reading them into memory, where the format
+        allows it (see Notes); the result is then read-only.
+    dataset : str, optional
+        The dataset of an HDF5 file, or the array of a zarr group, to load, e.g.
+        ``"recording/video"``. By default the only 3-D one.
+
+    Returns
+    -------
+    video : (T, H, W) numpy.ndarray, numpy.memmap, zarr.Array or h5py.Dataset
+        Frames, rows, columns, in the dtype stored. A stored single channel,
+        ``(T, H, W, 1)`` or ``(T, 1, H, W)``, is returned as ``(T, H, W)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If nothing exists at ``path``.
+    TypeError
+        If an option has the wrong type (frame options must be integers, not
+        booleans or floats).
+    ValueError
+        If an option is out of range, the format is unknown, the file is damaged
+        or holds no single-channel video, or it cannot be memory-mapped as asked.
+    ImportError
+        If the package reading the format is not installed; the message names
+        the optional extra that installs it.
+
+    Notes
+    -----
+    What ``use_mmap=True`` returns, by format:
+
+    - ``.npy``: a read-only :class:`numpy.memmap` (a view, also of a selection).
+    - TIFF: a read-only :class:`numpy.memmap` when the image data are stored
+      uncompressed and contiguously; otherwise a ValueError says why not.
+    - HDF5: a read-only :class:`numpy.memmap` when the dataset is stored
+      contiguously (h5py's default layout). A chunked or compressed dataset is
+      returned as the :class:`h5py.Dataset` itself, read on access, when all of
+      its frames are asked for and it is 3-D; a selection of frames is read into
+      memory.
+    - zarr: the :class:`zarr.Array` itself, read on access, when all frames are
+      asked for and it is 3-D; a selection of frames is read into memory.
+    - A folder of images cannot be memory-mapped: a ValueError says so.
+
+    Files are opened read-only and never changed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from optimap.video import load_video
+    >>> video = np.arange(10 * 4 * 5, dtype=np.uint16).reshape(10, 4, 5)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "video.npy")
+    ...     np.save(path, video)
+    ...     part = load_video(path, start_frame=2, frames=3, step=2)
+    ...     mapped = load_video(path, use_mmap=True)
+    ...     print(type(mapped).__name__, mapped.shape, mapped.flags.writeable)
+    ...     del mapped  # release the file before the folder is removed
+    memmap (10, 4, 5) False
+    >>> part.shape, part.dtype
+    ((3, 4, 5), dtype('uint16'))
+    >>> np.array_equal(part, video[2:8:2])
+    True
+    """
+    path = _check_path(path)
+    selection = FrameSelection(
+        _check_int("start_frame", start_frame, 0, "the first frame is 0"),
+        None if frames is None else _check_int("frames", frames, 1, "or None for all remaining frames"),
+        _check_int("step", step, 1, "1 loads every frame"),
+    )
+    if not isinstance(use_mmap, (bool, np.bool_)):
+        raise TypeError(f"use_mmap must be True or False, got {use_mmap!r} of type {type(use_mmap).__name__}")
+    if dataset is not None and not isinstance(dataset, str):
+        raise TypeError(f"dataset must be a str naming the dataset, or None; got {dataset!r} of type {type(dataset).__name__}")
+
+    if not path.exists():
+        raise FileNotFoundError(f"path '{path}' does not exist: no video file or folder there")
+    fmt, reader = _find_reader(path)
+    if dataset is not None and fmt not in ("hdf5", "zarr"):
+        raise ValueError(
+            f"dataset={dataset!r} was given, but dataset applies only to HDF5 files and zarr stores, "
+            f"and '{path}' is {'a folder of images' if fmt == 'folder' else f'a {fmt} file'}"
+        )
+    return reader(path, selection, bool(use_mmap), dataset)
+
+
+def _check_path(path):
+    if isinstance(path, (str, os.PathLike)):
+        text = os.fspath(path)
+        if isinstance(text, str):
+            if not text:
+                raise ValueError("path is empty: give the path of a video file or folder")
+            return Path(text)
+    raise TypeError(f"path must be a str or os.PathLike, got {path!r} of type {type(path).__name__}")
+
+
+def _check_int(name, value, minimum, hint):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be {minimum} or more ({hint}), got {value}")
+    return value
+
+
+def _find_reader(path):
+    if path.is_dir():
+        if path.suffix.lower() == ".zarr" or any((path / marker).is_file() for marker in _ZARR_MARKERS):
+            return "zarr", _readers.read_zarr
+        return "folder", _readers.read_folder
+    suffix = path.suffix.lower()
+    if suffix in _FILE_READERS:
+        return _FILE_READERS[suffix]
+    described = f"format {suffix!r}" if suffix else "format (the file name has no extension)"
+    if suffix == ".zarr":
+        described += " (a zarr store must be a folder)"
+    raise ValueError(f"cannot load '{path}': unknown video {described}; supported are {_SUPPORTED}")

@@ -1,0 +1,125 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+
+import optimap
+from optimap.trace import show_positions, show_positions_and_traces, show_trace, show_traces
+
+
+def test_show_traces_draws_each_column():
+    traces = np.random.default_rng(0).random((50, 3))
+    fig, ax = plt.subplots()
+    assert show_traces(traces, ax=ax, linewidth=3) is ax
+    assert len(ax.lines) == 3
+    for i, line in enumerate(ax.lines):
+        np.testing.assert_array_equal(line.get_ydata(), traces[:, i])
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(50))
+        assert line.get_linewidth() == 3
+    assert ax.get_xlabel() == "Frame" and ax.get_ylabel() == "Intensity"
+    assert ax.get_xlim() == (0, 49)
+    assert ax.get_legend() is None
+
+
+def test_show_traces_fps_x_colors_labels():
+    fig, ax = plt.subplots()
+    show_traces(np.ones((11, 2)), fps=10, colors=["red", (0, 0, 1)], labels=["a", "b"], ax=ax)
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.arange(11) / 10)
+    assert ax.get_xlabel() == "Time [s]"
+    assert to_rgba(ax.lines[0].get_color()) == to_rgba("red")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    fig, ax = plt.subplots()
+    show_trace(np.arange(5.0), x=np.linspace(1, 2, 5), colors="green", ax=ax)
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.linspace(1, 2, 5))
+    assert to_rgba(ax.lines[0].get_color()) == to_rgba("green")
+
+
+def test_show_traces_without_ax_makes_and_shows_a_figure():
+    ax = optimap.show_traces(np.arange(4.0))
+    assert ax.figure in [plt.figure(n) for n in plt.get_fignums()]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"traces": np.zeros((3, 2, 2))}, ValueError, "1-D"),
+        ({"traces": np.float64(1.0)}, ValueError, "1-D"),
+        ({"traces": np.zeros(3), "x": np.arange(3), "fps": 10}, ValueError, "x and fps cannot be given together"),
+        ({"traces": np.zeros(3), "fps": 0}, ValueError, "fps must be a finite number > 0"),
+        ({"traces": np.zeros(3), "fps": -5}, ValueError, "fps"),
+        ({"traces": np.zeros(3), "fps": "fast"}, TypeError, "fps"),
+        ({"traces": np.zeros(3), "x": np.arange(4)}, ValueError, "x must be 1-D with one value per frame"),
+        ({"traces": np.zeros((3, 2)), "labels": ["a"]}, ValueError, "labels has 1 entries but there are 2"),
+        ({"traces": np.zeros((3, 2)), "colors": ["r", "g", "b"]}, ValueError, "colors has 3 entries"),
+        ({"traces": np.array(["a", "b"])}, TypeError, "real numbers"),
+    ],
+)
+def test_show_traces_bad_input(kwargs, error, match):
+    fig, ax = plt.subplots()
+    with pytest.raises(error, match=match):
+        show_traces(ax=ax, **kwargs)
+
+
+def test_show_positions_one_scatter_in_cycle_colors():
+    image = np.random.default_rng(0).random((20, 30))
+    fig, ax = plt.subplots()
+    assert show_positions([(3, 4), (10, 15)], image, size=40, ax=ax, marker="x") is ax
+    (scatter,) = ax.collections
+    np.testing.assert_array_equal(scatter.get_offsets(), [[3, 4], [10, 15]])
+    np.testing.assert_array_equal(scatter.get_sizes(), [40])
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    np.testing.assert_allclose(scatter.get_facecolors()[:, :3], [to_rgba(c)[:3] for c in cycle[:2]])
+    (shown,) = ax.images
+    np.testing.assert_array_equal(shown.get_array(), image)
+    assert shown.get_cmap().name == "gray"
+
+
+def test_show_positions_options():
+    fig, ax = plt.subplots()
+    show_positions((5, 6), np.zeros((10, 10)), color="red", cmap="viridis", vmin=-1, vmax=2, ax=ax)
+    assert ax.images[0].get_cmap().name == "viridis"
+    assert ax.images[0].get_clim() == (-1, 2)
+    np.testing.assert_allclose(ax.collections[0].get_facecolors()[0], to_rgba("red"))
+    fig, ax = plt.subplots()
+    show_positions([(1, 1), (2, 2)], size=[10, 20], color=["r", "b"], ax=ax)
+    np.testing.assert_array_equal(ax.collections[0].get_sizes(), [10, 20])
+    assert not ax.images
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"positions": [(1, 1)], "image": np.zeros((2, 2, 2))}, ValueError, "image must be"),
+        ({"positions": [(1, 1), (2, 2)], "color": ["r"]}, ValueError, "colors has 1 entries"),
+        ({"positions": [(1, 1), (2, 2)], "size": [1, 2, 3]}, ValueError, "size must be one number"),
+        ({"positions": "ab"}, TypeError, "positions"),
+    ],
+)
+def test_show_positions_bad_input(kwargs, error, match):
+    fig, ax = plt.subplots()
+    with pytest.raises(error, match=match):
+        show_positions(ax=ax, **kwargs)
+
+
+def test_show_positions_and_traces_shares_colors():
+    video = np.random.default_rng(0).random((30, 16, 16))
+    positions = [(2, 3), (8, 8), (15, 0)]
+    fig, axs = plt.subplots(1, 2)
+    image_ax, trace_ax = show_positions_and_traces(video, positions, size=3, fps=100, labels=["a", "b", "c"], axs=axs)
+    assert image_ax is axs[0] and trace_ax is axs[1]
+    np.testing.assert_array_equal(image_ax.images[0].get_array(), video[0])
+    faces = image_ax.collections[0].get_facecolors()
+    for face, line in zip(faces, trace_ax.lines):
+        np.testing.assert_allclose(face, to_rgba(line.get_color()))
+    np.testing.assert_allclose(trace_ax.lines[1].get_ydata(), optimap.extract_traces(video, (8, 8), size=3))
+    assert trace_ax.get_xlabel() == "Time [s]"
+
+
+def test_show_positions_and_traces_with_given_traces_and_new_figure():
+    image_ax, trace_ax = show_positions_and_traces(np.zeros((8, 8)), [(1, 1)], np.arange(5.0), colors=["m"])
+    assert image_ax.figure is trace_ax.figure
+    np.testing.assert_allclose(image_ax.collections[0].get_facecolors()[0], to_rgba("m"))
+    with pytest.raises(ValueError, match="traces has 1 columns but there are 2 positions"):
+        show_positions_and_traces(np.zeros((8, 8)), [(1, 1), (2, 2)], np.arange(5.0))
+    with pytest.raises(ValueError, match="traces must be given"):
+        show_positions_and_traces(np.zeros((8, 8)), [(1, 1)])
