@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 import optimap
 from optimap.trace import extract_traces, get_default_trace_window, set_default_trace_window
-from optimap.trace import _extract
+from optimap.trace import _extract, _footprint
 
 from brute import brute_trace
 
@@ -117,8 +117,8 @@ def test_blocks_and_threads_give_the_same_traces(threads, block, positions, wind
     rng = np.random.default_rng(3)
     video = random_video(rng, (23, 20, 20), np.float64)
     xy = rng.integers(0, 20, size=(positions, 2))
-    footprint = _extract.Footprint(xy[:, 1], xy[:, 0], (20, 20), window, 5)
-    out_dtype = _extract.output_dtype(video.dtype, footprint.single_pixel)
+    footprint = _footprint.Footprint(xy[:, 1], xy[:, 0], (20, 20), window, 5)
+    out_dtype = _footprint.output_dtype(video.dtype, footprint.single_pixel)
     traces = _extract.run_blocks(video, footprint, out_dtype, block=block, threads=threads)
     np.testing.assert_allclose(traces, extract_traces(video, xy, size=5, window=window), rtol=1e-12)
 

@@ -1,0 +1,182 @@
+"""Kernels: traces of one in-memory block of frames, or of its gathered pixels.
+
+* ``reduce_gathered`` turns the footprint's pixels of a block, ``(b, P)``,
+  into traces ``(b, N)``: a plain copy for single pixels, weighted sums of
+  gathered windows for few positions, one sparse matrix product otherwise.
+  NaN pixels are left out of the mean.
+* ``extract_block`` takes whole frames ``(b, H, W)``; for ``rect`` windows that
+  cover much of the frame it uses separable sliding sums (the box kernel).
+
+Every array source (ndarray, memmap, zarr, HDF5, dask) ends in these functions.
+"""
+
+import numpy as np
+
+from ._footprint import accumulator_dtype
+
+
+def take_pixels(frames, pixels):
+    """``frames[:, pixels]`` for flat pixel indices of a ``(b, H, W)`` block, shape ``(b, *pixels.shape)``."""
+    flat = np.asarray(frames).reshape(len(frames), -1)
+    if flat.flags.c_contiguous:  # np.take is several times faster than fancy indexing here
+        return np.take(flat, pixels.ravel(), axis=1).reshape(len(frames), *pixels.shape)
+    return flat[:, pixels]
+
+
+def _nan_aware_divide(sums, valid, acc):
+    result = np.full(sums.shape, np.nan, dtype=acc)
+    np.divide(sums, valid, out=result, where=valid > 0)
+    return result
+
+
+def _reduce_windows(values, footprint, acc):
+    """Means ``(b, N)`` of gathered windows ``(b, N, K)``."""
+    _, weights, member = footprint.padded_windows
+    n_frames, n_positions, n_window = values.shape
+    if n_positions <= 16:  # a small block-diagonal matrix product is the fastest reduction
+        block_weights = np.zeros((n_positions, n_window, n_positions), dtype=acc)
+        block_weights[np.arange(n_positions), :, np.arange(n_positions)] = weights
+        means = values.reshape(n_frames, -1) @ block_weights.reshape(-1, n_positions)
+    else:
+        means = np.einsum("bnk,nk->bn", values, weights.astype(acc, copy=False))
+    if np.issubdtype(acc, np.floating) and np.isnan(means).any():  # NaN pixels: leave them out
+        present = member & ~np.isnan(values)
+        sums = np.einsum("bnk,bnk->bn", np.where(present, values, 0), present.astype(acc))
+        return _nan_aware_divide(sums, present.sum(axis=2), acc)
+    return means
+
+
+def _reduce_sparse(gathered, footprint, acc):
+    """Means ``(b, N)`` of gathered pixels ``(b, P)`` with one sparse matrix product."""
+    values = np.ascontiguousarray(gathered.T)  # (P, b): the layout scipy's CSR product streams over
+    mean, membership = footprint.matrices(acc)
+    means = mean @ values
+    if np.issubdtype(acc, np.floating) and np.isnan(means).any():  # NaN pixels: leave them out
+        missing = np.isnan(values)
+        sums = membership @ np.where(missing, 0, values)
+        valid = membership @ (~missing).astype(acc)
+        means = _nan_aware_divide(sums, valid, acc)
+    return means.T
+
+
+def reduce_gathered(gathered, footprint, out_dtype):
+    """Traces ``(b, N)`` from the footprint's pixels of a block, ``gathered`` ``(b, P)``."""
+    if footprint.single_pixel:
+        return gathered.astype(out_dtype, copy=False)
+    acc = accumulator_dtype(out_dtype)
+    values = gathered.astype(acc, copy=False)
+    if footprint.uses_few:
+        result = _reduce_windows(np.take(values, footprint.padded_columns, axis=1), footprint, acc)
+    else:
+        result = _reduce_sparse(values, footprint, acc)
+    return result.astype(out_dtype, copy=False)
+
+
+def extract_block(frames, footprint, out_dtype, scratch=None, out=None):
+    """Traces ``(b, N)`` of one in-memory block of frames ``(b, H, W)``.
+
+    ``scratch`` (from :func:`make_scratch`) lets one worker reuse its buffers;
+    ``out`` receives the result when given.
+    """
+    frames = np.asarray(frames)
+    if footprint.uses_box:
+        return _box_block(frames, footprint, out_dtype, scratch, out)
+    if footprint.uses_few:  # gather the windows straight from the frames
+        acc = accumulator_dtype(out_dtype)
+        values = take_pixels(frames, footprint.padded_windows[0]).astype(acc, copy=False)
+        result = _reduce_windows(values, footprint, acc).astype(out_dtype, copy=False)
+    else:
+        result = reduce_gathered(take_pixels(frames, footprint.pixels), footprint, out_dtype)
+    if out is not None:
+        out[...] = result
+    return result
+
+
+# --- the box kernel -----------------------------------------------------------------------------
+
+
+class BoxScratch:
+    """Buffers of the box kernel, reused from block to block by one worker thread."""
+
+    def __init__(self, footprint, n_frames, acc):
+        height, width = footprint.frame_shape
+        size = footprint.size
+        self.padded = np.zeros((n_frames, height + size - 1, width + size - 1), dtype=acc)
+        self.row_sums = np.empty((n_frames, height + size - 1, width), dtype=acc)
+        self.box = np.empty((n_frames, height, width), dtype=acc)
+
+
+def make_scratch(footprint, n_frames, out_dtype):
+    """Reusable buffers for blocks of up to ``n_frames`` frames (None when not needed)."""
+    if footprint.uses_box:
+        return BoxScratch(footprint, n_frames, accumulator_dtype(out_dtype))
+    return None
+
+
+def _box_counts(footprint):
+    """Pixels inside the clipped rect window centred at every pixel of the frame."""
+    height, width = footprint.frame_shape
+    size = footprint.size
+    before, after = size // 2, size - 1 - size // 2
+
+    def inside_along(n):
+        centre = np.arange(n)
+        return np.minimum(centre + after, n - 1) - np.maximum(centre - before, 0) + 1
+
+    return np.outer(inside_along(height), inside_along(width))
+
+
+def _box_pick(footprint, acc):
+    """How to pick the centres out of a frame, and their inverse window sizes."""
+    cache = footprint.__dict__.setdefault("_box_pick", {})
+    if acc not in cache:
+        height, width = footprint.frame_shape
+        centres = footprint.rows * width + footprint.cols
+        inverse = (1.0 / _box_counts(footprint)).astype(acc).ravel()
+        start = int(centres[0]) if centres.size else 0
+        if np.array_equal(centres, np.arange(start, start + centres.size)):
+            pick = slice(start, start + centres.size)  # e.g. every pixel: no gather needed
+        else:
+            pick = centres
+        cache[acc] = (pick, inverse[pick])
+    return cache[acc]
+
+
+def _box_block(frames, footprint, out_dtype, scratch=None, out=None):
+    height, width = footprint.frame_shape
+    size = footprint.size
+    before = size // 2
+    acc = accumulator_dtype(out_dtype)
+    n = len(frames)
+    if scratch is None or scratch.padded.shape[0] < n or scratch.padded.dtype != acc:
+        scratch = BoxScratch(footprint, n, acc)
+    padded, row_sums, box = scratch.padded[:n], scratch.row_sums[:n], scratch.box[:n]
+    padded[:, before : before + height, before : before + width] = frames
+    if size <= 16:
+        np.add(padded[:, :, 0:width], padded[:, :, 1 : 1 + width], out=row_sums)
+        for k in range(2, size):
+            row_sums += padded[:, :, k : k + width]
+        np.add(row_sums[:, 0:height], row_sums[:, 1 : 1 + height], out=box)
+        for k in range(2, size):
+            box += row_sums[:, k : k + height]
+    else:  # long windows: differences of cumulative sums, in float64 for accuracy
+        cumulative = np.zeros((n, padded.shape[1], padded.shape[2] + 1))
+        np.cumsum(padded, axis=2, out=cumulative[:, :, 1:])
+        sums = cumulative[:, :, size:] - cumulative[:, :, :width]
+        cumulative = np.zeros((n, padded.shape[1] + 1, width))
+        np.cumsum(sums, axis=1, out=cumulative[:, 1:])
+        box[...] = cumulative[:, size:] - cumulative[:, :height]
+    pick, inverse = _box_pick(footprint, acc)
+    flat = box.reshape(n, -1)
+    picked = flat[:, pick] if isinstance(pick, slice) else np.take(flat, pick, axis=1)
+    direct = out is not None and out.dtype == acc
+    result = np.multiply(picked, inverse, out=out if direct else None)
+    if np.issubdtype(acc, np.floating) and not np.isfinite(result.sum()):
+        # NaN or inf pixels: redo this block with the NaN-aware sparse kernel.
+        result = reduce_gathered(take_pixels(frames, footprint.pixels), footprint, out_dtype)
+    elif direct:
+        return out
+    result = result.astype(out_dtype, copy=False)
+    if out is not None:
+        out[...] = result
+    return result
