@@ -100,9 +100,7 @@ class BoxScratch:
 
     def __init__(self, footprint, n_frames, acc):
         height, width = footprint.frame_shape
-        size = footprint.size
-        self.padded = np.zeros((n_frames, height + size - 1, width + size - 1), dtype=acc)
-        self.row_sums = np.empty((n_frames, height + size - 1, width), dtype=acc)
+        self.row_sums = np.empty((n_frames, height, width), dtype=acc)
         self.box = np.empty((n_frames, height, width), dtype=acc)
 
 
@@ -142,30 +140,59 @@ def _box_pick(footprint, acc):
     return cache[acc]
 
 
+def _sliding_sum(values, out, axis, before, after):
+    """``out[i] = sum(values[i - before : i + after + 1])`` along ``axis``, clipped at the ends.
+
+    One pass per window element, no padded copy: the first two offsets are
+    added straight into ``out``.
+    """
+    n = values.shape[axis]
+
+    def part(array, lo, hi):
+        index = [slice(None)] * array.ndim
+        index[axis] = slice(lo, hi)
+        return array[tuple(index)]
+
+    # offsets 0 and -1 (when the window reaches back), then the others
+    if before >= 1 and n > 1:
+        np.add(part(values, 1, n), part(values, 0, n - 1), out=part(out, 1, n), dtype=out.dtype)
+        np.copyto(part(out, 0, 1), part(values, 0, 1), casting="unsafe")
+        done = {0, -1}
+    else:
+        np.copyto(out, values, casting="unsafe")
+        done = {0}
+    for offset in range(-before, after + 1):
+        if offset in done or abs(offset) >= n:
+            continue
+        if offset > 0:  # out[i] += values[i + offset]
+            part(out, 0, n - offset)[...] += part(values, offset, n)
+        else:  # out[i] += values[i - |offset|]
+            part(out, -offset, n)[...] += part(values, 0, n + offset)
+    return out
+
+
 def _box_block(frames, footprint, out_dtype, scratch=None, out=None):
-    height, width = footprint.frame_shape
     size = footprint.size
-    before = size // 2
+    before, after = size // 2, size - 1 - size // 2
     acc = accumulator_dtype(out_dtype)
     n = len(frames)
-    if scratch is None or scratch.padded.shape[0] < n or scratch.padded.dtype != acc:
+    if scratch is None or scratch.box.shape[0] < n or scratch.box.dtype != acc:
         scratch = BoxScratch(footprint, n, acc)
-    padded, row_sums, box = scratch.padded[:n], scratch.row_sums[:n], scratch.box[:n]
-    padded[:, before : before + height, before : before + width] = frames
+    row_sums, box = scratch.row_sums[:n], scratch.box[:n]
     if size <= 16:
-        np.add(padded[:, :, 0:width], padded[:, :, 1 : 1 + width], out=row_sums)
-        for k in range(2, size):
-            row_sums += padded[:, :, k : k + width]
-        np.add(row_sums[:, 0:height], row_sums[:, 1 : 1 + height], out=box)
-        for k in range(2, size):
-            box += row_sums[:, k : k + height]
+        _sliding_sum(frames, row_sums, 2, before, after)
+        _sliding_sum(row_sums, box, 1, before, after)
     else:  # long windows: differences of cumulative sums, in float64 for accuracy
-        cumulative = np.zeros((n, padded.shape[1], padded.shape[2] + 1))
-        np.cumsum(padded, axis=2, out=cumulative[:, :, 1:])
-        sums = cumulative[:, :, size:] - cumulative[:, :, :width]
-        cumulative = np.zeros((n, padded.shape[1] + 1, width))
-        np.cumsum(sums, axis=1, out=cumulative[:, 1:])
-        box[...] = cumulative[:, size:] - cumulative[:, :height]
+        height, width = footprint.frame_shape
+        padded = np.zeros((n, height + size, width + size))
+        padded[:, before + 1 : before + 1 + height, before + 1 : before + 1 + width] = frames
+        cumulative = padded.cumsum(axis=2).cumsum(axis=1)
+        box[...] = (
+            cumulative[:, size:, size:]
+            - cumulative[:, :height, size:]
+            - cumulative[:, size:, :width]
+            + cumulative[:, :height, :width]
+        )
     pick, inverse = _box_pick(footprint, acc)
     flat = box.reshape(n, -1)
     picked = flat[:, pick] if isinstance(pick, slice) else np.take(flat, pick, axis=1)
