@@ -169,8 +169,11 @@ def test_dask_distributed_local_cluster(video, positions):
 # --- progress and memory ----------------------------------------------------------------------------------
 
 
-def test_progress_bar(capsys, video, positions):
+def test_progress_bar(capsys, monkeypatch, video, positions):
+    from optimap.trace import _extract
+
     pytest.importorskip("tqdm")
+    monkeypatch.setattr(_extract, "_PROGRESS_DELAY", 0.0)  # show it even for this quick extraction
     traces = extract_traces(video, positions, progress=True)
     np.testing.assert_array_equal(traces, extract_traces(video, positions))
     assert "extracting traces" in capsys.readouterr().err

@@ -24,6 +24,8 @@ from ._windows import check_size, check_window
 _BLOCK_BYTES = 1 << 21
 # Frames per block of the box kernel: about this many bytes of float32 frame.
 _BOX_BLOCK_BYTES = 1 << 19
+# Seconds before a progress bar appears: quick extractions show none.
+_PROGRESS_DELAY = 1.0
 # Below this many window pixels in all (frames x entries), threads cost more than they gain.
 _THREAD_MIN_VALUES = 1 << 21
 
@@ -56,7 +58,7 @@ def run_blocks(video, footprint, out_dtype, *, block=None, threads=None, progres
     bar = None
     if progress:
         tqdm = import_optional("tqdm", "progress", "show a progress bar").tqdm
-        bar = tqdm(total=n_frames, unit="frame", desc="extracting traces", leave=False)
+        bar = tqdm(total=n_frames, unit="frame", desc="extracting traces", leave=False, delay=_PROGRESS_DELAY)
 
     def work(chunk):
         scratch = make_scratch(footprint, block, out_dtype)
