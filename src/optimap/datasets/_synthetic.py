@@ -1,0 +1,737 @@
+"""Synthetic cardiac optical-mapping recordings.
+
+A 2-D Aliev-Panfilov excitable medium is simulated on a heart-shaped piece of
+tissue, and its normalised voltage is rendered as the fluorescence a camera
+records through a voltage-sensitive dye such as di-4-ANEPPS: a few percent drop
+of a bright, uneven baseline on depolarisation, photobleaching, a dark
+background and camera noise.
+
+Only numpy is imported at module level; scipy is imported inside the function.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["synthetic_recording"]
+
+# Aliev-Panfilov model parameters (dimensionless).
+_K = 8.0
+_A = 0.15
+_EPS0 = 0.002
+_MU1 = 0.2
+_MU2 = 0.3
+
+# One dimensionless time unit of the model, in milliseconds. With it an action
+# potential lasts about 150-200 ms and the medium follows pacing at 300-400 ms.
+_MS_PER_UNIT = 8.0
+
+# Numerical and tissue parameters of the two protocols. ``cells`` is the size
+# of the simulation grid across the height of the heart, ``diffusion`` the
+# diffusion coefficient in grid cells**2 per time unit (it sets the conduction
+# velocity: the wave needs about 80 ms to cross the heart when paced, and
+# slowed conduction makes room for a rotor in "spiral" mode).
+_PROTOCOLS = {
+    "point": {"cells": 48, "diffusion": 10.0},
+    "spiral": {"cells": 84, "diffusion": 1.0},
+}
+
+_FIRST_STIMULUS = 0.05  # seconds; the recording starts at rest
+_STIM_DURATION = 0.5  # time units (4 ms)
+_STIM_CURRENT = 4.0  # per time unit
+_ACTIVATION_LEVEL = 0.5
+_MAX_DURATION = 600.0  # seconds of recording that may be simulated
+# Cross-field protocol: S2 covers the lower left quadrant of the heart and is
+# given when the S1 waveback passes its corner (voltage back below _S2_LEVEL).
+_S2_X = 0.0
+_S2_LEVEL = 0.3
+
+# Heart outline in its own coordinates (x right, y up, apex at y = -1).
+_HEART_WIDTH = 0.85
+_HEART_TAPER = 0.35
+_HEART_APEX = 0.3
+_NOTCH_DEPTH = 0.3
+_NOTCH_WIDTH = 0.12
+_HEART_FILL = 0.86  # heart height as a fraction of the frame
+_HEART_TILT = 18.0  # degrees, apex towards the lower right
+
+# Rendering.
+_BACKGROUND = 100.0  # camera offset, counts
+_BRIGHTNESS = 3300.0  # brightest baseline fluorescence, counts above offset
+_DFF = 0.055  # mean fractional fluorescence drop of a full action potential
+_BLEACH_TAU = 3.0  # seconds
+_BLEACH_FLOOR = 0.6  # fraction of fluorescence that does not bleach
+_SHOT_GAIN = 0.2  # shot-noise variance per count of signal
+_READ_NOISE = 3.0  # counts
+_BLOCK_PIXELS = 1 << 21  # pixels rendered at a time
+
+
+def synthetic_recording(
+    shape=(128, 128),
+    frames=1000,
+    fps=500,
+    seed=0,
+    *,
+    pacing="point",
+    pacing_site=None,
+    cycle_length=0.35,
+    noise=1.0,
+):
+    """Simulate a cardiac optical-mapping video with a voltage-sensitive dye.
+
+    Electrical activity is simulated with the 2-D Aliev-Panfilov model of an
+    excitable medium on a heart-shaped tissue (no-flux boundary at its edge)
+    and rendered as the fluorescence a camera records through an inverted
+    voltage dye such as di-4-ANEPPS: depolarisation lowers the fluorescence by
+    a few percent (about -4 to -7 %) of a bright, spatially uneven baseline,
+    which photobleaches exponentially (by about 20 % over two seconds). The
+    background outside the heart is dark, and shot and read noise of the
+    camera are added. The model is simulated on a coarse grid (about 50 cells
+    across the heart when paced, 85 in ``"spiral"`` mode) and interpolated
+    bilinearly to `shape`; one model time unit is 8 ms, so an action
+    potential lasts about 150-250 ms, a paced beat takes about 80 ms to
+    cross the heart, and the spiral wave turns once in about 300 ms.
+
+    Parameters
+    ----------
+    shape : tuple of two int, default (128, 128)
+        Height and width of a frame in pixels, each at least 16.
+    frames : int, default 1000
+        Number of frames, at least 1. The recording, ``(frames - 1) / fps``,
+        may last at most 600 s (simulating one second takes about 0.2 s).
+    fps : float, default 500
+        Frame rate in frames per second; frame ``i`` is the voltage at time
+        ``i / fps`` seconds.
+    seed : int or None, default 0
+        Seed of :func:`numpy.random.default_rng`. The same seed gives the same
+        video; another seed gives other noise and slightly different heart
+        geometry, brightness and pacing site. None draws fresh entropy.
+    pacing : {"point", "spiral"}, default "point"
+        ``"point"``: the heart is paced periodically from a small site near
+        the apex, first at 0.05 s and then every `cycle_length` seconds.
+        ``"spiral"``: a single rotating (spiral) wave is started by a
+        cross-field S1-S2 protocol, a plane wave from the left side of the
+        heart followed by a stimulus of the lower half in its wake.
+    pacing_site : tuple of two numbers, optional
+        Pacing site ``(x, y)`` = (column, row) in pixels for ``"point"``
+        pacing; it must lie on the tissue. By default a site near the apex.
+        Not allowed with ``"spiral"``.
+    cycle_length : float, default 0.35
+        Pacing cycle length in seconds for ``"point"`` pacing, at least 0.3
+        (the tissue does not follow faster pacing one to one).
+    noise : float, default 1.0
+        Scale of the camera noise; 0 gives a noise-free (but still rounded)
+        video.
+
+    Returns
+    -------
+    video : numpy.ndarray of uint16, shape (frames, height, width)
+        The fluorescence in camera counts: about 1000-3500 on the tissue and
+        about 100 in the background. The pixel at ``(x, y)`` is
+        ``video[:, y, x]``.
+    info : dict
+        Metadata of the recording:
+
+        ``"fps"`` : float
+            Frame rate.
+        ``"dt"`` : float
+            Time between frames in seconds, ``1 / fps``.
+        ``"times"`` : numpy.ndarray of float, shape (frames,)
+            Time of each frame in seconds, ``arange(frames) / fps``.
+        ``"mask"`` : numpy.ndarray of bool, shape (height, width)
+            True on the tissue (one connected, heart-shaped region).
+        ``"pacing"`` : str
+            The pacing protocol, ``"point"`` or ``"spiral"``.
+        ``"pacing_site"`` : tuple of two int
+            ``(x, y)`` pixel of the pacing site; for ``"spiral"`` the centre
+            of the S1 stimulus at the left side of the heart.
+        ``"stimulus_times"`` : numpy.ndarray of float
+            Onset in seconds of each stimulus given during the recording
+            (for ``"spiral"``: S1 and, once the S1 wave has passed the
+            centre of the heart, S2).
+        ``"cycle_length"`` : float or None
+            Pacing cycle length in seconds; None for ``"spiral"``.
+        ``"activation_times"`` : numpy.ndarray of float, shape (height, width)
+            Time in seconds at which the simulated (noise-free, normalised)
+            voltage of each pixel first reaches 0.5, about half of the
+            action-potential amplitude, interpolated linearly between frames;
+            NaN off the tissue and on tissue not activated during the
+            recording.
+        ``"baseline"`` : numpy.ndarray of float32, shape (height, width)
+            Noise-free fluorescence at rest at time 0, in counts.
+        ``"dff"`` : numpy.ndarray of float32, shape (height, width)
+            Fractional fluorescence change of a full action potential (about
+            -0.04 to -0.07 on the tissue, 0 off it).
+        ``"seed"`` : int or None
+            The seed.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If an argument is out of range, e.g. `shape` smaller than 16 pixels,
+        an unknown `pacing`, or a `pacing_site` off the tissue.
+
+    Notes
+    -----
+    The model is :math:`\\partial_t u = D\\nabla^2 u - k u (u - a)(u - 1) -
+    u v + I_{stim}` and :math:`\\partial_t v = \\varepsilon(u, v)(-v - k u
+    (u - a - 1))` with :math:`\\varepsilon = \\varepsilon_0 + \\mu_1 v / (u +
+    \\mu_2)`, :math:`k = 8`, :math:`a = 0.15`, :math:`\\varepsilon_0 =
+    0.002`, :math:`\\mu_1 = 0.2`, :math:`\\mu_2 = 0.3`, integrated with
+    explicit Euler steps; the fluorescence is :math:`F = F_0(x, y)\\,b(x, y,
+    t)\\,(1 + \\Delta F/F(x, y)\\,u)` plus the camera offset and noise, with the
+    bleaching :math:`b = 0.6 + 0.4\\,e^{-t/\\tau}`, :math:`\\tau \\approx 3`
+    s.
+
+    Examples
+    --------
+    >>> from optimap.datasets import synthetic_recording
+    >>> video, info = synthetic_recording(shape=(32, 32), frames=60, fps=500)
+    >>> video.shape, video.dtype
+    ((60, 32, 32), dtype('uint16'))
+    >>> info["mask"].shape, float(info["fps"])
+    ((32, 32), 500.0)
+    >>> x, y = info["pacing_site"]
+    >>> bool(info["mask"][y, x])
+    True
+    >>> int(video[0][~info["mask"]].mean()) < 300 < int(video[0][info["mask"]].mean())
+    True
+    """
+    shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise = _validate(
+        shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise
+    )
+    from scipy import ndimage, sparse
+
+    rng = np.random.default_rng(seed)
+    height, width = shape
+    geometry = _Geometry(shape, rng)
+    protocol = _PROTOCOLS[pacing]
+
+    # Output mask: the heart outline, one connected region.
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    mask = _largest_component(geometry.inside(cols, rows), ndimage)
+
+    # Simulation grid: square cells, centred on the heart and covering it.
+    cell = 2.0 * geometry.scale / protocol["cells"]  # pixels per cell
+    half = int(math.ceil(1.3 * max(geometry.sx, geometry.sy) / cell)) + 1
+    n_side = 2 * half + 1
+    grid_offset = np.arange(n_side) - half
+    grid_cols = geometry.cx + cell * grid_offset[np.newaxis, :]
+    grid_rows = geometry.cy + cell * grid_offset[:, np.newaxis]
+    grid_cols, grid_rows = np.broadcast_arrays(grid_cols, grid_rows)
+    tissue = _largest_component(geometry.inside(grid_cols, grid_rows), ndimage)
+    n_cells = int(tissue.sum())
+    index = np.full(tissue.shape, -1, dtype=np.int64)
+    index[tissue] = np.arange(n_cells)
+    laplacian = _laplacian(tissue, index, sparse) * protocol["diffusion"]
+
+    # Bilinear interpolation from tissue cells to tissue pixels; grid cells off
+    # the tissue take the value of the nearest tissue cell, so the voltage is
+    # not pulled towards rest at the edge.
+    nearest = ndimage.distance_transform_edt(
+        ~tissue, return_distances=False, return_indices=True
+    )
+    fill = index[nearest[0], nearest[1]]
+    pix_rows, pix_cols = np.nonzero(mask)
+    interp = _bilinear_matrix(
+        (pix_rows - geometry.cy) / cell + half,
+        (pix_cols - geometry.cx) / cell + half,
+        fill,
+        n_cells,
+        sparse,
+    )
+
+    # Protocol: stimulus regions (as tissue-cell weights) and onsets.
+    times = np.arange(frames) / fps
+    heart_x, heart_y = geometry.to_heart(grid_cols[tissue], grid_rows[tissue])
+    site_jitter = rng.uniform(-1.0, 1.0, size=2)  # drawn always: same noise
+    if pacing == "point":
+        if pacing_site is None:
+            site_heart = (0.05 + 0.05 * site_jitter[0], -0.78 + 0.04 * site_jitter[1])
+            site = geometry.to_pixel(*site_heart)
+            site = _nearest_on_mask(site, mask)
+        else:
+            site = (int(round(pacing_site[0])), int(round(pacing_site[1])))
+            if not mask[site[1], site[0]]:
+                raise ValueError(
+                    f"pacing_site {pacing_site!r} is not on the tissue; pick an "
+                    "(x, y) = (column, row) pixel where info['mask'] is True"
+                )
+        site_x = (site[0] - geometry.cx) / cell + half
+        site_y = (site[1] - geometry.cy) / cell + half
+        cell_rows, cell_cols = np.nonzero(tissue)
+        dist = np.hypot(cell_cols - site_x, cell_rows - site_y)
+        region = dist <= max(2.5, dist.min() + 1.5)
+        onsets = _FIRST_STIMULUS + cycle_length * np.arange(
+            int(max(0.0, (frames - 1) / fps - _FIRST_STIMULUS) // cycle_length) + 1
+        )
+        stimuli = [(t * 1000.0 / _MS_PER_UNIT, region) for t in onsets]
+        s2 = None
+    else:
+        left = heart_x.min()
+        region = heart_x <= left + 0.18
+        center = np.argmin(np.hypot(heart_x - _S2_X, heart_y))
+        stimuli = [(_FIRST_STIMULUS * 1000.0 / _MS_PER_UNIT, region)]
+        s2 = ((heart_y <= 0.0) & (heart_x <= _S2_X), center)
+        pix_heart_x, _ = geometry.to_heart(pix_cols.astype(float), pix_rows.astype(float))
+        s1_pixels = pix_heart_x <= pix_heart_x.min() + 0.18
+        site = (
+            int(round(pix_cols[s1_pixels].mean())),
+            int(round(pix_rows[s1_pixels].mean())),
+        )
+        site = _nearest_on_mask(site, mask)
+
+    # Simulate, recording the voltage of the tissue cells at every frame.
+    frame_units = 1000.0 / (fps * _MS_PER_UNIT)
+    dt_max = min(0.04, 0.2 / protocol["diffusion"])
+    substeps = max(1, int(math.ceil(frame_units / dt_max - 1e-9)))
+    voltage, onsets_units = _simulate(
+        laplacian, n_cells, frames, substeps, frame_units / substeps, stimuli, s2
+    )
+    stimulus_times = np.asarray(onsets_units, dtype=np.float64) * _MS_PER_UNIT / 1000.0
+    stimulus_times = stimulus_times[stimulus_times <= times[-1]]
+
+    baseline, dff, tau = _render_maps(shape, mask, geometry, rng, ndimage)
+    video, tissue_activation = _render_video(
+        voltage, interp, mask, baseline, dff, tau, times, fps, noise, rng
+    )
+    activation = np.full(shape, np.nan)
+    activation[mask] = tissue_activation
+
+    info = {
+        "fps": float(fps),
+        "dt": 1.0 / float(fps),
+        "times": times,
+        "mask": mask,
+        "pacing": pacing,
+        "pacing_site": (int(site[0]), int(site[1])),
+        "stimulus_times": stimulus_times,
+        "cycle_length": float(cycle_length) if pacing == "point" else None,
+        "activation_times": activation,
+        "baseline": (baseline + _BACKGROUND).astype(np.float32),
+        "dff": dff.astype(np.float32),
+        "seed": seed,
+    }
+    return video, info
+
+
+# --------------------------------------------------------------------------
+# Validation
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _validate(shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise):
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
+        raise TypeError(
+            f"shape must be a tuple of two ints (height, width), got {shape!r}"
+        )
+    if len(shape) != 2 or not all(_is_int(s) for s in shape):
+        raise TypeError(
+            f"shape must be a tuple of two ints (height, width), got {shape!r}"
+        )
+    shape = (int(shape[0]), int(shape[1]))
+    if min(shape) < 16:
+        raise ValueError(f"shape must be at least (16, 16) pixels, got {shape!r}")
+
+    if not _is_int(frames):
+        raise TypeError(f"frames must be an int >= 1, got {frames!r}")
+    if frames < 1:
+        raise ValueError(f"frames must be an int >= 1, got {frames!r}")
+    frames = int(frames)
+
+    if not _is_real(fps):
+        raise TypeError(f"fps must be a positive finite number, got {fps!r}")
+    fps = float(fps)
+    if not (math.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive finite number, got {fps!r}")
+
+    duration = (frames - 1) / fps
+    if duration > _MAX_DURATION:
+        raise ValueError(
+            f"frames / fps: the recording would last {duration:.6g} s; at most "
+            f"{_MAX_DURATION:g} s can be simulated (use fewer frames or a higher fps)"
+        )
+
+    if seed is not None and not _is_int(seed):
+        raise TypeError(f"seed must be an int or None, got {seed!r}")
+    if seed is not None:
+        seed = int(seed)
+        if seed < 0:
+            raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
+
+    if not isinstance(pacing, str) or pacing not in _PROTOCOLS:
+        raise ValueError(
+            f"pacing must be one of 'point', 'spiral', got {pacing!r}"
+        )
+
+    if pacing_site is not None:
+        if pacing != "point":
+            raise ValueError(
+                "pacing_site can only be given with pacing='point', "
+                f"got pacing={pacing!r}"
+            )
+        if (
+            isinstance(pacing_site, (str, bytes))
+            or not hasattr(pacing_site, "__len__")
+            or len(pacing_site) != 2
+            or not all(_is_real(p) for p in pacing_site)
+        ):
+            raise TypeError(
+                "pacing_site must be a pair of numbers (x, y) = (column, row), "
+                f"got {pacing_site!r}"
+            )
+        x, y = (float(p) for p in pacing_site)
+        if not (
+            math.isfinite(x)
+            and math.isfinite(y)
+            and -0.5 <= x < shape[1] - 0.5
+            and -0.5 <= y < shape[0] - 0.5
+        ):
+            raise ValueError(
+                f"pacing_site {pacing_site!r} is outside the frame; x must be in "
+                f"[0, {shape[1] - 1}] and y in [0, {shape[0] - 1}]"
+            )
+        pacing_site = (x, y)
+
+    if not _is_real(cycle_length):
+        raise TypeError(
+            f"cycle_length must be a number of seconds >= 0.3, got {cycle_length!r}"
+        )
+    cycle_length = float(cycle_length)
+    if not (math.isfinite(cycle_length) and cycle_length >= 0.3):
+        raise ValueError(
+            f"cycle_length must be a finite number of seconds >= 0.3, "
+            f"got {cycle_length!r}"
+        )
+
+    if not _is_real(noise):
+        raise TypeError(f"noise must be a number >= 0, got {noise!r}")
+    noise = float(noise)
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+
+    return shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise
+
+
+# --------------------------------------------------------------------------
+# Geometry
+
+
+class _Geometry:
+    """Placement of the heart in the frame, with seed-dependent jitter."""
+
+    def __init__(self, shape, rng):
+        height, width = shape
+        jitter = rng.uniform(-1.0, 1.0, size=4)
+        self.angle = -math.radians(_HEART_TILT + 4.0 * jitter[0])
+        self._cos = math.cos(self.angle)
+        self._sin = math.sin(self.angle)
+        # Extent of the tilted outline, in heart units, from a fine sampling.
+        y, x = np.mgrid[-1.05:1.05:211j, -1.05:1.05:211j]
+        inside = _heart_level(x, y) < 0
+        x, y = x[inside], y[inside]
+        px = self._cos * x + self._sin * y
+        py = -self._sin * x + self._cos * y
+        # Fit it into the frame, stretched by at most 25 % in a non-square one.
+        fill = _HEART_FILL * (1.0 + 0.02 * jitter[1])
+        sx = fill * width / (px.max() - px.min())
+        sy = fill * height / (py.max() - py.min())
+        self.sx = min(sx, 1.25 * sy)
+        self.sy = min(sy, 1.25 * sx)
+        self.scale = math.sqrt(self.sx * self.sy)  # pixels per heart unit
+        slack_x = 0.5 * (width - self.sx * (px.max() - px.min()))
+        slack_y = 0.5 * (height - self.sy * (py.max() - py.min()))
+        mid_x = 0.5 * (px.max() + px.min())
+        mid_y = 0.5 * (py.max() + py.min())
+        self.cx = (width - 1) / 2.0 - mid_x * self.sx + 0.3 * slack_x * jitter[2]
+        self.cy = (height - 1) / 2.0 + mid_y * self.sy + 0.3 * slack_y * jitter[3]
+
+    def to_heart(self, cols, rows):
+        """Pixel (column, row) -> heart coordinates (x right, y up)."""
+        dx = (cols - self.cx) / self.sx
+        dy = -(rows - self.cy) / self.sy
+        # Undo the tilt (the apex points down and to the right).
+        x = self._cos * dx - self._sin * dy
+        y = self._sin * dx + self._cos * dy
+        return x, y
+
+    def to_pixel(self, x, y):
+        """Heart coordinates -> pixel (column, row)."""
+        dx = self._cos * x + self._sin * y
+        dy = -self._sin * x + self._cos * y
+        return self.cx + dx * self.sx, self.cy - dy * self.sy
+
+    def inside(self, cols, rows):
+        x, y = self.to_heart(cols, rows)
+        return _heart_level(x, y) < 0
+
+
+def _heart_level(x, y):
+    """Implicit heart outline: negative inside.
+
+    An egg shape, wider at the base than at the rounded apex, with a shallow
+    notch between the two ventricles at the top.
+    """
+    yc = np.clip(y, -1.0, 1.0)
+    width = _HEART_WIDTH * (1.0 + _HEART_TAPER * yc) * (
+        1.0 - _HEART_APEX * np.clip(-yc, 0.0, 1.0) ** 3
+    )
+    egg = (x / width) ** 2 + y**2 - 1.0
+    notch = y - (1.0 - _NOTCH_DEPTH * np.exp(-0.5 * (x / _NOTCH_WIDTH) ** 2))
+    # Smooth maximum: rounds the corners where the notch meets the outline.
+    smooth = 0.04
+    return 0.5 * (egg + notch + np.sqrt((egg - notch) ** 2 + smooth**2))
+
+
+def _largest_component(mask, ndimage):
+    labels, count = ndimage.label(mask)
+    if count <= 1:
+        return mask
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    return labels == np.argmax(sizes)
+
+
+def _nearest_on_mask(point, mask):
+    rows, cols = np.nonzero(mask)
+    k = np.argmin((cols - point[0]) ** 2 + (rows - point[1]) ** 2)
+    return int(cols[k]), int(rows[k])
+
+
+def _laplacian(tissue, index, sparse):
+    """5-point Laplacian on the tissue cells with no-flux boundaries."""
+    padded = np.pad(index, 1, constant_values=-1)
+    me = index[tissue]
+    n = me.size
+    rows, cols = [], []
+    for sl in (
+        (slice(0, -2), slice(1, -1)),
+        (slice(2, None), slice(1, -1)),
+        (slice(1, -1), slice(0, -2)),
+        (slice(1, -1), slice(2, None)),
+    ):
+        neighbour = padded[sl][tissue]
+        ok = neighbour >= 0
+        rows.append(me[ok])
+        cols.append(neighbour[ok])
+    rows = np.concatenate(rows)
+    cols = np.concatenate(cols)
+    degree = np.bincount(rows, minlength=n).astype(np.float64)
+    data = np.concatenate([np.ones(rows.size), -degree])
+    diag = np.arange(n)
+    return sparse.csr_matrix(
+        (data, (np.concatenate([rows, diag]), np.concatenate([cols, diag]))),
+        shape=(n, n),
+    )
+
+
+def _bilinear_matrix(fy, fx, fill, n_cells, sparse):
+    """Sparse (n_points, n_cells) bilinear interpolation at grid indices."""
+    n_rows, n_cols = fill.shape
+    fy = np.clip(fy, 0.0, n_rows - 1.0)
+    fx = np.clip(fx, 0.0, n_cols - 1.0)
+    y0 = np.minimum(np.floor(fy).astype(np.int64), n_rows - 2)
+    x0 = np.minimum(np.floor(fx).astype(np.int64), n_cols - 2)
+    wy = fy - y0
+    wx = fx - x0
+    point = np.arange(fy.size)
+    rows, cols, data = [], [], []
+    for dy, dx, weight in (
+        (0, 0, (1 - wy) * (1 - wx)),
+        (0, 1, (1 - wy) * wx),
+        (1, 0, wy * (1 - wx)),
+        (1, 1, wy * wx),
+    ):
+        rows.append(point)
+        cols.append(fill[y0 + dy, x0 + dx])
+        data.append(weight)
+    return sparse.csr_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(fy.size, n_cells),
+    )
+
+
+# --------------------------------------------------------------------------
+# Simulation
+
+
+def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2):
+    """Integrate the Aliev-Panfilov model with explicit Euler steps.
+
+    Returns the voltage at every frame, (frames, n_cells) float32, and the
+    stimulus onsets in model time units. ``stimuli`` is a list of
+    ``(onset, region)`` sorted by onset, with boolean regions over the tissue
+    cells; ``s2`` is None or ``(region, probe)``: the S2 stimulus of the region
+    starts once the S1 wave has excited the probe cell and its voltage has
+    fallen back below ``_S2_LEVEL`` (the waveback passes the probe).
+    """
+    u = np.zeros(n_cells)
+    v = np.zeros(n_cells)
+    out = np.empty((frames, n_cells), dtype=np.float32)
+    currents = {}  # one current vector per distinct region
+    pending = []
+    for onset, region in stimuli:
+        key = id(region)
+        if key not in currents:
+            currents[key] = region.astype(np.float64) * _STIM_CURRENT
+        pending.append((float(onset), currents[key]))
+    pending.reverse()  # pop() gives the next stimulus
+    onsets = []
+    active = []  # (end, current) of the stimuli being applied
+    s2_armed = False
+    step = 0
+    for frame in range(frames):
+        out[frame] = u
+        if frame == frames - 1:
+            break
+        for _ in range(substeps):
+            t = step * dt
+            while pending and pending[-1][0] <= t:
+                onset, current = pending.pop()
+                onsets.append(onset)
+                active.append((onset + _STIM_DURATION, current))
+            if active:
+                active = [a for a in active if t < a[0]]
+            du = laplacian @ u
+            du -= _K * u * (u - _A) * (u - 1.0) + u * v
+            for _, current in active:
+                du += current
+            eps = _EPS0 + _MU1 * v / (np.maximum(u, -0.2) + _MU2)
+            v += dt * eps * (-v - _K * u * (u - _A - 1.0))
+            u += dt * du
+            step += 1
+            if s2 is not None:
+                region, probe = s2
+                if not s2_armed and u[probe] > 0.5:
+                    s2_armed = True
+                elif s2_armed and u[probe] < _S2_LEVEL:
+                    pending.append((step * dt, region.astype(np.float64) * _STIM_CURRENT))
+                    s2 = None
+    return out, onsets
+
+
+def _first_crossing(voltage, level):
+    """Fractional frame at which each column of ``voltage`` first reaches
+    ``level``, interpolated linearly; NaN if it never does."""
+    above = voltage >= level
+    hit = above.any(axis=0)
+    first = above.argmax(axis=0)
+    result = np.full(voltage.shape[1], np.nan)
+    idx = np.flatnonzero(hit & (first > 0))
+    f = first[idx]
+    before = voltage[f - 1, idx].astype(np.float64)
+    after = voltage[f, idx].astype(np.float64)
+    result[idx] = f - 1 + (level - before) / (after - before)
+    result[hit & (first == 0)] = 0.0
+    return result
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+def _smooth_field(shape, rng, modes=6, max_freq=1.5):
+    """Smooth random field in [-1, 1]: a few low-frequency Fourier modes."""
+    height, width = shape
+    scale = max(height, width)
+    y = (np.arange(height) - (height - 1) / 2.0)[:, np.newaxis] / scale
+    x = (np.arange(width) - (width - 1) / 2.0)[np.newaxis, :] / scale
+    field = np.zeros(shape)
+    for _ in range(modes):
+        fx, fy = rng.uniform(-max_freq, max_freq, size=2)
+        phase = rng.uniform(0, 2 * np.pi)
+        amp = rng.uniform(0.5, 1.0)
+        field += amp * np.cos(2 * np.pi * (fx * x + fy * y) + phase)
+    peak = np.abs(field).max()
+    return field / peak if peak > 0 else field
+
+
+def _render_maps(shape, mask, geometry, rng, ndimage):
+    """Baseline fluorescence (counts above offset), dF/F and bleaching tau."""
+    height, width = shape
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    # Illumination: a broad spot slightly off centre plus a linear gradient.
+    size = max(height, width)
+    spot_x = geometry.cx + rng.uniform(-0.15, 0.15) * width
+    spot_y = geometry.cy + rng.uniform(-0.15, 0.15) * height
+    r2 = ((cols - spot_x) ** 2 + (rows - spot_y) ** 2) / (0.55 * size) ** 2
+    angle = rng.uniform(0, 2 * np.pi)
+    gradient = ((cols - geometry.cx) * np.cos(angle) + (rows - geometry.cy) * np.sin(angle)) / size
+    illumination = (0.55 + 0.45 * np.exp(-r2)) * (1.0 + 0.35 * gradient)
+    # Uneven dye loading and tissue thickness.
+    loading = 1.0 + 0.12 * _smooth_field(shape, rng)
+    # The curved surface and thinner tissue at the edge look darker.
+    depth = ndimage.distance_transform_edt(mask)
+    edge = 1.0 - 0.45 * np.exp(-depth / max(1.0, 0.12 * geometry.scale))
+    tissue = _BRIGHTNESS * illumination * loading * edge * mask
+    # Scattered light around the heart.
+    halo = 0.06 * ndimage.gaussian_filter(tissue, sigma=max(1.0, 0.03 * size))
+    baseline = np.where(mask, tissue, halo)
+
+    dff = -_DFF * (1.0 + 0.15 * _smooth_field(shape, rng, modes=4)) * mask
+    tau = _BLEACH_TAU * (1.0 + 0.1 * _smooth_field(shape, rng, modes=3))
+    return baseline, dff, tau
+
+
+def _render_video(voltage, interp, mask, baseline, dff, tau, times, fps, noise, rng):
+    """Render the fluorescence video, a block of frames at a time.
+
+    Returns the uint16 video and the activation time (s) of each tissue pixel.
+    """
+    frames = times.size
+    height, width = mask.shape
+    video = np.empty((frames, height, width), dtype=np.uint16)
+    flat_video = video.reshape(frames, -1)
+    tissue = np.flatnonzero(mask.ravel())
+    outside = np.flatnonzero(~mask.ravel())
+    background = baseline.ravel()[outside].astype(np.float32)
+    tissue_base = baseline.ravel()[tissue].astype(np.float32)
+    tissue_dff = dff.ravel()[tissue].astype(np.float32)
+    tissue_tau = tau.ravel()[tissue].astype(np.float32)
+    floor = np.float32(_BLEACH_FLOOR)
+    activation = np.full(tissue.size, np.nan)
+    previous = None
+    chunk = max(1, _BLOCK_PIXELS // (height * width))
+    for start in range(0, frames, chunk):
+        stop = min(frames, start + chunk)
+        # Voltage of the tissue pixels, (frames, pixels).
+        pixel_voltage = np.asarray((interp @ voltage[start:stop].T).T, dtype=np.float32)
+
+        # First activation, continuing from the last frame of the last block.
+        todo = np.flatnonzero(np.isnan(activation))
+        if todo.size:
+            if previous is None:
+                crossing = _first_crossing(pixel_voltage[:, todo], _ACTIVATION_LEVEL)
+                activation[todo] = (start + crossing) / fps
+            else:
+                segment = np.vstack([previous[np.newaxis, todo], pixel_voltage[:, todo]])
+                crossing = _first_crossing(segment, _ACTIVATION_LEVEL)
+                activation[todo] = (start - 1 + crossing) / fps
+        previous = pixel_voltage[-1]
+
+        t = times[start:stop, np.newaxis].astype(np.float32)
+        bleach = floor + (1 - floor) * np.exp(-t / tissue_tau)
+        block = np.empty((stop - start, height * width), dtype=np.float32)
+        block[:, tissue] = tissue_base * bleach * (1 + tissue_dff * pixel_voltage)
+        block[:, outside] = background
+        if noise > 0:
+            # Shot noise grows with the square root of the signal; read noise
+            # is constant.
+            std = np.sqrt(_SHOT_GAIN * np.maximum(block, 0) + _READ_NOISE**2)
+            std *= np.float32(noise)
+            block += std * rng.standard_normal(block.shape, dtype=np.float32)
+        block += np.float32(_BACKGROUND)
+        np.rint(block, out=block)
+        np.clip(block, 0, np.iinfo(np.uint16).max, out=block)
+        flat_video[start:stop] = block
+    return video, activation
