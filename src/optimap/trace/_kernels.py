@@ -140,35 +140,44 @@ def _box_pick(footprint, acc):
     return cache[acc]
 
 
-def _sliding_sum(values, out, axis, before, after):
-    """``out[i] = sum(values[i - before : i + after + 1])`` along ``axis``, clipped at the ends.
-
-    One pass per window element, no padded copy: the first two offsets are
-    added straight into ``out``.
-    """
-    n = values.shape[axis]
-
-    def part(array, lo, hi):
-        index = [slice(None)] * array.ndim
-        index[axis] = slice(lo, hi)
-        return array[tuple(index)]
-
-    # offsets 0 and -1 (when the window reaches back), then the others
-    if before >= 1 and n > 1:
-        np.add(part(values, 1, n), part(values, 0, n - 1), out=part(out, 1, n), dtype=out.dtype)
-        np.copyto(part(out, 0, 1), part(values, 0, 1), casting="unsafe")
-        done = {0, -1}
+def _sliding_sum(values, out, before, after, stride=1):
+    """``out[..., i] = sum(values[..., i + k * stride] for k in -before..after)`` along the last
+    axis, leaving out what falls off either end. One pass per window element, no padded
+    copy: the first two offsets are added straight into ``out``."""
+    n = values.shape[-1]
+    if before >= 1 and n > stride:
+        np.add(values[..., stride:], values[..., :-stride], out=out[..., stride:], dtype=out.dtype)
+        np.copyto(out[..., :stride], values[..., :stride], casting="unsafe")
+        done = (0, -1)
     else:
         np.copyto(out, values, casting="unsafe")
-        done = {0}
+        done = (0,)
     for offset in range(-before, after + 1):
-        if offset in done or abs(offset) >= n:
+        shift = abs(offset) * stride
+        if offset in done or shift >= n:
             continue
-        if offset > 0:  # out[i] += values[i + offset]
-            part(out, 0, n - offset)[...] += part(values, offset, n)
-        else:  # out[i] += values[i - |offset|]
-            part(out, -offset, n)[...] += part(values, 0, n + offset)
+        if offset > 0:  # out[i] += values[i + shift]
+            out[..., : n - shift] += values[..., shift:]
+        else:  # out[i] += values[i - shift]
+            out[..., shift:] += values[..., : n - shift]
     return out
+
+
+def _box_sums(frames, row_sums, box, before, after):
+    """Sums over every clipped rect window of contiguous frames ``(b, H, W)``.
+
+    Both passes run over flat views, so numpy streams long contiguous runs:
+    along rows the flat shift wraps from one row into the next, which only the
+    first ``before`` and last ``after`` columns see, and those are redone; down
+    columns a shift by whole rows stops exactly at the frame's top and bottom.
+    """
+    n, height, width = frames.shape
+    _sliding_sum(frames.reshape(-1), row_sums.reshape(-1), before, after)
+    for col in (*range(min(before, width)), *range(max(width - after, before), width)):
+        low, high = max(0, col - before), min(width, col + after + 1)
+        np.sum(frames[:, :, low:high], axis=2, out=row_sums[:, :, col], dtype=row_sums.dtype)
+    _sliding_sum(row_sums.reshape(n, -1), box.reshape(n, -1), before, after, stride=width)
+    return box
 
 
 def _box_block(frames, footprint, out_dtype, scratch=None, out=None):
@@ -180,8 +189,7 @@ def _box_block(frames, footprint, out_dtype, scratch=None, out=None):
         scratch = BoxScratch(footprint, n, acc)
     row_sums, box = scratch.row_sums[:n], scratch.box[:n]
     if size <= 16:
-        _sliding_sum(frames, row_sums, 2, before, after)
-        _sliding_sum(row_sums, box, 1, before, after)
+        _box_sums(np.ascontiguousarray(frames), row_sums, box, before, after)
     else:  # long windows: differences of cumulative sums, in float64 for accuracy
         height, width = footprint.frame_shape
         padded = np.zeros((n, height + size, width + size))
