@@ -33,6 +33,7 @@ _EXPORTS = {
     "compare_traces": "_select",
     "PositionSelector": "_select",
     "TraceSelector": "_select",
+    "CompareSelector": "_select",
     "normalize": "_normalize",
     "detrend_timeseries": "_detrend",
     "random_positions": "_positions",

@@ -1,0 +1,426 @@
+"""Interactive selection: blocking ``select_*`` functions and ``compare_traces``.
+
+The blocking functions are thin wrappers: each builds a pyplot figure around
+one of the non-blocking selectors of :mod:`._selector` and waits in
+``plt.show()`` until the window is closed. :mod:`._backend` decides whether a
+window can be opened (switching from the inline backend to a GUI backend for
+the call, refusing the notebook widget backends).
+"""
+
+import numpy as np
+
+from .._validate import as_int, check_video, is_real_dtype
+from . import _backend
+from ._extract import extract_traces
+from ._plot import cycle_colors, time_axis
+from ._positions import parse_positions, positions_to_pixels
+from ._selector import (
+    DEFAULT_TITLE,
+    CompareSelector,
+    PositionSelector,
+    TraceSelector,
+    check_videos,
+    per_video,
+    reference_image,
+)
+from ._windows import check_size, check_window
+
+__all__ = [
+    "select_positions",
+    "select_traces",
+    "compare_traces",
+    "PositionSelector",
+    "TraceSelector",
+    "CompareSelector",
+]
+
+
+def _run_blocking(make, func_name, alternative, num_points=None):
+    """Build a selector with ``make()`` inside a usable backend and wait until its window closes."""
+    import matplotlib.pyplot as plt
+
+    with _backend.blocking_backend(func_name, alternative):
+        view = _backend.open_figure(make, func_name, alternative)
+        selector = view if isinstance(view, PositionSelector) else view.selector
+        figure = selector.ax.figure
+        if num_points is not None:
+
+            def close_when_done(positions):
+                if len(positions) >= num_points:
+                    selector.set_active(False)
+                    plt.close(figure)
+
+            selector.connect("changed", close_when_done)
+        try:
+            plt.show(block=True)
+        finally:
+            selector.set_active(False)
+            plt.close(figure)
+    return view
+
+
+def _check_num_points(num_points):
+    return None if num_points is None else as_int(num_points, "num_points", minimum=1)
+
+
+def _selection_image(image):
+    """A 2-D image to click on: the image itself, or the first frame of a 3-D video."""
+    if isinstance(image, (str, bytes)):
+        raise TypeError("image must be a 2-D image or a 3-D video, got a string")
+    ndim = len(image.shape) if hasattr(image, "shape") else np.ndim(image)
+    if ndim == 3:
+        image = check_video(image, "image")[0]
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(
+            f"image must be 2-D (rows, columns) or a 3-D video (frames, rows, columns), got shape {image.shape}"
+        )
+    if not (is_real_dtype(image.dtype) or image.dtype == bool):
+        raise TypeError(f"image must hold real numbers, got dtype {image.dtype}")
+    return image
+
+
+def select_positions(image, as_integers=True, *, title=None, num_points=None, cmap="gray", vmin=None, vmax=None):
+    """Click positions on an image; close the window to finish.
+
+    A left click adds a position; a left click on a position already there,
+    or a right click, removes it (a right click removes the nearest one).
+    While the zoom or pan tool of the toolbar is active, clicks zoom or pan.
+    The call blocks until the window is closed (or ``num_points`` positions
+    are chosen).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W) or (T, H, W)
+        Image to click on; of a video, the first frame is shown.
+    as_integers : bool, optional
+        Return whole pixels (default) or the exact click coordinates.
+    title : str, optional
+        Title of the image; by default how to click.
+    num_points : int, optional
+        Close the window as soon as this many positions are chosen.
+    cmap, vmin, vmax
+        Display of the image, as in :meth:`matplotlib.axes.Axes.imshow`.
+
+    Returns
+    -------
+    list of tuple
+        The positions ``(x, y)`` (column, row), in the order they were added:
+        ints when ``as_integers``, else floats. Empty if nothing was clicked.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If the image is not a 2-D or 3-D numeric array.
+    RuntimeError
+        With the ipympl (``%matplotlib widget``) backend, which cannot block
+        (use :class:`PositionSelector`), or when no window can be opened.
+
+    Notes
+    -----
+    With a GUI backend the window blocks (``plt.show()``). With the inline
+    backend of Jupyter or IPython, a GUI backend (Qt, else Tk) is used for the
+    call and the inline backend restored afterwards. Under a non-interactive
+    backend such as Agg nothing can be clicked and the call returns at once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimap.trace import select_positions
+    >>> image = np.random.default_rng(0).random((64, 64))
+    >>> positions = select_positions(image, num_points=3)  # doctest: +SKIP
+    >>> positions  # doctest: +SKIP
+    [(12, 40), (30, 31), (50, 8)]
+    """
+    image = _selection_image(image)
+    num_points = _check_num_points(num_points)
+
+    def make():
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(layout="constrained")
+        ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="none")
+        ax.set_title(DEFAULT_TITLE if title is None else title, fontsize="medium")
+        return PositionSelector(ax, as_integers=as_integers)
+
+    selector = _run_blocking(
+        make,
+        "select_positions",
+        "In Jupyter with %matplotlib widget, use the non-blocking PositionSelector(ax) and read "
+        "its .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
+        num_points,
+    )
+    positions = selector.positions
+    return positions if num_points is None else positions[:num_points]
+
+
+def select_traces(
+    video,
+    size=5,
+    ref_frame=0,
+    x=None,
+    fps=None,
+    *,
+    window=None,
+    title=None,
+    num_points=None,
+    cmap="gray",
+    vmin=None,
+    vmax=None,
+):
+    """Click positions on a frame and see their traces at once; close the window to finish.
+
+    The reference frame is shown beside a trace panel that is redrawn on every
+    added or removed position, each trace in its position's colour. A left
+    click adds a position; a left click on a position, or a right click,
+    removes it. The call blocks until the window is closed.
+
+    Parameters
+    ----------
+    video : array_like, shape (T, H, W)
+        Video to select traces from.
+    size : int, optional
+        Window size of the traces, by default 5.
+    ref_frame : int or array_like of shape (H, W), optional
+        Index of the frame to show, by default 0, or an image of the frame
+        size (e.g. a maximum projection or an activation map).
+    x : array_like, shape (T,), optional
+        Values of the time axis. Not together with ``fps``.
+    fps : float, optional
+        Frames per second: the time axis is in seconds.
+    window : {'rect', 'disc', 'pixel'}, optional
+        Window of the traces; by default the default window.
+    title : str, optional
+        Title above the frame; by default how to click.
+    num_points : int, optional
+        Close the window as soon as this many positions are chosen.
+    cmap, vmin, vmax
+        Display of the frame, as in :meth:`matplotlib.axes.Axes.imshow`.
+
+    Returns
+    -------
+    traces : ndarray, shape (T, N)
+        ``extract_traces(video, positions, size, window=window)``; ``(T, 0)``
+        when nothing was clicked.
+    positions : list of tuple of int
+        The positions ``(x, y)``, in the order they were added.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a video that is not 3-D and numeric, a ``ref_frame`` out of range
+        or of the wrong shape, ``x`` together with ``fps``, or a bad ``size``
+        or ``window`` (checked before the window opens).
+    RuntimeError
+        With the ipympl backend (use :class:`TraceSelector`), or when no
+        window can be opened.
+
+    See Also
+    --------
+    TraceSelector : the same, non-blocking (Jupyter with ipympl).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimap.trace import select_traces
+    >>> video = np.random.default_rng(0).random((200, 64, 64))
+    >>> traces, positions = select_traces(video, size=5, fps=500)  # doctest: +SKIP
+    >>> traces.shape, positions  # doctest: +SKIP
+    ((200, 2), [(20, 31), (45, 12)])
+    """
+    video = check_video(video)
+
+    def make():
+        return TraceSelector(
+            video, size, ref_frame, x, fps, window=window, title=title, cmap=cmap, vmin=vmin, vmax=vmax
+        )
+
+    # Validate everything before a window (or a backend switch) happens.
+    check_size(size)
+    check_window(window)
+    reference_image(video, ref_frame)
+    time_axis(int(video.shape[0]), x, fps)
+    num_points = _check_num_points(num_points)
+    view = _run_blocking(
+        make,
+        "select_traces",
+        "In Jupyter with %matplotlib widget, use the non-blocking TraceSelector(video) and read "
+        "its .traces and .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
+        num_points,
+    )
+    return view.traces, view.positions
+
+
+def compare_traces(
+    videos,
+    coords=None,
+    labels=None,
+    colors=None,
+    size=5,
+    ref_frame=0,
+    fps=None,
+    x=None,
+    *,
+    window=None,
+    axs=None,
+    title=None,
+    cmap="gray",
+    vmin=None,
+    vmax=None,
+):
+    """Compare the traces of several videos at the same positions.
+
+    With ``coords``, a static figure: one panel per position, each with every
+    video's trace, a shared time axis and a legend from ``labels``. Without
+    ``coords``, an interactive window: the reference frame of the first video
+    beside a trace panel; each click shows every video's trace at that point
+    (one position at a time). Close the window to finish.
+
+    Videos may differ in length: each trace is drawn over its own frames. They
+    must share the frame size.
+
+    Parameters
+    ----------
+    videos : sequence of array_like, each shape (T_i, H, W)
+        Videos to compare, e.g. raw and processed.
+    coords : (x, y) or sequence of (x, y), optional
+        Positions to plot; None opens the interactive window.
+    labels : sequence of str, optional
+        One label per video.
+    colors : sequence of colors, optional
+        One colour per video; by default the colour cycle.
+    size : int, optional
+        Window size of the traces, by default 5.
+    ref_frame : int or array_like of shape (H, W), optional
+        Frame of the first video to show (or an image), interactive form only.
+    fps : float, optional
+        Frames per second: the time axis is in seconds. Not together with ``x``.
+    x : array_like, optional
+        Values of the time axis, one per frame of the longest video.
+    window : {'rect', 'disc', 'pixel'}, optional
+        Window of the traces; by default the default window.
+    axs : sequence of matplotlib.axes.Axes, optional
+        With ``coords``: one Axes per position to draw on (nothing is shown);
+        by default a new figure is made and shown.
+    title : str, optional
+        Interactive form: title above the frame.
+    cmap, vmin, vmax
+        Interactive form: display of the frame.
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes or list of tuple
+        With ``coords``: the Axes, one per position. Without ``coords``: every
+        position that was clicked, in order, each once, so that
+        ``compare_traces(videos, coords=positions)`` draws them as a static
+        figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a video is not 3-D, the frame sizes differ, ``labels`` or
+        ``colors`` do not have one entry per video, ``x`` is given with
+        ``fps``, a position lies outside the frame or ``coords`` is empty.
+    RuntimeError
+        Interactive form only: with the ipympl backend, or when no window can
+        be opened.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> from optimap.trace import compare_traces
+    >>> rng = np.random.default_rng(0)
+    >>> raw = rng.random((120, 32, 32))
+    >>> smooth = raw[:100] * 0.5                      # e.g. a shorter, processed copy
+    >>> fig, axs = plt.subplots(2, 1, sharex=True)
+    >>> axs = compare_traces([raw, smooth], coords=[(5, 5), (20, 12)], labels=["raw", "smooth"],
+    ...                      fps=500, axs=axs)
+    >>> [len(ax.lines) for ax in axs], axs[1].get_xlabel()
+    ([2, 2], 'Time [s]')
+    >>> plt.close(fig)
+    >>> positions = compare_traces([raw, smooth], labels=["raw", "smooth"])  # doctest: +SKIP
+    """
+    videos = check_videos(videos)
+    n_videos = len(videos)
+    labels = per_video(labels, n_videos, "labels", "label")
+    colors = per_video(colors, n_videos, "colors", "colour")
+    size = check_size(size)
+    window = check_window(window)
+    lengths = [int(video.shape[0]) for video in videos]
+    time, x_label = time_axis(max(lengths), x, fps)
+    if coords is not None:
+        return _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs)
+    if axs is not None:
+        raise ValueError("axs is only used with coords; the interactive form makes its own window")
+    reference_image(videos[0], ref_frame)
+
+    def make():
+        return CompareSelector(
+            videos,
+            size,
+            ref_frame,
+            x,
+            fps,
+            labels=labels,
+            colors=colors,
+            window=window,
+            title=title,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+        )
+
+    view = _run_blocking(
+        make,
+        "compare_traces",
+        "Pass coords=[(x, y), ...] for a static figure, or in Jupyter with %matplotlib widget use the "
+        "non-blocking optimap.trace.CompareSelector(videos); or switch to a GUI backend, "
+        "e.g. %matplotlib qt.",
+    )
+    return list(view.history)
+
+
+def _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs):
+    xs, ys, _ = parse_positions(coords, "coords")
+    n_positions = len(xs)
+    if n_positions == 0:
+        raise ValueError("coords is empty; give at least one position (x, y), or coords=None to click positions")
+    frame_shape = tuple(int(n) for n in videos[0].shape[1:])
+    positions_to_pixels(coords, frame_shape, "coords")  # every position inside the frame, before drawing
+    colors = cycle_colors(len(videos)) if colors is None else colors
+    traces = [
+        np.asarray(extract_traces(video, coords, size, window=window)).reshape(len(video), -1) for video in videos
+    ]
+    show = axs is None
+    if show:
+        import matplotlib.pyplot as plt
+
+        _, axs = plt.subplots(
+            n_positions, 1, sharex=True, squeeze=False, figsize=(8, 1.2 + 2.2 * n_positions), layout="constrained"
+        )
+    axs = list(np.ravel(np.asarray(axs, dtype=object)))
+    if len(axs) != n_positions:
+        raise ValueError(f"axs has {len(axs)} Axes but there are {n_positions} positions; give one per position")
+    for j, ax in enumerate(axs):
+        for i, (video_traces, color) in enumerate(zip(traces, colors)):
+            length = video_traces.shape[0]
+            label = labels[i] if labels is not None else f"_video{i}"
+            ax.plot(time[:length], video_traces[:, j], color=color, label=label)
+        ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
+        ax.set_ylabel("Intensity")
+        if len(time) > 1:
+            ax.set_xlim(time[0], time[-1])
+    if x_label:
+        axs[-1].set_xlabel(x_label)
+    if labels is not None:
+        axs[0].legend(ncols=min(len(videos), 4), loc="upper right")
+    if show:
+        import matplotlib.pyplot as plt
+
+        plt.show()
+    return axs
+
+
+def _fmt(value):
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
