@@ -1,0 +1,906 @@
+"""Detrending of time series.
+
+The trend models are the ones of the ``seasonal`` package (``fit_trend``):
+period-based mean and median filters, a robust line and a coarse least-squares
+cubic spline, with the ends of the filtered trends replaced by robust
+(Theil-Sen) line fits over one smoothing window ("aglets"), and an estimate of
+the period from a Welch periodogram when none is given.
+
+Everything here is computed for many traces at once. Internally the traces are
+the rows of a C-contiguous float64 array ``(N, T)``:
+
+* filters run along the rows (a cumulative sum for the mean filter, the fast
+  1-D median filter of ``scipy.ndimage`` over the concatenated rows, of which
+  only windows lying inside one row are kept);
+* all traces with the same smoothing window share one B-spline basis and one
+  banded least-squares solve with many right-hand sides;
+* Theil-Sen slopes (medians of the slopes of all pairs of samples) are exact
+  order statistics found without listing the O(w**2) slopes: the number of
+  slopes below a value ``s`` is the number of inversions of the samples ordered
+  by ``y - s * x``, counted for many rows at once by a merge sort in
+  O(w log w); a few counts (first guesses from a sample of pairs, then secant
+  steps) bracket the wanted ranks, and a kinetic sweep over neighbouring pairs
+  of that order then steps through the last few slopes one by one.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.interpolate
+import scipy.linalg
+import scipy.ndimage
+import scipy.signal
+import scipy.special
+
+from .._validate import as_positive_float, is_real_dtype
+
+__all__ = ["detrend_timeseries"]
+
+KINDS = ("mean", "median", "line", "spline", None)
+
+# Period estimate (as seasonal's guess_trended_period and periodogram_peaks).
+_MAX_PERIOD = 512  # longest period considered
+_MIN_FFT_CYCLES = 3.0  # at least this many periods of data
+_MIN_PERIOD = 4  # shortest period considered
+_PEAK_THRESHOLD = 0.9  # periods within this fraction of the strongest
+_ZERO_POWER = 1e-8  # spectra with all power below this: no period found
+
+_SPLINE_MIN_SAMPLES = 5  # a cubic spline with one interior knot needs 5 samples
+_LIMIT = 1e100  # larger magnitudes could overflow the squared spectra
+
+# Theil-Sen selection.
+_NAIVE_PAIRS = 8256  # at most this many pairs (129 samples): list them all
+_SAMPLE_PAIRS = 1024  # random pairs per row that give the first guesses
+_SWEEP_BUDGET = 64  # sweep once a bracket end is this many slopes from the ranks
+_MAX_ROUNDS = 200  # safety net of the bracketing loop
+_SEED = 20240901
+_CHUNK_ELEMENTS = 1 << 21  # rows x width per batch of the selection
+
+
+# --------------------------------------------------------------------------- #
+# public function
+# --------------------------------------------------------------------------- #
+
+
+def detrend_timeseries(
+    data, kind="spline", period=None, ptimes=2, retain_baseline=True, return_trend_data=False, *, axis=0
+):
+    """Detrend a time series, or every column of a 2-D array of time series.
+
+    The trend is that of ``seasonal.fit_trend(data, kind, period, ptimes)``
+    (to floating-point rounding), computed for all traces at once.
+
+    Parameters
+    ----------
+    data : array_like, shape (T,) or (T, N)
+        One time series, or one per column (the layout ``extract_traces``
+        returns); see `axis` for other layouts. Integer input is converted to
+        float. Columns that are all NaN (masked background) give all-NaN
+        columns; any other NaN or infinite value is an error.
+    kind : {"spline", "mean", "median", "line", None}, optional
+        Trend model, by default "spline":
+
+        * ``"mean"``: period-based mean filter;
+        * ``"median"``: period-based median filter;
+        * ``"line"``: Theil-Sen line through the median-filtered series, or a
+          flat line at the median when the 95 % confidence interval of the
+          slope contains zero;
+        * ``"spline"``: coarse least-squares cubic spline, with one knot every
+          two smoothing windows;
+        * ``None``: no trend (zeros).
+
+        The ``window // 2`` samples at each end of the mean, median and spline
+        trends are replaced by Theil-Sen lines fitted to the first and last
+        `window` samples of the trend.
+    period : float, optional
+        Seasonal periodicity in samples, used to size the smoothing window.
+        If None (default) it is estimated for each trace from a Welch
+        periodogram of the trace minus a broad median-filtered trend, as
+        ``seasonal`` does (if no peak is found: ``min(T // 3, 512)``).
+    ptimes : float, optional
+        Multiple of the period used as the smoothing window, by default 2. The
+        window is the odd number ``int(period * ptimes) // 2 * 2 - 1`` and must
+        be at least 3 samples.
+    retain_baseline : bool, optional
+        Add the mean of the trend back to the detrended series (by default
+        True), so that it keeps the level of the input.
+    return_trend_data : bool, optional
+        Return the trend instead of the detrended series (`retain_baseline`
+        is then ignored). By default False.
+    axis : int, optional
+        Keyword-only. Axis of `data` along which time runs, by default 0.
+
+    Returns
+    -------
+    numpy.ndarray of float64, same shape as `data`
+        ``data - trend + mean(trend)`` (with `retain_baseline`),
+        ``data - trend`` (without), or ``trend`` (with `return_trend_data`);
+        the mean is taken over time, trace by trace. The result is always a
+        new float64 array (float32 input is computed and returned in float64,
+        to match ``seasonal``); each trace of it is contiguous in memory.
+        `data` is not modified.
+
+    Raises
+    ------
+    TypeError
+        If `data` is not numeric, or `period`, `ptimes` or `axis` has the
+        wrong type.
+    ValueError
+        If `kind` is unknown; `data` is not 1-D or 2-D; `axis` is out of range;
+        `period` or `ptimes` is not a positive number or the smoothing window
+        is shorter than 3 samples; the series is too short for the window
+        (``window // 2 + 1`` samples for "mean" and "median", also at least 5
+        for "spline", ``window + 1`` for "line", and 6 to estimate a period);
+        or a column holds NaN or infinite values without being all NaN.
+
+    Notes
+    -----
+    Differences from ``seasonal.fit_trend`` (which optimap 0.3.1 called):
+
+    * ``kind=None`` gives a zero trend, as documented; ``seasonal`` returns
+      the mean of the data.
+    * Integer data are converted to float first; ``seasonal`` keeps the
+      integer dtype and so truncates its mean and line trends to integers.
+    * A constant trace is its own trend, for every `kind` (``seasonal``
+      agrees up to rounding).
+
+    Like ``seasonal``, the period estimate depends on the scale of the data:
+    when the whole periodogram is below 1e-8 (e.g. for signals of amplitude
+    around 1e-4 or less) no period is found and ``min(T // 3, 512)`` is used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimap.trace import detrend_timeseries
+    >>> t = np.arange(400)
+    >>> series = 5 + 0.01 * t + (t % 20 < 5)  # a beat every 20 samples, on a ramp
+    >>> trend = detrend_timeseries(series, kind="line", period=20, return_trend_data=True)
+    >>> print(np.round(trend[:3], 2), np.round(trend[-1], 2))
+    [5.25 5.26 5.27] 9.24
+    >>> flat = detrend_timeseries(series, kind="line", period=20, retain_baseline=False)
+    >>> print(np.round(flat[:8], 2))
+    [ 0.75  0.75  0.75  0.75  0.75 -0.25 -0.25 -0.25]
+    >>> print(np.round(flat[-20:-12], 2))  # the ramp is gone
+    [ 0.75  0.75  0.75  0.75  0.75 -0.25 -0.25 -0.25]
+
+    Every column of a 2-D array is detrended on its own:
+
+    >>> columns = np.column_stack([series, 2 * series, np.full(400, np.nan)])
+    >>> detrended = detrend_timeseries(columns, kind="mean", period=20)
+    >>> detrended.shape, bool(np.isnan(detrended[:, 2]).all())
+    ((400, 3), True)
+    """
+    kind = _check_kind(kind)
+    if period is not None:
+        period = as_positive_float(period, "period")
+    ptimes = as_positive_float(ptimes, "ptimes")
+    array, axis = _check_data(data, axis)
+    one_d = array.ndim == 1
+    rows = array[np.newaxis, :] if one_d else np.moveaxis(array, axis, 1)
+    rows = np.array(rows, dtype=np.float64, order="C")  # always a copy
+    name = _trace_name(array, axis)
+    valid = _check_values(rows, name)
+
+    if valid.all():
+        trend = _fit_trend_rows(rows, kind, period, ptimes, np.arange(rows.shape[0]), name)
+    else:
+        trend = np.full(rows.shape, np.nan)
+        columns = np.flatnonzero(valid)
+        if columns.size:
+            trend[columns] = _fit_trend_rows(rows[columns], kind, period, ptimes, columns, name)
+
+    if return_trend_data:
+        result = trend
+    else:
+        result = rows  # our own copy: work in place
+        result -= trend
+        if retain_baseline:
+            result += trend.mean(axis=1, keepdims=True)
+    if one_d:
+        return result[0]
+    return np.moveaxis(result, 1, axis)
+
+
+# --------------------------------------------------------------------------- #
+# validation
+# --------------------------------------------------------------------------- #
+
+
+def _check_kind(kind):
+    if kind is None or (isinstance(kind, str) and kind in KINDS):
+        return None if kind is None else str(kind)
+    allowed = ", ".join(repr(k) for k in KINDS)
+    raise ValueError(f"kind must be one of {allowed}, got {kind!r}")
+
+
+def _check_data(data, axis):
+    if isinstance(data, (str, bytes)):
+        raise TypeError("data must be a numeric 1-D or 2-D array, got a string")
+    try:
+        array = np.asarray(data)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"data must be a numeric 1-D or 2-D array: {exc}") from None
+    if not (is_real_dtype(array.dtype) or array.dtype == np.bool_):
+        raise TypeError(f"data must hold real numbers (integer or float), got dtype {array.dtype}")
+    if array.ndim not in (1, 2):
+        raise ValueError(f"data must be 1-D (T,) or 2-D (T, N), got {array.ndim}-D with shape {array.shape}")
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an integer, got {axis!r} of type {type(axis).__name__}")
+    axis = int(axis)
+    if not -array.ndim <= axis < array.ndim:
+        raise ValueError(
+            f"axis {axis} is out of range for {array.ndim}-D data (allowed: {-array.ndim}..{array.ndim - 1})"
+        )
+    axis %= array.ndim
+    if array.shape[axis] == 0:
+        raise ValueError("data has no samples along the time axis")
+    return array, axis
+
+
+def _trace_name(array, axis):
+    """How errors name a trace: None for 1-D data, else "column" or "row"."""
+    if array.ndim == 1:
+        return None
+    return "column" if axis == 0 else "row"
+
+
+def _check_values(rows, name):
+    """Mask of the rows to detrend (not all NaN); raise for other non-finite values."""
+    low, high = rows.min(axis=1), rows.max(axis=1)  # NaN and inf show up in these
+    good = np.isfinite(low) & np.isfinite(high)
+    bad = np.flatnonzero(~good)
+    if bad.size:
+        bad = bad[~np.isnan(rows[bad]).all(axis=1)]
+    if bad.size:
+        where = "data" if name is None else f"data {name} {bad[0]}"
+        more = f" (and {bad.size - 1} more {name}s)" if bad.size > 1 else ""
+        raise ValueError(
+            f"{where}{more} contains NaN or infinite values; only columns that are entirely NaN "
+            "(masked background) are allowed"
+        )
+    if good.any() and max(-low[good].min(), high[good].max()) > _LIMIT:
+        raise ValueError(f"data values must be smaller than {_LIMIT:g} in magnitude")
+    return good
+
+
+def _window(period, ptimes):
+    """The odd smoothing window of seasonal: int(period * ptimes) // 2 * 2 - 1."""
+    return (int(period * ptimes) // 2) * 2 - 1
+
+
+def _min_length(kind, window):
+    half = window // 2
+    if kind == "line":
+        return window + 1
+    if kind == "spline":
+        return max(half + 1, _SPLINE_MIN_SAMPLES)
+    return half + 1
+
+
+def _check_window(kind, window, period, ptimes, n, where):
+    if window < 3:
+        raise ValueError(
+            f"{where}period * ptimes must be at least 4 (period={period:g}, ptimes={ptimes:g}): "
+            f"the smoothing window int(period * ptimes) // 2 * 2 - 1 = {window} must be at least 3 samples"
+        )
+    need = _min_length(kind, window)
+    if n < need:
+        raise ValueError(
+            f"{where}data is too short for kind={kind!r} with period={period:g}, ptimes={ptimes:g}: "
+            f"the smoothing window is {window} samples, so at least {need} samples are needed, got {n}"
+        )
+
+
+# --------------------------------------------------------------------------- #
+# trend of many rows
+# --------------------------------------------------------------------------- #
+
+
+def _fit_trend_rows(rows, kind, period, ptimes, columns, name):
+    """Trend of each row of ``rows`` (N, T), all finite.
+
+    ``columns`` are the indices of the rows in the data and ``name`` what a
+    trace is called there ("column", "row" or None for 1-D data), for errors."""
+    n_rows, n = rows.shape
+    if kind is None:
+        return np.zeros_like(rows)
+    trend = np.empty_like(rows)
+    constant = (rows == rows[:, :1]).all(axis=1)
+    trend[constant] = rows[constant, :1]
+    todo = np.flatnonzero(~constant)
+    if period is None:
+        if n < 6:
+            raise ValueError(f"data is too short to estimate the period: at least 6 samples are needed, got {n}")
+        periods = np.zeros(n_rows, dtype=np.int64)
+        if todo.size:
+            periods[todo] = _guess_period_rows(_take(rows, todo))
+        windows = np.array([_window(p, ptimes) for p in periods])
+        for i in np.flatnonzero(~constant):
+            where = "" if name is None else f"{name} {columns[i]}: "
+            _check_window(kind, windows[i], periods[i], ptimes, n, f"{where}estimated period {periods[i]}; ")
+    else:
+        window = _window(period, ptimes)
+        _check_window(kind, window, period, ptimes, n, "")
+        windows = np.full(n_rows, window)
+    if todo.size == n_rows:
+        return _trend_by_window(rows, kind, windows)
+    if todo.size:
+        trend[todo] = _trend_by_window(rows[todo], kind, windows[todo])
+    return trend
+
+
+def _take(rows, idx):
+    """rows[idx], without a copy when idx is every row in order."""
+    if idx.size == rows.shape[0]:
+        return rows
+    return rows[idx]
+
+
+def _trend_by_window(rows, kind, windows):
+    """Trends for rows with per-row windows: filters per window, Theil-Sen batched."""
+    n = rows.shape[1]
+    if kind == "line":
+        lengths = n - windows + 1
+        coarse = np.zeros((rows.shape[0], int(lengths.max())))
+        for window in np.unique(windows):
+            idx = np.flatnonzero(windows == window)
+            coarse[idx, : n - int(window) + 1] = _median_inner(_take(rows, idx), int(window))
+        return _line_trend(rows, coarse, lengths)
+    smooth = None
+    for window in np.unique(windows):
+        idx = np.flatnonzero(windows == window)
+        window = int(window)
+        if kind == "mean":
+            part = _mean_filter(_take(rows, idx), window)
+        elif kind == "median":
+            part = _median_filter(_take(rows, idx), window)
+        else:
+            part = _spline_fit(_take(rows, idx), n // (window * 2) + 1)
+        if idx.size == rows.shape[0]:
+            smooth = part
+        else:
+            if smooth is None:
+                smooth = np.empty_like(rows)
+            smooth[idx] = part
+    return _aglet(smooth, windows)
+
+
+def _mean_filter(rows, window):
+    """Moving mean over full windows (cumulative sums, as seasonal); ends untouched."""
+    out = rows.copy()
+    n = rows.shape[1]
+    half = window // 2
+    if n >= window:
+        cum = np.zeros((rows.shape[0], n + 1))
+        np.cumsum(rows, axis=1, out=cum[:, 1:])
+        inner = out[:, half : n - half]
+        np.subtract(cum[:, window:], cum[:, :-window], out=inner)
+        inner /= window
+    return out
+
+
+def _median_inner(rows, window):
+    """Moving medians of all full windows of each row: shape (N, T - window + 1)."""
+    n_rows, n = rows.shape
+    half = window // 2
+    # The 1-D median filter of scipy.ndimage is O(T log w); run it over the rows
+    # laid end to end and keep the windows that lie inside one row.
+    flat = scipy.ndimage.median_filter(rows.reshape(-1), size=window, mode="nearest")
+    return flat.reshape(n_rows, n)[:, half : n - half]
+
+
+def _median_filter(rows, window):
+    """Moving median over full windows; the partial windows at the ends are untouched."""
+    out = rows.copy()
+    n = rows.shape[1]
+    if n >= window:
+        half = window // 2
+        out[:, half : n - half] = _median_inner(rows, window)
+    return out
+
+
+def _spline_fit(rows, n_segments):
+    """Least-squares cubic spline with seasonal's knots, evaluated at the samples."""
+    n = rows.shape[1]
+    x = np.arange(n, dtype=np.float64)
+    n_knots = max(2, n_segments + 1)
+    inner = np.linspace(0, n - 1, n_knots + 2)[1:-2]
+    knots = np.concatenate([[0.0] * 4, inner, [float(n - 1)] * 4])
+    basis = scipy.interpolate.BSpline.design_matrix(x, knots, 3).tocsr()
+    gram = (basis.T @ basis).tocsr()
+    m = gram.shape[0]
+    banded = np.zeros((4, m))
+    for d in range(4):
+        banded[3 - d, d:] = gram.diagonal(d)
+    offset = rows.mean(axis=1, keepdims=True)  # constants lie in the spline space
+    rhs = basis.T @ (rows - offset).T
+    coefficients = scipy.linalg.solveh_banded(banded, rhs, check_finite=False)
+    return (basis @ coefficients).T + offset
+
+
+def _aglet(smooth, windows):
+    """Replace window // 2 samples at each end by Theil-Sen lines over the end windows.
+
+    ``smooth`` is modified in place and returned."""
+    n_rows, n = smooth.shape
+    lengths = np.minimum(windows, n)
+    width = int(lengths.max())
+    ends = np.zeros((2 * n_rows, width))
+    for length in np.unique(lengths):
+        idx = np.flatnonzero(lengths == length)
+        ends[idx, :length] = smooth[idx, :length]
+        ends[n_rows + idx, :length] = smooth[idx, n - length :]
+    slopes = _theil_sen_slope(ends, np.concatenate([lengths, lengths]))
+    left, right = slopes[:n_rows], slopes[n_rows:]
+    # Lines through the values next to the ends, before any of them is replaced.
+    left_base = np.array([smooth[i, windows[i] // 2] for i in range(n_rows)])
+    right_base = np.array([smooth[i, n - windows[i] // 2 - 1] for i in range(n_rows)])
+    for window in np.unique(windows):
+        idx = np.flatnonzero(windows == window)
+        half = int(window) // 2
+        smooth[idx, :half] = np.arange(-half, 0) * left[idx, None] + left_base[idx, None]
+        smooth[idx, n - half :] = np.arange(1, half + 1) * right[idx, None] + right_base[idx, None]
+    return smooth
+
+
+def _line_trend(rows, padded, lengths):
+    """Theil-Sen line through the median-filtered rows, flat if its 95% interval holds 0.
+
+    ``padded[i, :lengths[i]]`` is the median-filtered row i (full windows only)."""
+    n_rows, n = rows.shape
+    pairs = lengths * (lengths - 1) // 2
+    below_or_zero = _count_slopes_le(padded, lengths, np.zeros(n_rows))
+    below_zero = _count_slopes_le(padded, lengths, np.zeros(n_rows), strict=True)
+    # Sen's (1968) interval as scipy.stats.theilslopes computes it (alpha 0.95).
+    z = scipy.special.ndtri(0.025)
+    flat = np.zeros(n_rows, dtype=bool)
+    for i in range(n_rows):
+        m = int(lengths[i])
+        nt = int(pairs[i])
+        sigsq = 1 / 18.0 * float(m * (m - 1) * (2 * m + 5) - _tie_term(padded[i, :m]))
+        sigma = np.sqrt(sigsq)
+        upper = min(int(np.round((nt - z * sigma) / 2.0)), nt - 1)
+        lower = max(int(np.round((nt + z * sigma) / 2.0)) - 1, 0)
+        # slopes[lower] <= 0 and slopes[upper] >= 0, from exact counts at 0
+        flat[i] = below_or_zero[i] >= lower + 1 and below_zero[i] <= upper
+    median = np.median(rows, axis=1)
+    trend = np.repeat(median[:, None], n, axis=1)
+    sloped = np.flatnonzero(~flat)
+    if sloped.size:
+        zero_counts = (below_zero[sloped], below_or_zero[sloped])
+        slope = _theil_sen_slope(padded[sloped], lengths[sloped], zero_counts=zero_counts)
+        intercept = median[sloped] - (n - 1) / 2 * slope
+        trend[sloped] = slope[:, None] * np.arange(n) + intercept[:, None]
+    return trend
+
+
+def _tie_term(values):
+    """Sum of k (k - 1) (2k + 5) over groups of k equal values."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1], [True]]))
+    k = np.diff(starts).astype(np.int64)
+    return int((k * (k - 1) * (2 * k + 5)).sum())
+
+
+# --------------------------------------------------------------------------- #
+# period estimate
+# --------------------------------------------------------------------------- #
+
+
+def _guess_period(data, axis=0):
+    """Integer period estimate of seasonal's ``fit_trend`` when ``period=None``.
+
+    ``data`` is one series or a 2-D array with time along ``axis``; returns an
+    int for 1-D input, else an int64 array with one period per column (0 for
+    all-NaN columns). Constant series get ``min(T // 3, 512)``.
+    """
+    array, axis = _check_data(data, axis)
+    rows = array[np.newaxis, :] if array.ndim == 1 else np.moveaxis(array, axis, 1)
+    rows = np.array(rows, dtype=np.float64, order="C")
+    valid = _check_values(rows, _trace_name(array, axis))
+    if rows.shape[1] < 6:
+        raise ValueError(
+            f"data is too short to estimate the period: at least 6 samples are needed, got {rows.shape[1]}"
+        )
+    periods = np.zeros(rows.shape[0], dtype=np.int64)
+    if valid.any():
+        periods[valid] = _guess_period_rows(rows[valid])
+    return int(periods[0]) if array.ndim == 1 else periods
+
+
+def _guess_period_rows(rows):
+    """Period of each row: Welch periodogram of the row minus a broad median trend."""
+    n_rows, n = rows.shape
+    chunk = max(1, _CHUNK_ELEMENTS // n)
+    if n_rows > chunk:
+        return np.concatenate([_guess_period_rows(rows[i : i + chunk]) for i in range(0, n_rows, chunk)])
+    max_period = min(n // 3, _MAX_PERIOD)
+    window = _window(max_period, 2)
+    residual = _aglet(_median_filter(rows, window), np.full(n_rows, window))
+    np.subtract(rows, residual, out=residual)
+
+    longest = int(min(n / _MIN_FFT_CYCLES, _MAX_PERIOD))
+    segment = min(longest * 2, n // 2)
+    freqs, power = scipy.signal.welch(residual, 1.0, scaling="spectrum", nperseg=segment, axis=-1)
+    periods = np.rint(1.0 / freqs[1:]).astype(np.int64)
+    power = power[:, 1:]
+    # Frequencies that round to the same period: keep the largest power.
+    starts = np.flatnonzero(np.concatenate([[True], periods[1:] != periods[:-1]]))
+    periods = periods[starts]
+    power = np.maximum.reduceat(power, starts, axis=1)
+    power[:, periods == segment] = 0.0  # the artefact at the segment length
+    first = len(periods[periods >= longest]) - 1
+    last = len(periods[periods < _MIN_PERIOD])
+    periods, power = periods[first:-last], power[:, first:-last]
+
+    result = np.full(n_rows, max_period, dtype=np.int64)
+    if periods.size == 0:
+        return result
+    found = ~np.all(np.isclose(power, 0.0, rtol=0.0, atol=_ZERO_POWER), axis=1)
+    for i in np.flatnonzero(found):
+        row = power[i]
+        peaks = np.flatnonzero(row >= row.max() * _PEAK_THRESHOLD)
+        peaks = peaks[np.argsort(-row[peaks], kind="stable")]  # strongest first
+        result[i] = int(round(np.average(periods[peaks], weights=row[peaks])))
+    return result
+
+
+# --------------------------------------------------------------------------- #
+# Theil-Sen: exact order statistics of pairwise slopes
+# --------------------------------------------------------------------------- #
+
+
+def _theil_sen_slope(values, lengths, zero_counts=None):
+    """Median of the slopes (y[j] - y[i]) / (j - i), i < j < lengths[r], of each row.
+
+    ``values`` is (N, W) with row r valid in its first ``lengths[r]`` entries.
+    The result equals ``np.median`` of all pair slopes, as
+    ``scipy.stats.theilslopes(y)[0]`` computes it. ``zero_counts``, if given,
+    are the numbers of slopes < 0 and <= 0 of each row.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    result = np.empty(values.shape[0])
+    pairs = lengths * (lengths - 1) // 2
+    k_low = (pairs + 1) // 2  # 1-based ranks of the middle slopes
+    k_high = pairs // 2 + 1
+    # Rows of similar length go together (the counting works on powers of two),
+    # in chunks of bounded size.
+    width_class = np.array([max(1, int(m - 1).bit_length()) for m in lengths])
+    for cls in np.unique(width_class):
+        members = np.flatnonzero(width_class == cls)
+        chunk = max(1, _CHUNK_ELEMENTS >> int(cls))
+        for start in range(0, members.size, chunk):
+            idx = members[start : start + chunk]
+            width = int(lengths[idx].max())
+            sub = values[idx, :width]
+            if int(pairs[idx].max()) <= _NAIVE_PAIRS:
+                low, high = _order_stats_naive(sub, lengths[idx], k_low[idx], k_high[idx])
+            else:
+                zc = None if zero_counts is None else (zero_counts[0][idx], zero_counts[1][idx])
+                low, high = _order_stats_select(sub, lengths[idx], k_low[idx], k_high[idx], zc)
+            result[idx] = (low + high) / 2
+    return result
+
+
+def _order_stats_naive(values, lengths, k_low, k_high):
+    """List all slopes (few) and partition them."""
+    n_rows, width = values.shape
+    i, j = np.triu_indices(width, 1)
+    slopes = (values[:, j] - values[:, i]) / (j - i).astype(np.float64)
+    slopes[j[np.newaxis, :] >= lengths[:, np.newaxis]] = np.inf
+    kth = np.unique(np.concatenate([k_low, k_high]) - 1)
+    slopes.partition(kth, axis=1)
+    rows = np.arange(n_rows)
+    return slopes[rows, k_low - 1], slopes[rows, k_high - 1]
+
+
+def _ordered(values, lengths, s, strict=False):
+    """Indices (int32) of each row sorted by y - s * x; the invalid tail stays last, in place.
+
+    Ties are ordered by decreasing index (the pair counts as "slope <= s") or,
+    with ``strict``, by increasing index (the pair counts as "slope > s")."""
+    n_rows, width = values.shape
+    columns = np.arange(width)
+    z = values - s[:, np.newaxis] * columns.astype(np.float64)
+    tail = columns[np.newaxis, :] >= lengths[:, np.newaxis]
+    has_tail = bool(tail.any())
+    if has_tail:
+        z[tail] = np.inf
+    order = np.argsort(z, axis=1).astype(np.int32)
+    ordered_z = np.take_along_axis(z, order, axis=1)
+    tied = ordered_z[:, 1:] == ordered_z[:, :-1]
+    if has_tail:
+        tied &= np.isfinite(ordered_z[:, 1:])
+    if tied.any():
+        # Ties are broken by index. Pairs of equal values are put right in place;
+        # rows with three or more equal values are sorted again with a stable sort.
+        many = (tied[:, 1:] & tied[:, :-1]).any(axis=1)
+        r, p = np.nonzero(tied & ~many[:, np.newaxis])
+        first, second = order[r, p], order[r, p + 1]
+        wrong = (first > second) if strict else (first < second)
+        r, p = r[wrong], p[wrong]
+        order[r, p], order[r, p + 1] = second[wrong], first[wrong]
+        if many.any():
+            zt = z[many]
+            if strict:
+                order[many] = np.argsort(zt, axis=1, kind="stable")
+            else:
+                order[many] = (width - 1) - np.argsort(zt[:, ::-1], axis=1, kind="stable")
+    if has_tail:
+        order[tail] = np.broadcast_to(columns, (n_rows, width))[tail]
+    return order
+
+
+def _count_slopes_le(values, lengths, s, strict=False, return_order=False):
+    """Number of pair slopes <= s (``strict``: < s) in each row, without listing them.
+
+    A pair i < j has slope <= s exactly when j comes before i in the order of
+    y - s * x, so the count is the number of inversions of that order."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    chunk = max(1, _CHUNK_ELEMENTS // values.shape[1])
+    if not return_order and values.shape[0] > chunk:
+        return np.concatenate(
+            [_count_slopes_le(values[i : i + chunk], lengths[i : i + chunk], s[i : i + chunk], strict)
+             for i in range(0, values.shape[0], chunk)]
+        )
+    order = _ordered(values, lengths, s, strict)
+    count = _inversions(order)
+    return (count, order) if return_order else count
+
+
+def _inversions(order, base=8):
+    """Number of pairs p < q with order[p] > order[q], per row of permutations of 0..w-1.
+
+    Bottom-up merge sort: inversions inside blocks of ``base`` by comparing all
+    pairs, then for each merge of two sorted runs, the pairs split across them
+    (the sort is numpy's; a tag bit marks the run each value came from)."""
+    n_rows, width = order.shape
+    full = 1 << max(1, (width - 1).bit_length())
+    current = np.empty((n_rows, full), dtype=np.int32)
+    current[:, :width] = order
+    current[:, width:] = np.arange(width, full)  # in order after everything: no inversions
+    size = min(base, full)
+    blocks = current.reshape(n_rows, full // size, size)
+    inside = np.zeros(blocks.shape[:2], dtype=np.int32)
+    for p in range(size - 1):
+        for q in range(p + 1, size):
+            inside += blocks[:, :, p] > blocks[:, :, q]
+    total = inside.sum(axis=1, dtype=np.int64)
+    keys = np.sort(blocks, axis=2).reshape(n_rows, full) << 1
+    while size < full:
+        # merge runs of `size` into runs of 2 * size; left run tagged 0, right run 1
+        run = size
+        size *= 2
+        tag = np.zeros(size, dtype=np.int32)
+        tag[run:] = 1
+        merged = keys.reshape(n_rows, full // size, size)
+        merged &= ~1
+        merged |= tag
+        merged.sort(axis=2)
+        # A right value at merged position p, the r-th right value (r = 0, 1, ...), has
+        # p - r left values before it and run - (p - r) after it (inversions).
+        index_type = np.int32 if size <= 32768 else np.int64
+        right = (merged & 1).astype(index_type, copy=False)
+        positions = right @ np.arange(size, dtype=index_type)
+        per_merge = run * run - (positions.astype(np.int64) - run * (run - 1) // 2)
+        total += per_merge.sum(axis=1)
+        keys = merged.reshape(n_rows, full)
+    return total
+
+
+def _order_stats_select(values, lengths, k_low, k_high, zero_counts=None):
+    """Slopes of 1-based ranks k_low <= k_high (= k_low or k_low + 1) of each row.
+
+    Bracket the ranks by counting the slopes below trial values (first guesses
+    from a random sample of pairs, then secant or bisection steps) until one end
+    of the bracket is a few slopes away, then sweep through those exactly."""
+    n_rows, width = values.shape
+    valid = np.arange(width)[np.newaxis, :] < lengths[:, np.newaxis]
+    pairs = lengths * (lengths - 1) // 2
+    target = (k_low + k_high - 1) / 2.0
+
+    low = np.full(n_rows, np.nan)
+    high = np.full(n_rows, np.nan)
+    # All slopes lie between the smallest and largest neighbour slope.
+    step = np.diff(values, axis=1)
+    dmin = np.where(valid[:, 1:], step, np.inf).min(axis=1)
+    dmax = np.where(valid[:, 1:], step, -np.inf).max(axis=1)
+    scale = np.maximum(np.abs(dmin), np.abs(dmax))
+    done = scale == 0  # constant rows: every slope is 0
+    low[done] = 0.0
+    high[done] = 0.0
+    lo_s = dmin - 1e-9 * scale
+    hi_s = dmax + 1e-9 * scale
+    lo_c = np.zeros(n_rows, dtype=np.int64)
+    hi_c = pairs.copy()
+    lo_order = np.zeros((n_rows, width), dtype=np.int32)  # orders at lo_s and hi_s, once counted
+    hi_order = np.zeros((n_rows, width), dtype=np.int32)
+    lo_known = np.zeros(n_rows, dtype=bool)
+    hi_known = np.zeros(n_rows, dtype=bool)
+    tol_abs = 1e-15 * scale
+    mode = np.zeros(n_rows, dtype=np.int8)  # 1 sweep up from lo, 2 down from hi, 3 split at s
+    split_s = np.zeros(n_rows)
+    split_order = {}
+
+    def update(idx, s, c, order, c_strict=None):
+        if c_strict is not None:  # exact tie test at s (only used for s = 0)
+            exact = (c_strict < k_low[idx]) & (c >= k_high[idx])
+            low[idx[exact]] = s[exact]
+            high[idx[exact]] = s[exact]
+            done[idx[exact]] = True
+        if order is None:
+            return
+        below = c < k_low[idx]
+        above = c >= k_high[idx]
+        for mask, s_arr, c_arr, o_arr, known in (
+            (below, lo_s, lo_c, lo_order, lo_known),
+            (above, hi_s, hi_c, hi_order, hi_known),
+        ):
+            s_arr[idx[mask]] = s[mask]
+            c_arr[idx[mask]] = c[mask]
+            o_arr[idx[mask]] = order[mask]
+            known[idx[mask]] = True
+        between = np.flatnonzero(~below & ~above & ~done[idx])
+        for k in between:
+            row = int(idx[k])
+            mode[row] = 3
+            split_s[row] = s[k]
+            split_order[row] = order[k]
+            done[row] = True
+
+    if zero_counts is not None:
+        zero = np.flatnonzero(~done & (lo_s < 0) & (hi_s > 0))
+        update(zero, np.zeros(zero.size), zero_counts[1][zero], None, zero_counts[0][zero])
+
+    # Random pairs, the same for rows of equal length: first guesses.
+    rng = np.random.default_rng(_SEED)
+    u, v = rng.random(_SAMPLE_PAIRS), rng.random(_SAMPLE_PAIRS)
+    sample = np.empty((n_rows, _SAMPLE_PAIRS))
+    for length in np.unique(lengths):
+        same = np.flatnonzero(lengths == length)
+        first = np.floor(u * length).astype(np.int64)
+        other = (first + 1 + np.floor(v * (length - 1)).astype(np.int64)) % length
+        a, b = np.minimum(first, other), np.maximum(first, other)
+        sub = values[same]
+        sample[same] = (sub[:, b] - sub[:, a]) / (b - a)
+    sample.sort(axis=1)
+    m = _SAMPLE_PAIRS
+
+    last_s = np.full(n_rows, np.nan)
+    last_c = np.zeros(n_rows)
+    prev_s = np.full(n_rows, np.nan)
+    prev_c = np.zeros(n_rows)
+    nearest = np.minimum(k_high - lo_c, hi_c - k_low + 1)
+    stalls = np.zeros(n_rows, dtype=np.int64)
+    zero_tried = np.zeros(n_rows, dtype=bool) if zero_counts is None else np.ones(n_rows, dtype=bool)
+    for rnd in range(_MAX_ROUNDS):
+        steps_up = np.where(lo_known, k_high - lo_c, pairs + 1)
+        steps_down = np.where(hi_known, hi_c - k_low + 1, pairs + 1)
+        ready = ~done & (np.minimum(steps_up, steps_down) <= _SWEEP_BUDGET)
+        mode[ready] = np.where(steps_up[ready] <= steps_down[ready], 1, 2)
+        done |= ready
+        mid = lo_s + 0.5 * (hi_s - lo_s)
+        narrow = hi_s - lo_s <= 4 * np.finfo(float).eps * np.maximum(np.abs(lo_s), np.abs(hi_s)) + tol_abs
+        tiny = ~done & (narrow | (mid <= lo_s) | (mid >= hi_s))
+        low[tiny] = mid[tiny]
+        high[tiny] = mid[tiny]
+        done |= tiny
+        idx = np.flatnonzero(~done)
+        if idx.size == 0:
+            break
+        if rnd == 0:
+            pos = np.clip(np.round(target[idx] / pairs[idx] * m - 0.5).astype(np.int64), 0, m - 2)
+            s = 0.5 * (sample[idx, pos] + sample[idx, pos + 1])
+        else:
+            distance = np.minimum(k_high - lo_c, hi_c - k_low + 1)
+            stalls = np.where(distance > nearest // 2, stalls + 1, 0)
+            nearest = distance
+            ls, lc, ps, pc = last_s[idx], last_c[idx], prev_s[idx], prev_c[idx]
+            lo, hi = lo_s[idx], hi_s[idx]
+            # jump along the sample by the missing share of the pairs, a little beyond
+            gap = (target[idx] - lc) / pairs[idx] * m
+            here = (sample[idx] < ls[:, None]).sum(axis=1)
+            pos = np.clip(np.round(here + 1.3 * gap + 2 * np.sign(gap)).astype(np.int64), 0, m - 2)
+            s_sample = 0.5 * (sample[idx, pos] + sample[idx, pos + 1])
+            # secant through the last two counts
+            two = np.isfinite(ps) & (pc != lc)
+            s_secant = ls + (target[idx] - lc) * (ls - ps) / np.where(two, lc - pc, 1.0)
+            s = np.where(two, s_secant, s_sample)
+            s = np.where((s > lo) & (s < hi), s, s_sample)
+            s = np.where((s > lo) & (s < hi) & (stalls[idx] < 2), s, mid[idx])
+            # ties: a narrow bracket around 0 that still holds many slopes
+            try_zero = ~zero_tried[idx] & (lo < 0) & (hi > 0) & (hi - lo <= 1e-6 * scale[idx])
+            s = np.where(try_zero, 0.0, s)
+            zero_tried[idx[try_zero]] = True
+        c, order = _count_slopes_le(values[idx], lengths[idx], s, return_order=True)
+        zero_idx = np.flatnonzero(s == 0.0)
+        c_strict = None
+        if zero_idx.size:
+            c_strict = np.full(idx.size, np.iinfo(np.int64).max, dtype=np.int64)
+            c_strict[zero_idx] = _count_slopes_le(values[idx[zero_idx]], lengths[idx[zero_idx]], s[zero_idx], True)
+        update(idx, s, c, order, c_strict)
+        prev_s[idx], prev_c[idx] = last_s[idx], last_c[idx]
+        last_s[idx], last_c[idx] = s, c
+    else:  # safety net, not reached in practice: take the middle of the bracket
+        rest = ~done
+        mid = lo_s + 0.5 * (hi_s - lo_s)
+        low[rest] = mid[rest]
+        high[rest] = mid[rest]
+
+    # One sweep for every row still open: up from lo, down from hi, or both ways
+    # from a trial value that fell between the two middle slopes.
+    up = np.flatnonzero(mode == 1)
+    down = np.flatnonzero(mode == 2)
+    split = np.flatnonzero(mode == 3)
+    if up.size + down.size + split.size == 0:
+        return low, high
+    rows = np.concatenate([up, down, split, split])
+    upward = np.concatenate([np.ones(up.size, bool), np.zeros(down.size, bool), np.zeros(split.size, bool),
+                             np.ones(split.size, bool)])
+    one = np.ones(split.size, dtype=np.int64)
+    t_first = np.concatenate([k_low[up] - lo_c[up], hi_c[down] - k_low[down] + 1, one, one])
+    t_second = np.concatenate([k_high[up] - lo_c[up], hi_c[down] - k_high[down] + 1, one, one])
+    split_orders = [split_order[int(r)] for r in split]
+    start = np.concatenate([lo_order[up], hi_order[down]] + [np.array(split_orders).reshape(-1, width)] * 2)
+    first, second = _sweep(values[rows], lengths[rows], start, upward, t_first, t_second)
+    n_up, n_down, n_split = up.size, down.size, split.size
+    low[up], high[up] = first[:n_up], second[:n_up]
+    low[down], high[down] = first[n_up : n_up + n_down], second[n_up : n_up + n_down]
+    # split_c == k_low: the k_low-th slope is the largest <= s, the next one lies above
+    low[split] = first[n_up + n_down : n_up + n_down + n_split]
+    high[split] = first[n_up + n_down + n_split :]
+    return low, high
+
+
+def _sweep(values, lengths, order, upward, t_first, t_second):
+    """Step through the slopes above (``upward``) or at and below a value, in order.
+
+    ``order`` holds the indices of each row sorted by y - s * x at that value
+    (ties: decreasing index). Returns the slopes met at steps ``t_first`` and
+    ``t_second`` (1-based) of each row. As s grows the order changes by swaps
+    of neighbours i < j at their slope, so the next slope above s is the
+    smallest slope of a neighbouring pair still in index order (going down:
+    the largest of a neighbouring pair out of index order)."""
+    n_rows, width = values.shape
+    rows = np.arange(n_rows)
+    order = order.astype(np.int64)
+    ys = np.take_along_axis(np.where(np.arange(width) < lengths[:, None], values, 0.0), order, axis=1)
+    sign = np.where(upward, 1.0, -1.0)[:, None]
+    up = upward[:, None]
+    limit = lengths[:, None]
+    n_pairs = width - 1
+    block = max(8, int(np.sqrt(n_pairs)))
+    n_blocks = -(-n_pairs // block)
+    keys = np.full((n_rows, n_blocks * block), np.inf)
+
+    def key(a, b, ya, yb, up_, sign_, limit_):
+        ok = (b < limit_) & (a < limit_) & ((a < b) == up_)
+        return np.where(ok, sign_ * ((yb - ya) / (b - a)), np.inf)
+
+    keys[:, :n_pairs] = key(order[:, :-1], order[:, 1:], ys[:, :-1], ys[:, 1:], up, sign, limit)
+    keys3 = keys.reshape(n_rows, n_blocks, block)
+    block_min = keys3.min(axis=2)
+    first = np.zeros(n_rows)
+    second = np.zeros(n_rows)
+    last = np.maximum(t_first, t_second)
+    steps = int(last.max())
+    around = np.array([-1, 0, 1])
+    r = rows[:, None]
+    for t in range(1, steps + 1):
+        g = block_min.argmin(axis=1)
+        inner = keys3[rows, g]
+        j = inner.argmin(axis=1)
+        value = inner[rows, j] * sign[:, 0]
+        first[t_first == t] = value[t_first == t]
+        second[t_second == t] = value[t_second == t]
+        if t == steps:
+            break
+        p = g * block + j
+        q = np.where(t < last, p + 1, p)  # finished rows swap nothing
+        order[rows, p], order[rows, q] = order[rows, q], order[rows, p]
+        ys[rows, p], ys[rows, q] = ys[rows, q], ys[rows, p]
+        near = np.clip(p[:, None] + around, 0, n_pairs - 1)
+        keys[r, near] = key(order[r, near], order[r, near + 1], ys[r, near], ys[r, near + 1], up, sign, limit)
+        for gb in (near[:, 0] // block, near[:, 2] // block):
+            block_min[rows, gb] = keys3[rows, gb].min(axis=1)
+    return first, second
