@@ -44,10 +44,10 @@ def main():
         return trace.extract_traces(video, [(int(x), int(y)) for x, y in np.load(f"{data_dir}/positions_500.npy")], 5)
 
     workloads = {
-        "rect_1000": (lambda: trace.extract_traces(small, as_list, 5, window="rect"), 7),
-        "disc_1000": (lambda: trace.extract_traces(small, as_list, 5, window="disc"), 7),
-        "every_pixel_rect3": (lambda: trace.extract_traces(small, every_list, 3, window="rect"), 5),
-        "five_positions": (lambda: trace.extract_traces(small, as_list[:5], 5), 200),
+        "rect_1000": (lambda: trace.extract_traces(small, as_list, 5, window="rect"), 15),
+        "disc_1000": (lambda: trace.extract_traces(small, as_list, 5, window="disc"), 15),
+        "every_pixel_rect3": (lambda: trace.extract_traces(small, every_list, 3, window="rect"), 15),
+        "five_positions": (lambda: trace.extract_traces(small, as_list[:5], 5), 500),
         "np_copy": (lambda: np.copy(small), 20),
         "memmap_500": (memmap_500, 5),
         "zarr_500": (zarr_500, 3),

@@ -23,11 +23,11 @@ from ._windows import check_size, check_window
 # Target size of the gathered pixels of one block, in bytes (fits in L2 cache).
 _BLOCK_BYTES = 1 << 21
 # Frames per block of the box kernel: about this many bytes of float32 frame.
-_BOX_BLOCK_BYTES = 1 << 19
+_BOX_BLOCK_BYTES = 1 << 20
 # Seconds before a progress bar appears: quick extractions show none.
 _PROGRESS_DELAY = 1.0
 # Below this many window pixels in all (frames x entries), threads cost more than they gain.
-_THREAD_MIN_VALUES = 1 << 21
+_THREAD_MIN_VALUES = 1 << 20
 
 
 def _default_block(footprint, itemsize):
