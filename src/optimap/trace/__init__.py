@@ -18,7 +18,7 @@ Where things live
 ``_detrend``    detrending
 """
 
-import importlib
+from .._lazy import attach
 
 _EXPORTS = {
     "extract_traces": "_extract",
@@ -41,17 +41,4 @@ _EXPORTS = {
     "collage_positions": "_positions",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-    globals()[name] = value  # later look-ups skip __getattr__
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

@@ -12,23 +12,10 @@ Where things live
 ``_readers``  one reader per format
 """
 
-import importlib
+from .._lazy import attach
 
 _EXPORTS = {
     "load_video": "_load",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-    globals()[name] = value  # later look-ups skip __getattr__
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
