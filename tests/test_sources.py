@@ -202,3 +202,26 @@ def test_memory_stays_bounded_on_a_large_memmap(tmp_path):
     assert peak <= output_bytes + 64 * 2**20, f"peak {peak / 2**20:.1f} MiB"
     np.testing.assert_allclose(traces, np.repeat(np.arange(shape[0], dtype=float)[:, None], 300, axis=1))
     assert os.path.getsize(tmp_path / "big.npy") >= 256 * 2**20
+
+
+class PageReader:
+    """A video that reads whole frames on slicing, like a page-by-page file reader."""
+
+    def __init__(self, video):
+        self._video = video
+        self.shape, self.dtype, self.ndim = video.shape, video.dtype, video.ndim
+        self.largest_read = 0
+
+    def __getitem__(self, index):
+        frames = np.array(self._video[index])
+        self.largest_read = max(self.largest_read, frames.nbytes)
+        return frames
+
+
+def test_other_array_likes_are_read_in_bounded_blocks(monkeypatch, video, positions):
+    from optimap.trace import _sources
+
+    monkeypatch.setattr(_sources, "_CHUNKED_BLOCK_BYTES", 10 * video[0].nbytes)
+    reader = PageReader(video)
+    assert_same(extract_traces(reader, positions[:5]), extract_traces(video, positions[:5]))
+    assert reader.largest_read <= 10 * video[0].nbytes

@@ -46,7 +46,7 @@ def run_blocks(video, footprint, out_dtype, *, block=None, threads=None, progres
         return out
     source = make_source(video, footprint)
     if block is None:
-        block = source.preferred_block() or _default_block(footprint, np.dtype(video.dtype).itemsize)
+        block = source.block_frames(_default_block(footprint, np.dtype(video.dtype).itemsize))
     blocks = [(start, min(start + block, n_frames)) for start in range(0, n_frames, block)]
     if threads is None:
         threads = os.cpu_count() or 1

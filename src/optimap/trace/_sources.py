@@ -43,8 +43,15 @@ class ArraySource:
         self.video = video
         self.footprint = footprint
 
-    def preferred_block(self):
-        return None
+    def block_frames(self, cache_block):
+        """Frames per block: ``cache_block`` for numpy arrays (slicing is a view, the kernel reads
+        only what it needs); for other array-likes, whose slices are read whole, no more than
+        about _CHUNKED_BLOCK_BYTES of frames."""
+        if isinstance(self.video, np.ndarray):
+            return cache_block
+        height, width = self.footprint.frame_shape
+        frame_bytes = height * width * np.dtype(self.video.dtype).itemsize
+        return min(cache_block, max(1, _CHUNKED_BLOCK_BYTES // max(frame_bytes, 1)))
 
     def extract(self, start, stop, out_dtype, scratch, out):
         extract_block(self.video[start:stop], self.footprint, out_dtype, scratch, out)
@@ -77,7 +84,7 @@ class ChunkedSource:
             local = (r - r0) * (c1 - c0) + (c - c0)
             self.groups.append((members, (slice(int(r0), int(r1)), slice(int(c0), int(c1))), local))
 
-    def preferred_block(self):
+    def block_frames(self, cache_block):
         """A whole number of time chunks, about _CHUNKED_BLOCK_BYTES of needed pixels or whole frames."""
         itemsize = np.dtype(self.video.dtype).itemsize
         height, width = self.footprint.frame_shape
