@@ -75,7 +75,8 @@ def test_zarr(tmp_path, video, positions, window, chunks):
         assert_same(extract_traces(array, pos, size=4, window=window), extract_traces(video, pos, size=4, window=window))
 
 
-def test_zarr_reads_only_needed_chunks(tmp_path, video):
+@pytest.mark.parametrize("through_dask", [False, True])
+def test_zarr_reads_only_needed_chunks(tmp_path, video, through_dask):
     """Corrupt every chunk that holds no needed pixel: extraction must not touch them."""
     zarr = pytest.importorskip("zarr")
     path = tmp_path / "v.zarr"
@@ -92,7 +93,13 @@ def test_zarr_reads_only_needed_chunks(tmp_path, video):
             damaged += 1
     assert damaged > 0
     array = zarr.open_array(path, mode="r")
-    np.testing.assert_array_equal(extract_traces(array, (5, 5), size=3), extract_traces(video, (5, 5), size=3))
+    if through_dask:
+        import dask.array as da
+
+        traces = extract_traces(da.from_zarr(array), (5, 5), size=3).compute()
+    else:
+        traces = extract_traces(array, (5, 5), size=3)
+    np.testing.assert_array_equal(traces, extract_traces(video, (5, 5), size=3))
     with pytest.raises(Exception):  # noqa: B017 - the damaged chunks are really unreadable
         np.asarray(array[:, 40:, 30:])
 
