@@ -46,7 +46,7 @@ def as_positive_float(value, name):
 
 def is_real_dtype(dtype):
     """True for integer and floating dtypes (not bool, complex, object or text)."""
-    return np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+    return np.dtype(dtype).kind in "iuf"
 
 
 def check_video(video, name="video"):

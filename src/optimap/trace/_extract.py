@@ -24,6 +24,7 @@ from ._windows import check_size, check_window
 _BLOCK_BYTES = 1 << 21
 # Frames per block of the box kernel: about this many bytes of float32 frame.
 _BOX_BLOCK_BYTES = 1 << 20
+_CPUS = os.cpu_count() or 1
 # Seconds before a progress bar appears: quick extractions show none.
 _PROGRESS_DELAY = 1.0
 # Below this many window pixels in all (frames x entries), threads cost more than they gain.
@@ -33,9 +34,9 @@ _THREAD_MIN_VALUES = 1 << 20
 def _default_block(footprint, itemsize):
     if footprint.uses_box:
         height, width = footprint.frame_shape
-        return int(np.clip(_BOX_BLOCK_BYTES // (height * width * 4), 1, 4096))
+        return min(max(_BOX_BLOCK_BYTES // (height * width * 4), 1), 4096)
     per_frame = (footprint.n_entries if footprint.uses_few else max(footprint.n_pixels, 1)) * max(itemsize, 4)
-    return int(np.clip(_BLOCK_BYTES // per_frame, 4, 4096))
+    return min(max(_BLOCK_BYTES // per_frame, 4), 4096)
 
 
 def run_blocks(video, footprint, out_dtype, *, block=None, threads=None, progress=False):
@@ -49,7 +50,7 @@ def run_blocks(video, footprint, out_dtype, *, block=None, threads=None, progres
         block = source.block_frames(_default_block(footprint, np.dtype(video.dtype).itemsize))
     blocks = [(start, min(start + block, n_frames)) for start in range(0, n_frames, block)]
     if threads is None:
-        threads = os.cpu_count() or 1
+        threads = _CPUS
         if n_frames * footprint.n_entries < _THREAD_MIN_VALUES:
             threads = 1
     if not source.threads_allowed:

@@ -10,7 +10,7 @@ from ._windows import is_single_pixel, window_offsets
 def output_dtype(video_dtype, single_pixel):
     """dtype of a trace: a window mean has numpy.mean's dtype, a pixel keeps the video's."""
     video_dtype = np.dtype(video_dtype)
-    if single_pixel or np.issubdtype(video_dtype, np.floating):
+    if single_pixel or video_dtype.kind == "f":
         return video_dtype
     return np.dtype(np.float64)
 

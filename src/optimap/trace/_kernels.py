@@ -34,7 +34,7 @@ def _reduce_windows(values, footprint, acc):
     _, weights, member = footprint.padded_windows
     # one small matrix-vector product per position (batched; multithreaded BLAS is slower here)
     means = np.matmul(values.transpose(1, 0, 2), weights.astype(acc, copy=False)[:, :, None])[..., 0].T
-    if np.issubdtype(acc, np.floating) and np.isnan(means).any():  # NaN pixels: leave them out
+    if acc.kind == "f" and np.isnan(means).any():  # NaN pixels: leave them out
         present = member & ~np.isnan(values)
         sums = np.einsum("bnk,bnk->bn", np.where(present, values, 0), present.astype(acc))
         return _nan_aware_divide(sums, present.sum(axis=2), acc)
@@ -46,7 +46,7 @@ def _reduce_sparse(gathered, footprint, acc):
     values = np.ascontiguousarray(gathered.T)  # (P, b): the layout scipy's CSR product streams over
     mean, membership = footprint.matrices(acc)
     means = mean @ values
-    if np.issubdtype(acc, np.floating) and np.isnan(means).any():  # NaN pixels: leave them out
+    if acc.kind == "f" and np.isnan(means).any():  # NaN pixels: leave them out
         missing = np.isnan(values)
         sums = membership @ np.where(missing, 0, values)
         valid = membership @ (~missing).astype(acc)
@@ -196,7 +196,7 @@ def _box_block(frames, footprint, out_dtype, scratch=None, out=None):
     picked = flat[:, pick] if isinstance(pick, slice) else np.take(flat, pick, axis=1)
     direct = out is not None and out.dtype == acc
     result = np.multiply(picked, inverse, out=out if direct else None)
-    if np.issubdtype(acc, np.floating) and not np.isfinite(result.sum()):
+    if acc.kind == "f" and not np.isfinite(result.sum()):
         # NaN or inf pixels: redo this block with the NaN-aware sparse kernel.
         result = reduce_gathered(take_pixels(frames, footprint.pixels), footprint, out_dtype)
     elif direct:
