@@ -9,6 +9,12 @@ if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# CI draws the same hypothesis examples every run; locally they vary, to explore more.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
