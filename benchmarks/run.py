@@ -99,19 +99,15 @@ def dask_times(data, repeats=3):
     positions = [(int(x), int(y)) for x, y in np.load(data / "positions_500.npy")]
     video = da.from_zarr(str(data / "large.zarr"))
 
-    def best(compute):
-        compute()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            compute()
-            times.append(time.perf_counter() - start)
-        return min(times)
+    from workloads import best_of  # beside this script
 
-    result = {"dask_threads_500": best(lambda: extract_traces(video, positions, 5).compute(scheduler="threads"))}
+    threaded = best_of(lambda: extract_traces(video, positions, 5).compute(scheduler="threads"), repeats)
+    result = {"dask_threads_500": threaded}
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster:
         with Client(cluster) as client:
-            result["dask_cluster_500"] = best(lambda: client.compute(extract_traces(video, positions, 5)).result())
+            result["dask_cluster_500"] = best_of(
+                lambda: client.compute(extract_traces(video, positions, 5)).result(), repeats
+            )
     return result
 
 
