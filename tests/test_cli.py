@@ -170,11 +170,14 @@ def test_unwritable_output_is_status_2_and_nothing_left(tmp_path, recording, cap
     assert not (tmp_path / "nope").exists()
 
 
-def test_failure_while_plotting_removes_the_partial_csv_only_if_not_renamed(tmp_path, recording, capsys):
+def test_a_failing_plot_leaves_no_csv_either(tmp_path, recording, capsys):
     """A plot into a folder that does not exist fails before anything is renamed into place."""
     folder, _ = recording
     out = tmp_path / "t.csv"
-    status, _, err = run(["extract", folder / "video.npy", "--pos", "1,1", "-o", out, "--plot",
-                          tmp_path / "missing" / "p.png"], capsys)
-    assert status == 2
-    assert list(tmp_path.iterdir()) == [] or not any(p.name.startswith(".") for p in tmp_path.iterdir())
+    status, stdout, err = run(["extract", folder / "video.npy", "--pos", "1,1", "-o", out, "--plot",
+                               tmp_path / "missing" / "p.png"], capsys)
+    assert status == 2 and "does not exist" in err
+    assert list(tmp_path.iterdir()) == []
+    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "1,1", "--plot",
+                             tmp_path / "missing" / "p.png"], capsys)
+    assert status == 2 and stdout == ""  # no CSV on standard output either

@@ -66,18 +66,21 @@ def csv_text(traces, positions, first_frame=0, fps=None):
     return "\n".join(lines) + "\n"
 
 
-def write_csv(text, output):
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        return None
-    with atomic_path(output) as temporary:
-        temporary.write_text(text)
-    return output
+def write_files(writers):
+    """Write every ``(path, write)`` pair under a temporary name, then rename them all.
+
+    ``write(temporary_path)`` writes one file. If any check or write fails, no
+    file is renamed into place and every temporary is removed.
+    """
+    with contextlib.ExitStack() as stack:
+        temporaries = [(stack.enter_context(atomic_path(path)), write) for path, write in writers]
+        for temporary, write in temporaries:
+            write(temporary)
+    return [path for path, _ in writers]
 
 
-def save_figure(figure, output):
-    with atomic_path(output) as temporary:
-        figure.savefig(temporary, dpi=120, format="png")
+def figure_writer(figure):
+    return lambda path: figure.savefig(path, dpi=120, format="png")
 
 
 # --- positions -----------------------------------------------------------------------------------------------
@@ -220,15 +223,18 @@ def command_extract(args):
     traces = np.asarray(traces)
     if args.detrend or args.normalize:
         traces = process(traces, args.detrend, args.normalize)
-    names = _pixel_names(positions)
-    written = [write_csv(csv_text(traces, names, start, args.fps), args.output)]
+    text = csv_text(traces, _pixel_names(positions), start, args.fps)
+    to_stdout = args.output is None or str(args.output) == "-"
+    writers = [] if to_stdout else [(args.output, lambda path: Path(path).write_text(text))]
     if args.plot:
         x = None if args.fps else start + np.arange(traces.shape[0])
         figure = plot_positions_and_traces(np.asarray(video[0]), positions, traces, fps=args.fps, x=x)
-        save_figure(figure, args.plot)
-        written.append(args.plot)
+        writers.append((args.plot, figure_writer(figure)))
+    written = write_files(writers)  # all files or none
+    if to_stdout:
+        sys.stdout.write(text)
     if not args.quiet:
-        for path in filter(None, written):
+        for path in written:
             print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -264,11 +270,14 @@ def command_demo(args):
     figure = plot_positions_and_traces(video[0], positions, processed, fps=fps)
     out.mkdir(parents=True, exist_ok=True)
     recording, table, picture = out / "recording.npy", out / "traces.csv", out / "traces.png"
-    with atomic_path(recording) as temporary:
-        with open(temporary, "wb") as handle:
+    text = csv_text(processed, positions, 0, fps)
+
+    def save_recording(path):
+        with open(path, "wb") as handle:
             np.save(handle, video)
-    write_csv(csv_text(processed, positions, 0, fps), table)
-    save_figure(figure, picture)
+
+    write_files([(recording, save_recording), (table, lambda path: Path(path).write_text(text)),
+                 (picture, figure_writer(figure))])
     if not args.quiet:
         print(f"wrote {recording}  (synthetic recording: {video.shape[0]} frames of {video.shape[1]}x{video.shape[2]} "
               f"pixels, uint16, {fps:g} fps)")
