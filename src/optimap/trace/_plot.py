@@ -67,9 +67,9 @@ def time_axis(n_frames, x=None, fps=None):
     return np.arange(n_frames), "Frame"
 
 
-def _new_axes_if_needed(ax, **subplots):
+def _new_axes_if_needed(ax):
     if ax is None:
-        _, ax = plt.subplots(**subplots)
+        _, ax = plt.subplots()
         return ax, True
     return ax, False
 

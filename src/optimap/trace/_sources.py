@@ -8,8 +8,10 @@ stores (zarr, HDF5) and dask arrays. Each source feeds the same kernels.
   store's spatial chunks; for each block of frames (a whole number of time
   chunks) only the bounding box of the needed pixels inside each needed chunk
   is read, so chunks holding no needed pixel are never read or decompressed.
-* dask arrays: ``map_blocks`` over blocks of whole frames gives a lazy dask
-  array of traces, computed by the same kernel on any scheduler.
+* dask arrays: a lazy dask array of traces; one task per chunk gathers its
+  needed pixels (chunks without any are never computed) and one task per time
+  chunk reduces them with the same kernel, on any scheduler. Dense rect
+  windows go to the box kernel in blocks of whole frames instead.
 """
 
 from typing import NamedTuple
