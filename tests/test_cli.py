@@ -83,8 +83,8 @@ def test_positions_files_random_and_plot(tmp_path, recording, capsys):
     )
     assert status == 0, err
     header, values = read_csv(out)
-    # the last --positions wins (argparse), then 4 random positions
-    assert header[:2] == ["frame", "x7_y8"] and len(header) == 6
+    # every --positions file in order, then 4 random positions
+    assert header[:4] == ["frame", "x1_y2", "x5_y6", "x7_y8"] and len(header) == 8
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     status, _, _ = run(["extract", folder / "video.npy", "--positions", tmp_path / "p.csv", "-o", out], capsys)
     assert read_csv(out)[0] == ["frame", "x1_y2", "x5_y6"]
@@ -122,19 +122,19 @@ def test_console_script_runs():
         (["extract", "{text}", "--pos", "1,1"], "format|not"),
         (["extract", "{truncated}", "--pos", "1,1"], "truncated|damaged|cannot|not"),
         (["extract", "{image2d}", "--pos", "1,1"], "3-D|video|2-D"),
-        (["extract", "{npy}", "--pos", "1"], "--pos needs 2"),
-        (["extract", "{npy}", "--pos", "a,b"], "--pos needs 2"),
+        (["extract", "{npy}", "--pos", "1"], "--pos 1: needs 2"),
+        (["extract", "{npy}", "--pos", "a,b"], "--pos a,b: needs 2"),
         (["extract", "{npy}", "--pos", "100,1"], "outside the frame"),
         (["extract", "{npy}", "--pos", "1,1", "--window", "square"], "invalid choice"),
         (["extract", "{npy}", "--pos", "1,1", "--detrend", "cubic"], "invalid choice"),
-        (["extract", "{npy}", "--pos", "1,1", "--size", "-1"], "--size must be >= 0"),
+        (["extract", "{npy}", "--pos", "1,1", "--size", "-1"], "--size -1: must be 0 or more"),
         (["extract", "{npy}"], "no positions"),
         (["extract", "{npy}", "--pos", "1,1", "--frames", "5:2"], "--frames"),
         (["extract", "{npy}", "--pos", "1,1", "--fps", "0"], "--fps"),
-        (["extract", "{npy}", "--line", "0,0,5,5"], "--line needs 5"),
+        (["extract", "{npy}", "--line", "0,0,5,5"], "--line 0,0,5,5: needs 5"),
         (["extract", "{npy}", "--random", "0"], "--random"),
         (["extract", "{npy}", "--positions", "{badjson}"], "JSON"),
-        (["extract", "{npy}", "--positions", "{badcsv}"], "x,y"),
+        (["extract", "{npy}", "--positions", "{badcsv}"], "an 'x' and a 'y' column"),
         (["frobnicate"], "invalid choice"),
     ],
 )

@@ -69,3 +69,17 @@ def check_video(video, name="video"):
     if not is_real_dtype(np.dtype(video.dtype)):
         raise TypeError(f"{name} must hold real numbers (integer or float), got dtype {np.dtype(video.dtype)}")
     return video
+
+
+def check_traces(traces, name="traces"):
+    """Return traces as a 2-D float-compatible array ``(T, N)``; 1-D becomes ``(T, 1)``."""
+    if isinstance(traces, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D or 2-D numeric array, got a string")
+    array = np.asarray(traces)
+    if not is_real_dtype(array.dtype):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim == 1:
+        return array[:, None]
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 1-D (T,) or 2-D (T, N), got {array.ndim}-D with shape {array.shape}")
+    return array

@@ -1,188 +1,259 @@
 """The ``optimap-trace`` command line: ``demo`` and ``extract``.
 
-Exit status: 0 on success, 2 for usage and input errors, 1 for other failures.
-Errors print one line on standard error, never a traceback, and leave no
-output file behind (files are written to a temporary name and renamed).
+Exit status: 0 on success, 2 for usage and input errors, 1 for other failures
+(128 + the signal number when a signal ends the program). Errors print one
+line on standard error that names the option the user typed, never a
+traceback. Outputs are checked before anything is read (an output that is an
+input, or two outputs that are one file, is a usage error) and written all or
+none, under temporary names that are removed on any failure, Ctrl-C or a
+terminating signal.
 """
 
 import argparse
 import contextlib
+import glob
+import importlib.util
 import json
+import logging
 import os
+import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 PROG = "optimap-trace"
 DETREND_KINDS = ("mean", "median", "line", "spline")
+TRACE_FORMATS = (".csv", ".npy", ".mat", ".h5", ".hdf5")
+# Above this many positions, a plot shows a colour bar instead of a legend.
+LEGEND_MAX = 10
 
 
 class UsageError(Exception):
     """Bad input from the user: exit status 2."""
 
 
+class Terminated(BaseException):
+    """A terminating signal (SIGTERM, SIGHUP) arrived: unwind, removing temporary files."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)  # --no is not --normalize
+        super().__init__(*args, **kwargs)
+
     def error(self, message):
         raise UsageError(message)
 
 
-# --- writing files safely -----------------------------------------------------------------------------------
+# --- numbers and positions from the command line -----------------------------------------------------------
 
 
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path next to ``path``; rename it to ``path`` only on success."""
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"output {str(path)!r} is a folder, not a file")
-    if not path.parent.exists():
-        raise UsageError(f"the folder of output {str(path)!r} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def csv_text(traces, positions, first_frame=0, fps=None):
-    """The CSV: a time column (``time_s`` or ``frame``), then one column ``x{X}_y{Y}`` per position.
-
-    Values are written at full precision: the shortest text that reads back as
-    the same number.
-    """
-    traces = np.asarray(traces)
-    frames = first_frame + np.arange(traces.shape[0])
-    time_name, time = ("time_s", (frames / fps).tolist()) if fps else ("frame", frames.tolist())
-    header = ",".join([time_name] + [f"x{x}_y{y}" for x, y in positions])
-    # float32 values become the float64 that holds them exactly; repr is the shortest round trip
-    values = traces.tolist() if traces.ndim == 2 else [[]] * len(time)
-    lines = [header]
-    lines.extend(",".join(map(repr, [t, *row])) for t, row in zip(time, values))
-    return "\n".join(lines) + "\n"
-
-
-def write_files(writers):
-    """Write every ``(path, write)`` pair under a temporary name, then rename them all.
-
-    ``write(temporary_path)`` writes one file. If any check or write fails, no
-    file is renamed into place and every temporary is removed.
-    """
-    with contextlib.ExitStack() as stack:
-        temporaries = [(stack.enter_context(atomic_path(path)), write) for path, write in writers]
-        for temporary, write in temporaries:
-            write(temporary)
-    return [path for path, _ in writers]
-
-
-def figure_writer(figure):
-    return lambda path: figure.savefig(path, dpi=120, format="png")
-
-
-# --- positions -----------------------------------------------------------------------------------------------
-
-
-def _numbers(text, count, option, integer=False):
+def _numbers(text, count, option, integer_last=False):
+    """``count`` comma-separated finite numbers from the text of ``option``."""
     parts = text.split(",")
-    if len(parts) != count:
-        raise UsageError(f"{option} needs {count} comma-separated numbers, got {text!r}")
     try:
-        values = [float(p) for p in parts]
+        values = [float(part) for part in parts]
     except ValueError:
-        raise UsageError(f"{option} needs {count} comma-separated numbers, got {text!r}") from None
+        values = None
+    if values is None or len(values) != count:
+        raise UsageError(f"{option} {text}: needs {count} comma-separated numbers")
     if not all(np.isfinite(values)):
-        raise UsageError(f"{option} needs finite numbers, got {text!r}")
-    if integer and not float(values[-1]).is_integer():
-        raise UsageError(f"{option}: the last value must be a whole number, got {text!r}")
+        raise UsageError(f"{option} {text}: needs finite numbers")
+    if integer_last and not values[-1].is_integer():
+        raise UsageError(f"{option} {text}: the last value must be a whole number")
     return values
 
 
-def read_positions_file(path):
-    """Positions from a CSV with an ``x,y`` header or a JSON list of pairs."""
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"--positions: no such file {str(path)!r}")
-    text = path.read_text()
-    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+def _decode(raw):
+    """Text of a positions file: UTF-8 with or without the BOM Excel writes, else Latin-1."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _read_json_positions(text, where):
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+
+    def number(value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    positions = []
+    for i, item in enumerate(items if isinstance(items, list) else [None]):
+        if isinstance(item, dict) and number(item.get("x")) and number(item.get("y")):
+            positions.append((item["x"], item["y"]))
+        elif isinstance(item, list) and len(item) == 2 and all(number(v) for v in item):
+            positions.append(tuple(item))
+        else:
+            raise UsageError(f"{where}: must hold a JSON list of [x, y] pairs or {{\"x\": ..., \"y\": ...}} objects "
+                             f"(entry {i} is {json.dumps(item)[:40]})")
+    return positions
+
+
+def _split(line, delimiter):
+    import csv
+
+    return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
+
+
+def _read_csv_positions(text, where):
+    """Positions from a table with ``x`` and ``y`` columns, as Excel, pandas or a script write it.
+
+    The separator is a comma, a semicolon or a tab (whichever gives ``x`` and
+    ``y`` header cells); other columns (an index, names, ...) are ignored; with
+    semicolons a decimal comma is read as a decimal point.
+    """
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        raise UsageError(f"{where}: the file is empty")
+    header_number, header = lines[0]
+    for delimiter in (",", ";", "\t"):
+        names = [name.lower() for name in _split(header, delimiter)]
+        if "x" in names and "y" in names:
+            break
+    else:
+        raise UsageError(f"{where}: needs a header with an 'x' and a 'y' column (or a JSON list of [x, y] pairs), "
+                         f"got {header.strip()[:60]!r}")
+    x_column, y_column = names.index("x"), names.index("y")
+    positions = []
+    for number, line in lines[1:]:
+        cells = _split(line, delimiter)
         try:
-            pairs = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"--positions: {str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        if not isinstance(pairs, list) or not all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
-            for p in pairs
-        ):
-            raise UsageError(f"--positions: {str(path)!r} must hold a JSON list of [x, y] pairs of numbers")
-        return [tuple(p) for p in pairs]
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines or [h.strip().lower() for h in lines[0].split(",")] != ["x", "y"]:
-        raise UsageError(f"--positions: {str(path)!r} must be a CSV whose header is 'x,y' (or a JSON list of pairs)")
-    return [tuple(_numbers(line, 2, f"--positions line {i}")) for i, line in enumerate(lines[1:], start=2)]
+            pair = [cells[x_column], cells[y_column]]
+            if delimiter == ";":
+                pair = [cell.replace(",", ".") for cell in pair]
+            x, y = float(pair[0]), float(pair[1])
+        except (IndexError, ValueError):
+            raise UsageError(f"{where} line {number}: needs numbers in the x and y columns, got {line.strip()[:60]!r}") from None
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise UsageError(f"{where} line {number}: needs finite numbers, got {line.strip()[:60]!r}")
+        positions.append((x, y))
+    return positions
+
+
+def read_positions_file(path):
+    """Positions ``(x, y)`` from a CSV with ``x`` and ``y`` columns or a JSON list, for ``--positions``."""
+    where = f"--positions {path}"
+    if not os.path.isfile(path):
+        raise UsageError(f"{where}: no such file")
+    text = _decode(Path(path).read_bytes())
+    if Path(path).suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
+        return _read_json_positions(text, where)
+    return _read_csv_positions(text, where)
 
 
 def collect_positions(args, frame_shape):
+    """Every position the options give, in order, each with the option text that gave it."""
     from optimap.trace import positions_from_A_to_B, random_positions
 
-    positions = []
+    found = []  # ((x, y), what the user typed)
     for text in args.pos or []:
-        positions.append(tuple(_numbers(text, 2, "--pos")))
-    if args.positions:
-        positions.extend(read_positions_file(args.positions))
+        found.append((tuple(_numbers(text, 2, "--pos")), f"--pos {text}"))
+    for path in args.positions or []:
+        found.extend((position, f"--positions {path}") for position in read_positions_file(path))
     if args.random is not None:
         if args.random < 1:
-            raise UsageError(f"--random must be at least 1, got {args.random}")
-        positions.extend(random_positions(frame_shape, args.random, rng=args.seed))
+            raise UsageError(f"--random {args.random}: needs at least 1 position")
+        height, width = frame_shape
+        if args.random > height * width:
+            raise UsageError(f"--random {args.random}: the frame has only {height * width} pixels")
+        found.extend((p, "--random") for p in random_positions(frame_shape, args.random, rng=args.seed))
     for text in args.line or []:
-        x0, y0, x1, y1, n = _numbers(text, 5, "--line", integer=True)
+        x0, y0, x1, y1, n = _numbers(text, 5, "--line", integer_last=True)
         if n < 1:
-            raise UsageError(f"--line: N must be at least 1, got {int(n)}")
-        positions.extend(positions_from_A_to_B(int(n), (x0, y0), (x1, y1)))
-    if not positions:
+            raise UsageError(f"--line {text}: N must be at least 1")
+        for end in ((x0, y0), (x1, y1)):
+            _check_inside(end, frame_shape, f"--line {text}")
+        found.extend((p, f"--line {text}") for p in positions_from_A_to_B(int(n), (x0, y0), (x1, y1)))
+    if not found:
         raise UsageError("no positions: give --pos X,Y, --positions FILE, --random N or --line X0,Y0,X1,Y1,N")
-    return [tuple(int(v) if float(v).is_integer() else v for v in p) for p in positions]
+    for position, option in found:
+        _check_inside(position, frame_shape, option)
+    return [tuple(int(v) if float(v).is_integer() else v for v in p) for p, _ in found]
 
 
-def _pixel_names(positions):
-    """Positions as whole pixels (rounded as extract_traces rounds them), for column names."""
-    from optimap.trace._positions import round_to_pixels
-
-    xy = round_to_pixels(np.asarray(positions, dtype=float))
-    return [(int(x), int(y)) for x, y in xy]
-
-
-# --- commands --------------------------------------------------------------------------------------------------
+def _check_inside(position, frame_shape, option):
+    height, width = frame_shape
+    x, y = (np.floor(float(v) + 0.5) for v in position)  # the pixel extract_traces rounds to
+    if not (0 <= x < width and 0 <= y < height):
+        shown = ", ".join(f"{float(v):g}" for v in position)
+        raise UsageError(f"{option}: position ({shown}) is outside the frame (width {width}, height {height}); "
+                         f"x must be in [0, {width - 1}] and y in [0, {height - 1}]")
 
 
-def parse_frames(text):
-    """``START:STOP`` (either may be empty) into ``(start_frame, frames)``."""
-    if text is None:
-        return 0, None
-    parts = text.split(":")
-    if len(parts) != 2:
-        raise UsageError(f"--frames must be START:STOP, got {text!r}")
+# --- the video -------------------------------------------------------------------------------------------------
+
+
+def frame_selection(args):
+    """``(start_frame, frames, step)`` for ``load_video`` from ``--start``, ``--frames`` and ``--step``."""
+    if args.step < 1:
+        raise UsageError(f"--step {args.step}: must be at least 1")
+    if args.start is not None and args.frames is not None:
+        raise UsageError("--start and --frames both choose the first frame: give one of them")
+    if args.start is not None:
+        if args.start < 0:
+            raise UsageError(f"--start {args.start}: must be 0 or more")
+        return args.start, None, args.step
+    if args.frames is None:
+        return 0, None, args.step
+    parts = args.frames.split(":")
     try:
+        if len(parts) != 2:
+            raise ValueError
         start = int(parts[0]) if parts[0] else 0
         stop = int(parts[1]) if parts[1] else None
     except ValueError:
-        raise UsageError(f"--frames must be START:STOP with whole numbers, got {text!r}") from None
+        raise UsageError(f"--frames {args.frames}: must be START:STOP with whole numbers (either may be empty)") from None
     if start < 0 or (stop is not None and stop <= start):
-        raise UsageError(f"--frames needs 0 <= START < STOP, got {text!r}")
-    return start, None if stop is None else stop - start
+        raise UsageError(f"--frames {args.frames}: needs 0 <= START < STOP")
+    count = None if stop is None else -(-(stop - start) // args.step)
+    return start, count, args.step
 
 
-def open_video(path, start, frames):
+def video_inputs(videos):
+    """The files (or folders) the video arguments name, globs expanded, for the output checks."""
+    paths = []
+    for text in videos:
+        matches = glob.glob(text) if glob.has_magic(text) and not os.path.exists(text) else [text]
+        paths.extend(matches)
+    return paths
+
+
+def video_source(videos):
+    """What ``load_video`` gets: one path, or several files in natural name order."""
+    if len(videos) == 1:
+        return videos[0]
+    from optimap.video._common import natural_key
+
+    return sorted(videos, key=lambda path: natural_key(os.path.basename(path)))
+
+
+def open_video(args):
     from optimap.video import load_video
 
+    start, frames, step = frame_selection(args)
+    source = video_source(args.video)
+    options = {"start_frame": start, "frames": frames, "step": step}
+    for name in ("dataset", "channel"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
     try:
-        return load_video(path, start_frame=start, frames=frames, use_mmap=True)
+        return load_video(source, use_mmap=True, **options), start, step
     except ValueError as exc:
         if "memory-map" not in str(exc):
             raise
-        return load_video(path, start_frame=start, frames=frames)
+    return load_video(source, **options), start, step
+
+
+# --- processing ------------------------------------------------------------------------------------------------
 
 
 def process(traces, detrend=None, normalise=False):
@@ -196,7 +267,69 @@ def process(traces, detrend=None, normalise=False):
     return traces
 
 
-def plot_positions_and_traces(frame, positions, traces, fps=None, x=None):
+def invert(traces):
+    """Each trace mirrored within its own range: ``min + max - value`` (``1 - value`` when normalised).
+
+    For dyes whose fluorescence falls on depolarisation (di-4-ANEPPS), so that
+    action potentials point up. NaN stays NaN.
+    """
+    traces = np.asarray(traces, dtype=np.float64)
+    present = ~np.isnan(traces)
+    low = np.min(np.where(present, traces, np.inf), axis=0)
+    high = np.max(np.where(present, traces, -np.inf), axis=0)
+    return np.where(present, (low + high) - traces, np.nan)
+
+
+# --- outputs ---------------------------------------------------------------------------------------------------
+
+
+def _format(path, special=".csv"):
+    """The extension of ``path``; ``special`` for a FIFO or device without one (e.g. /dev/null)."""
+    suffix = Path(path).suffix.lower()
+    if not suffix and os.path.exists(path) and not os.path.isfile(path):
+        return special
+    return suffix
+
+
+def _plot_formats():
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return sorted(FigureCanvasBase.get_supported_filetypes())
+
+
+def check_outputs(args, inputs):
+    """Check every output option before anything is read; returns ``[(option text, path)]``."""
+    from optimap._files import check_output_path, check_outputs
+
+    outputs = []
+    if args.output is not None and args.output != "-":
+        outputs.append((f"-o {args.output}", args.output))
+    if args.plot is not None:
+        outputs.append((f"--plot {args.plot}", args.plot))
+    for what, path in outputs:
+        try:
+            check_output_path(path, what.split(" ")[0])
+        except ValueError as exc:
+            raise UsageError(exc) from None
+    if args.output is not None and args.output != "-" and _format(args.output) not in TRACE_FORMATS:
+        raise UsageError(f"-o {args.output}: unknown format {_format(args.output) or '(no extension)'}; "
+                         f"give a file ending in {', '.join(TRACE_FORMATS)}, or - for CSV on standard output")
+    if args.plot is not None and _format(args.plot, ".png").lstrip(".") not in _plot_formats():
+        raise UsageError(f"--plot {args.plot}: unknown picture format {_format(args.plot) or '(no extension)'}; "
+                         f"give a file ending in .png, .pdf, .svg or .jpg")
+    try:
+        check_outputs(outputs, inputs)
+    except ValueError as exc:
+        raise UsageError(exc) from None
+    return outputs
+
+
+def trace_figure(frame, positions, traces, names, fps=None, x=None):
+    """The frame with the positions beside their traces, each position in its trace's colour.
+
+    Up to ``LEGEND_MAX`` positions take the colour cycle and a legend; more take
+    colours along a colour map, numbered in CSV column order by a colour bar.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -204,35 +337,87 @@ def plot_positions_and_traces(frame, positions, traces, fps=None, x=None):
 
     from optimap.trace import show_positions_and_traces
 
+    n = len(positions)
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
-    show_positions_and_traces(frame, positions, traces, fps=fps, x=x, axs=axs, labels=[f"({x}, {y})" for x, y in positions])
+    if n <= LEGEND_MAX:
+        show_positions_and_traces(frame, positions, traces, fps=fps, x=x, axs=axs, labels=names)
+        return figure
+    cmap = plt.get_cmap("turbo")
+    colors = [cmap(value) for value in np.linspace(0.05, 0.95, n)]
+    width = max(0.2, min(1.0, 30 / n))
+    show_positions_and_traces(frame, positions, traces, fps=fps, x=x, axs=axs, colors=colors, linewidth=width)
+    mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap=cmap)
+    bar = figure.colorbar(mappable, ax=axs[1], fraction=0.05)
+    bar.set_label(f"position (column of the traces, 1-{n})")
     return figure
 
 
+def _figure_writer(figure, path):
+    fmt = _format(path, ".png").lstrip(".")
+    return lambda temporary: figure.savefig(temporary, dpi=120, format=fmt)
+
+
+def _traces_writer(traces, positions, names, fps, frames, metadata):
+    from optimap.trace import save_traces
+
+    return lambda temporary: save_traces(temporary, traces, positions, fps=fps, frames=frames, names=names,
+                                         metadata=metadata)
+
+
+def _write_stdout(traces, positions, names, fps, frames):
+    from optimap.trace import save_traces
+
+    if sys.stdout is None:
+        raise UsageError("standard output is closed: give an output file with -o FILE")
+    save_traces(sys.stdout.buffer, traces, positions, fps=fps, frames=frames, names=names)
+    sys.stdout.flush()
+
+
+def _has_tqdm():
+    return importlib.util.find_spec("tqdm") is not None
+
+
+# --- commands --------------------------------------------------------------------------------------------------
+
+
 def command_extract(args):
+    from optimap._files import write_outputs
     from optimap.trace import extract_traces
+    from optimap.trace._export import column_names
 
     if args.size < 0:
-        raise UsageError(f"--size must be >= 0, got {args.size}")
+        raise UsageError(f"--size {args.size}: must be 0 or more")
     if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
-        raise UsageError(f"--fps must be a number > 0, got {args.fps}")
-    start, frames = parse_frames(args.frames)
-    video = open_video(args.video, start, frames)
-    positions = collect_positions(args, tuple(video.shape[1:]))
-    traces = extract_traces(video, positions, size=args.size, window=args.window, progress=not args.quiet)
+        raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
+    if args.seed is not None and args.random is None:
+        raise UsageError("--seed only applies to --random N")
+    frame_selection(args)  # checks the frame options before any file is opened
+    inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
+    inputs += [(f"--positions {path}", path) for path in args.positions or []]
+    check_outputs(args, inputs)
+    video, start, step = open_video(args)
+    positions = collect_positions(args, tuple(int(n) for n in video.shape[1:]))
+    traces = extract_traces(video, positions, size=args.size, window=args.window,
+                            progress=not args.quiet and _has_tqdm())
     traces = np.asarray(traces)
     if args.detrend or args.normalize:
         traces = process(traces, args.detrend, args.normalize)
-    text = csv_text(traces, _pixel_names(positions), start, args.fps)
-    to_stdout = args.output is None or str(args.output) == "-"
-    writers = [] if to_stdout else [(args.output, lambda path: Path(path).write_text(text))]
+    if args.invert:
+        traces = invert(traces)
+    names = column_names(positions)
+    frames = start + step * np.arange(traces.shape[0])
+    metadata = {"window": args.window, "size": args.size, "source": " ".join(str(v) for v in args.video),
+                "detrend": args.detrend or "none", "normalized": int(args.normalize), "inverted": int(args.invert)}
+    writers = []
+    if args.output not in (None, "-"):
+        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
     if args.plot:
-        x = None if args.fps else start + np.arange(traces.shape[0])
-        figure = plot_positions_and_traces(np.asarray(video[0]), positions, traces, fps=args.fps, x=x)
-        writers.append((args.plot, figure_writer(figure)))
-    written = write_files(writers)  # all files or none
-    if to_stdout:
-        sys.stdout.write(text)
+        figure = trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps,
+                              x=None if args.fps else frames)
+        writers.append((args.plot, _figure_writer(figure, args.plot)))
+    written = write_outputs(writers)  # all files or none
+    if args.output in (None, "-"):
+        _write_stdout(traces, positions, names, args.fps, frames)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
@@ -255,66 +440,98 @@ def demo_positions(mask, pacing_site, n=5, margin=4):
 
 
 def command_demo(args):
+    from optimap._files import check_output_path, write_outputs
     from optimap.datasets import synthetic_recording
-    from optimap.trace import extract_traces
+    from optimap.trace import extract_traces, save_traces
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} exists and is not a folder")
+        raise UsageError(f"--out {out}: exists and is not a folder")
     video, info = synthetic_recording()
     fps = float(info["fps"])
     positions = demo_positions(info["mask"], info["pacing_site"])
     traces = extract_traces(video, positions, size=5)
     # di-4-ANEPPS fluorescence drops on depolarisation: flip so that action potentials point up
     processed = 1.0 - process(traces, "spline", True)
-    figure = plot_positions_and_traces(video[0], positions, processed, fps=fps)
+    figure = trace_figure(video[0], positions, processed, [f"({x}, {y})" for x, y in positions], fps=fps)
     out.mkdir(parents=True, exist_ok=True)
     recording, table, picture = out / "recording.npy", out / "traces.csv", out / "traces.png"
-    text = csv_text(processed, positions, 0, fps)
+    for path in (recording, table, picture):
+        check_output_path(path, "--out")
 
     def save_recording(path):
         with open(path, "wb") as handle:
             np.save(handle, video)
 
-    write_files([(recording, save_recording), (table, lambda path: Path(path).write_text(text)),
-                 (picture, figure_writer(figure))])
+    write_outputs([(recording, save_recording),
+                   (table, lambda path: save_traces(path, processed, positions, fps=fps)),
+                   (picture, _figure_writer(figure, picture))])
     if not args.quiet:
         print(f"wrote {recording}  (synthetic recording: {video.shape[0]} frames of {video.shape[1]}x{video.shape[2]} "
               f"pixels, uint16, {fps:g} fps)")
         print(f"wrote {table}  (detrended, normalised and inverted traces at {len(positions)} positions, time in seconds)")
         print(f"wrote {picture}  (the first frame with the positions beside their traces)")
-        print(f"next: {PROG} extract {recording} --pos {positions[0][0]},{positions[0][1]} --fps {fps:g}")
+        x, y = positions[0]
+        print(f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --detrend spline --normalize --invert "
+              f"-o {out / 'my-traces.csv'} --plot {out / 'my-traces.png'}")
     return 0
+
+
+# --- the parser ------------------------------------------------------------------------------------------------
 
 
 def build_parser():
     parser = _Parser(prog=PROG, description="Extract time series from optical-mapping and fluorescence videos.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="make a synthetic recording and extract, detrend and plot its traces")
+    demo = commands.add_parser("demo", help="make a synthetic recording and extract, detrend and plot its traces",
+                               description="Simulate a paced heart, save the recording and its traces and a picture.")
     demo.add_argument("--out", default="optimap-demo", help="output folder (default: ./optimap-demo)")
     demo.add_argument("--quiet", action="store_true", help="print nothing on success")
     demo.set_defaults(run=command_demo)
 
-    extract = commands.add_parser("extract", help="extract traces from a video file to CSV")
-    extract.add_argument("video", help=".npy, .tif/.tiff, .zarr, .h5/.hdf5 or a folder of TIFF/PNG images")
+    extract = commands.add_parser(
+        "extract", help="extract traces from a video file",
+        description="Extract the mean of a window around each position, frame by frame, and save the traces.",
+        epilog="x is the column and y the row of a pixel, counted from 0 at the top left, as an image viewer shows "
+               "them. Processing runs in the order: extract, --detrend, --normalize, --invert.")
+    extract.add_argument("video", nargs="+", metavar="VIDEO",
+                         help=".npy, .tif/.tiff, .zarr, .h5/.hdf5 or a folder of TIFF/PNG images; several files "
+                              "(e.g. a recording split into rec.tif, rec_1.tif, ...) are read as one video in "
+                              "natural name order")
     where = extract.add_argument_group("positions (at least one; x is the column, y the row)")
     where.add_argument("--pos", action="append", metavar="X,Y", help="a position (repeatable)")
-    where.add_argument("--positions", metavar="FILE", help="a CSV with an x,y header, or a JSON list of [x, y] pairs")
+    where.add_argument("--positions", action="append", metavar="FILE",
+                       help="a CSV with x and y columns (comma, semicolon or tab separated; other columns are "
+                            "ignored) or a JSON list of [x, y] pairs (repeatable)")
     where.add_argument("--random", type=int, metavar="N", help="N distinct random positions")
     where.add_argument("--seed", type=int, metavar="S", help="seed for --random")
     where.add_argument("--line", action="append", metavar="X0,Y0,X1,Y1,N", help="N positions from (X0,Y0) to (X1,Y1)")
-    extract.add_argument("--size", type=int, default=5, help="window size in pixels (default 5)")
-    extract.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
-    extract.add_argument("--frames", metavar="START:STOP", help="only frames START to STOP-1")
-    extract.add_argument("--fps", type=float, help="frames per second: the first column becomes time_s")
-    extract.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
-                         help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
-    extract.add_argument("--normalize", action="store_true", help="scale each trace to [0, 1]")
-    extract.add_argument("-o", "--output", metavar="FILE.csv", help="CSV file (default: standard output)")
-    extract.add_argument("--plot", metavar="FILE.png", help="also save the first frame with positions and traces")
-    extract.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    window = extract.add_argument_group("window")
+    window.add_argument("--size", type=int, default=5, help="window size in pixels (default 5)")
+    window.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
+    video = extract.add_argument_group("which frames and which data")
+    video.add_argument("--start", type=int, metavar="N", help="first frame (counted from 0)")
+    video.add_argument("--frames", metavar="START:STOP", help="only frames START to STOP-1 (either may be empty)")
+    video.add_argument("--step", type=int, default=1, metavar="N", help="every N-th frame (default 1)")
+    video.add_argument("--dataset", metavar="NAME", help="the dataset of an HDF5 file or the array of a zarr group")
+    video.add_argument("--channel", type=int, metavar="K", help="channel K (from 0) of a multi-channel TIFF stack")
+    video.add_argument("--fps", type=float, help="frames per second: the first column becomes time_s")
+    processing = extract.add_argument_group("processing")
+    processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
+                            help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
+    processing.add_argument("--normalize", action="store_true", help="scale each trace to [0, 1]")
+    processing.add_argument("--invert", action="store_true",
+                            help="mirror each trace within its range (1 - x after --normalize), for dyes whose "
+                                 "fluorescence falls on depolarisation, e.g. di-4-ANEPPS")
+    output = extract.add_argument_group("output")
+    output.add_argument("-o", "--output", metavar="FILE",
+                        help="traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing "
+                             "for CSV on standard output")
+    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the positions beside their "
+                                                       "traces (.png, .pdf, .svg, .jpg)")
+    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
     extract.set_defaults(run=command_extract)
     return parser
 
@@ -325,21 +542,63 @@ def _version():
     return __version__
 
 
+# --- running -----------------------------------------------------------------------------------------------------
+
+
 def _fail(message, status):
-    print(f"{PROG}: error: " + " ".join(str(message).split()), file=sys.stderr)
+    with contextlib.suppress(Exception):
+        print(f"{PROG}: error: " + " ".join(str(message).split()), file=sys.stderr)
     return status
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_unwind():
+    """Turn SIGTERM and SIGHUP into an exception, so that temporary files are removed on the way out."""
+    handled = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    try:
+        previous = {signum: signal.signal(signum, _raise_terminated) for signum in handled}
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _quiet_stdout():
+    """After a broken pipe, point standard output at /dev/null so that Python's exit flush stays silent."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv=None):
     """Run the command line; returns the exit status."""
+    # Libraries that log (tifffile on a damaged file) must not print before our one-line error.
+    logging.getLogger().addHandler(logging.NullHandler())
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return args.run(args)
+        with _signals_unwind():
+            args = parser.parse_args(argv)
+            if args.command is None:
+                parser.print_help()
+                return 0
+            return args.run(args)
     except (UsageError, ValueError, TypeError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         return _fail(exc, 2)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return _fail("standard output was closed before all traces were written", 1)
     except KeyboardInterrupt:
-        return _fail("interrupted", 1)
+        return _fail("interrupted", 130)
+    except Terminated as exc:
+        return _fail(f"terminated by {signal.Signals(exc.signum).name}", 128 + exc.signum)
     except Exception as exc:  # noqa: BLE001 - one line, no traceback, for any other failure
         return _fail(exc if isinstance(exc, ImportError) else f"{type(exc).__name__}: {exc}", 1)
 

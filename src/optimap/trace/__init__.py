@@ -16,6 +16,7 @@ Where things live
 ``_select``     interactive selection (selector widgets and blocking wrappers)
 ``_normalize``  normalisation
 ``_detrend``    detrending
+``_export``     saving traces (CSV, .npy, .mat, HDF5); ``_csv`` the CSV text
 """
 
 from .._lazy import attach
@@ -39,6 +40,7 @@ _EXPORTS = {
     "random_positions": "_positions",
     "positions_from_A_to_B": "_positions",
     "collage_positions": "_positions",
+    "save_traces": "_export",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

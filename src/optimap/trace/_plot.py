@@ -9,7 +9,7 @@ colour cycle in the same order unless colours are given.
 import numpy as np
 import matplotlib.pyplot as plt
 
-from .._validate import as_positive_float, is_real_dtype
+from .._validate import as_positive_float, check_traces, is_real_dtype
 from ._positions import parse_positions
 
 
@@ -23,20 +23,6 @@ def _is_single_color(colors):
     from matplotlib.colors import is_color_like
 
     return isinstance(colors, str) or (isinstance(colors, tuple) and is_color_like(colors))
-
-
-def check_traces(traces, name="traces"):
-    """Return traces as a 2-D float-compatible array ``(T, N)``; 1-D becomes ``(T, 1)``."""
-    if isinstance(traces, (str, bytes)):
-        raise TypeError(f"{name} must be a 1-D or 2-D numeric array, got a string")
-    array = np.asarray(traces)
-    if not is_real_dtype(array.dtype):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if array.ndim == 1:
-        return array[:, None]
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 1-D (T,) or 2-D (T, N), got {array.ndim}-D with shape {array.shape}")
-    return array
 
 
 def _per_trace(values, n, name):

@@ -1,0 +1,148 @@
+"""save_traces: CSV at full precision, .npy, .mat and HDF5 with their metadata."""
+
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from optimap.trace import save_traces
+from optimap.trace._csv import shortest_float32
+from optimap.trace._export import column_names
+
+
+def read_csv(path):
+    lines = path.read_text().splitlines()
+    return lines[0].split(","), [line.split(",") for line in lines[1:]]
+
+
+# --- the shortest text of float32 values ------------------------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(hnp.arrays(np.float32, st.integers(1, 50), elements=st.floats(width=32, allow_nan=True, allow_infinity=True)))
+def test_float32_text_is_numpys_shortest_and_reads_back(values):
+    texts = [repr(v) for v in shortest_float32(values).tolist()]
+    assert np.array_equal(np.array(texts, dtype=np.float64).astype(np.float32), values, equal_nan=True)
+    for text, value in zip(texts, values):
+        if np.isfinite(value):
+            # numpy prints a float32 with the fewest digits that read back as it
+            assert float(text) == float(str(value)), (text, str(value))
+
+
+def test_float32_text_of_awkward_values():
+    values = np.array([2422.4, 0.1, 1e-45, 3.4028235e38, -0.0, 1e16, 16777217, 1.17549435e-38], dtype=np.float32)
+    texts = [repr(v) for v in shortest_float32(values).tolist()]
+    assert texts[:2] == ["2422.4", "0.1"]
+    assert np.array_equal(np.array(texts, dtype=np.float64).astype(np.float32), values)
+    assert texts[4] == "-0.0"
+
+
+# --- CSV --------------------------------------------------------------------------------------------------------
+
+
+def test_csv_reads_back_exactly_in_every_dtype(tmp_path):
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32, np.float16, np.uint16, np.int32):
+        traces = (rng.standard_normal((40, 3)) * 1000).astype(dtype)
+        path = tmp_path / f"t_{np.dtype(dtype).name}.csv"
+        save_traces(path, traces, [(1, 2), (3, 4), (5, 6)])
+        header, rows = read_csv(path)
+        assert header == ["frame", "x1_y2", "x3_y4", "x5_y6"]
+        values = np.array([[float(v) for v in row[1:]] for row in rows])
+        assert np.array_equal(values.astype(dtype), traces)
+        assert [int(row[0]) for row in rows] == list(range(40))
+
+
+def test_csv_float32_is_short_and_special_values_are_named(tmp_path):
+    traces = np.array([[2422.4, np.nan], [np.inf, -np.inf]], dtype=np.float32)
+    save_traces(tmp_path / "t.csv", traces, fps=100, frames=np.array([10, 12]))
+    assert (tmp_path / "t.csv").read_text() == "time_s,trace1,trace2\n0.1,2422.4,nan\n0.12,inf,-inf\n"
+
+
+def test_csv_is_written_in_blocks_of_rows(tmp_path, monkeypatch):
+    from optimap.trace import _csv
+
+    monkeypatch.setattr(_csv, "_BLOCK_VALUES", 10)  # many blocks of 3 rows
+    traces = np.arange(50 * 4, dtype=np.float64).reshape(50, 4) / 7
+    save_traces(tmp_path / "t.csv", traces)
+    _, rows = read_csv(tmp_path / "t.csv")
+    assert np.array_equal(np.array([[float(v) for v in row[1:]] for row in rows]), traces)
+
+
+def test_csv_to_a_binary_stream():
+    stream = io.BytesIO()
+    save_traces(stream, np.array([1.0, 2.5]), [(0, 0)])
+    assert stream.getvalue() == b"frame,x0_y0\n0,1.0\n1,2.5\n"
+
+
+def test_column_names_stay_distinct_when_positions_round_to_one_pixel():
+    assert column_names([(5, 5), (5.2, 4.9), (5, 5), (6, 5)]) == ["x5_y5", "x5_y5_2", "x5_y5_3", "x6_y5"]
+
+
+# --- binary formats ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def table():
+    rng = np.random.default_rng(1)
+    return rng.random((30, 2)).astype(np.float32), [(3, 4), (10.5, 2)]
+
+
+def test_npy_holds_the_traces(tmp_path, table):
+    traces, positions = table
+    save_traces(tmp_path / "t.npy", traces, positions)
+    loaded = np.load(tmp_path / "t.npy")
+    assert loaded.dtype == np.float32 and np.array_equal(loaded, traces)
+
+
+def test_mat_holds_traces_positions_and_time(tmp_path, table):
+    import scipy.io
+
+    traces, positions = table
+    save_traces(tmp_path / "t.mat", traces, positions, fps=250, frames=np.arange(5, 35),
+                metadata={"window": "disc", "size": 5})
+    mat = scipy.io.loadmat(tmp_path / "t.mat")
+    assert np.array_equal(mat["traces"], traces)
+    assert np.array_equal(mat["positions"], [[3, 4], [10.5, 2]])
+    assert np.array_equal(mat["frames"].ravel(), np.arange(5, 35))
+    np.testing.assert_allclose(mat["time_s"].ravel(), np.arange(5, 35) / 250)
+    assert mat["window"][0] == "disc" and int(mat["size"][0, 0]) == 5
+    assert [str(name[0]) for name in mat["names"].ravel()] == ["x3_y4", "x11_y2"]
+
+
+def test_hdf5_holds_traces_and_attributes(tmp_path, table):
+    import h5py
+
+    traces, positions = table
+    save_traces(tmp_path / "t.h5", traces, positions, fps=250, metadata={"window": "rect", "source": "rec.npy"})
+    with h5py.File(tmp_path / "t.h5", "r") as file:
+        assert np.array_equal(file["traces"][()], traces)
+        assert np.array_equal(file["positions"][()], [[3, 4], [10.5, 2]])
+        assert np.array_equal(file["frames"][()], np.arange(30))
+        attrs = file["traces"].attrs
+        assert attrs["fps"] == 250 and attrs["window"] == "rect" and attrs["source"] == "rec.npy"
+        assert list(attrs["names"]) == ["x3_y4", "x11_y2"]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda p: save_traces(p / "t.txt", np.zeros(3)), ValueError, r"extension '.txt'.*\.csv"),
+        (lambda p: save_traces(p / "t", np.zeros(3)), ValueError, "no extension"),
+        (lambda p: save_traces(p / "missing" / "t.csv", np.zeros(3)), ValueError, "does not exist"),
+        (lambda p: save_traces(str(p) + "/", np.zeros(3)), ValueError, "not a folder"),
+        (lambda p: save_traces(p / "t.csv", np.zeros((3, 2)), [(1, 1)]), ValueError, "positions has 1"),
+        (lambda p: save_traces(p / "t.csv", np.zeros((3, 2)), names=["a"]), ValueError, "names has 1"),
+        (lambda p: save_traces(p / "t.csv", np.zeros(3), fps=0), ValueError, "fps"),
+        (lambda p: save_traces(p / "t.csv", np.zeros(3), frames=[0, 1]), ValueError, "frames"),
+        (lambda p: save_traces(p / "t.csv", np.zeros((2, 2, 2))), ValueError, "1-D"),
+        (lambda p: save_traces(p / "t.csv", "abc"), TypeError, "string"),
+    ],
+)
+def test_bad_arguments_write_nothing(tmp_path, call, error, message):
+    with pytest.raises(error, match=message):
+        call(tmp_path)
+    assert list(tmp_path.iterdir()) == []
