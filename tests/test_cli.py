@@ -1,6 +1,7 @@
 """The optimap-trace command line, end to end on real files."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -181,3 +182,254 @@ def test_a_failing_plot_leaves_no_csv_either(tmp_path, recording, capsys):
     status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "1,1", "--plot",
                              tmp_path / "missing" / "p.png"], capsys)
     assert status == 2 and stdout == ""  # no CSV on standard output either
+
+
+# --- the options a lab needs ----------------------------------------------------------------------------------
+
+
+def test_frames_start_and_step_select_frames_and_number_them(tmp_path, recording, capsys):
+    folder, video = recording
+    for options, selected, numbers in [
+        (["--start", "7", "--step", "3"], video[7::3], np.arange(7, 60, 3)),
+        (["--frames", "10:20", "--step", "4"], video[10:20:4], np.array([10, 14, 18])),
+        (["--frames", ":5"], video[:5], np.arange(5)),
+    ]:
+        out = tmp_path / "t.csv"
+        status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "-o", out, "--quiet", *options], capsys)
+        assert status == 0, err
+        header, values = read_csv(out)
+        np.testing.assert_array_equal(values[:, 0], numbers)
+        np.testing.assert_array_equal(values[:, 1], extract_traces(selected, (3, 4)))
+
+
+def test_dataset_chooses_among_several_hdf5_videos(tmp_path, recording, capsys):
+    import h5py
+
+    _, video = recording
+    with h5py.File(tmp_path / "two.h5", "w") as file:
+        file["raw"] = video
+        file["processed/smooth"] = video[:, ::-1, :] * 2
+    out = tmp_path / "t.csv"
+    status, _, err = run(["extract", tmp_path / "two.h5", "--pos", "3,4", "-o", out], capsys)
+    assert status == 2 and "--dataset" in err and "dataset=" not in err
+    status, _, err = run(["extract", tmp_path / "two.h5", "--dataset", "processed/smooth", "--pos", "3,4", "-o", out,
+                          "--quiet"], capsys)
+    assert status == 0, err
+    np.testing.assert_array_equal(read_csv(out)[1][:, 1], extract_traces(video[:, ::-1, :] * 2, (3, 4)))
+    status, _, err = run(["extract", tmp_path / "two.h5", "--dataset", "nope", "--pos", "3,4", "-o", out], capsys)
+    assert status == 2 and err.count("\n") == 1 and "--dataset nope" in err
+
+
+def test_invert_mirrors_each_trace_within_its_range(recording, capsys):
+    folder, video = recording
+    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "--pos", "9,9", "--invert", "--quiet"],
+                            capsys)
+    values = np.array([[float(v) for v in line.split(",")] for line in stdout.splitlines()[1:]])[:, 1:]
+    raw = extract_traces(video, [(3, 4), (9, 9)])
+    np.testing.assert_allclose(values, raw.min(axis=0) + raw.max(axis=0) - raw, rtol=1e-14)
+    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "--normalize", "--invert", "--quiet"],
+                            capsys)
+    values = np.array([float(line.split(",")[1]) for line in stdout.splitlines()[1:]])
+    np.testing.assert_allclose(values, 1 - normalize(raw[:, 0], dtype=np.float64), atol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "magic"), [("f.pdf", b"%PDF"), ("f.svg", b"<?xml"), ("f.jpg", b"\xff\xd8\xff"),
+                                             ("f.jpeg", b"\xff\xd8\xff"), ("f.PNG", b"\x89PNG")])
+def test_plot_format_follows_the_extension(tmp_path, recording, capsys, name, magic):
+    folder, _ = recording
+    status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--plot", tmp_path / name, "-o",
+                          tmp_path / "t.csv", "--quiet"], capsys)
+    assert status == 0, err
+    assert (tmp_path / name).read_bytes().startswith(magic)
+
+
+def test_unknown_extensions_are_usage_errors(tmp_path, recording, capsys):
+    folder, _ = recording
+    for option, name in (("--plot", "f.txt"), ("-o", "t.xlsx"), ("-o", "traces")):
+        status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", option, tmp_path / name], capsys)
+        assert status == 2 and f"{option} {tmp_path / name}: unknown" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_a_plot_of_many_positions_stays_readable(tmp_path, recording, capsys, quiet):
+    """No legend past ten traces, one colour per position, no warning (pytest turns warnings into errors)."""
+    import matplotlib.pyplot as plt
+
+    from optimap import cli
+
+    positions = [(x, y) for x in range(2, 30, 4) for y in range(2, 22, 5)]  # 28 positions
+    figure = cli.trace_figure(np.zeros((24, 32)), positions, np.random.default_rng(0).random((60, 28)),
+                              [f"p{i}" for i in range(28)])
+    image_ax, trace_ax = figure.axes[:2]
+    assert trace_ax.get_legend() is None
+    colors = [tuple(line.get_color()) for line in trace_ax.lines]
+    assert len(set(colors)) == 28
+    np.testing.assert_allclose(image_ax.collections[0].get_facecolors(), colors)
+    assert len(figure.axes) == 3  # the colour bar numbers the positions
+    plt.close(figure)
+    few = cli.trace_figure(np.zeros((24, 32)), positions[:4], np.ones((60, 4)), ["a", "b", "c", "d"])
+    assert [t.get_text() for t in few.axes[1].get_legend().get_texts()] == ["a", "b", "c", "d"]
+    status, _, err = run(["extract", recording[0] / "video.npy", "--random", "40", "--seed", "1", "-o",
+                          tmp_path / "t.csv", "--plot", tmp_path / "t.png", *quiet], capsys)
+    assert status == 0 and "warning" not in err.lower()
+
+
+def test_position_files_as_excel_and_pandas_write_them(tmp_path, recording, capsys):
+    folder, video = recording
+    files = {
+        "bom.csv": "\ufeffx,y\r\n3,4\r\n10,5\r\n".encode(),
+        "index.csv": b",x,y\n0,3,4\n1,10,5\n",
+        "extra.csv": b"name,y,x,area\ncell a,4,3,12\ncell b,5,10,9\n",
+        "semicolon.csv": "\ufeffX;Y;note\r\n3;4;a\r\n10,0;5,0;b\r\n".encode(),
+        "tabs.tsv": b"x\ty\n3\t4\n10\t5\n",
+        "objects.json": json.dumps([{"x": 3, "y": 4}, {"x": 10, "y": 5, "label": "b"}]).encode(),
+    }
+    expected = extract_traces(video, [(3, 4), (10, 5)])
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        status, stdout, err = run(["extract", folder / "video.npy", "--positions", tmp_path / name, "--quiet"], capsys)
+        assert status == 0, (name, err)
+        assert stdout.splitlines()[0] == "frame,x3_y4,x10_y5", name
+        values = np.array([[float(v) for v in line.split(",")] for line in stdout.splitlines()[1:]])
+        np.testing.assert_array_equal(values[:, 1:], expected)
+
+
+def test_position_files_written_by_pandas(tmp_path, recording, capsys):
+    pandas = pytest.importorskip("pandas")
+    folder, video = recording
+    frame = pandas.DataFrame({"cell": ["a", "b"], "y": [4.0, 5.0], "x": [3, 10]})
+    frame.to_csv(tmp_path / "p.csv")
+    frame.to_csv(tmp_path / "p2.csv", sep=";", decimal=",", index=False)
+    for name in ("p.csv", "p2.csv"):
+        status, stdout, err = run(["extract", folder / "video.npy", "--positions", tmp_path / name, "--quiet"], capsys)
+        assert status == 0, err
+        assert stdout.splitlines()[0] == "frame,x3_y4,x10_y5"
+
+
+def test_positions_rounding_to_one_pixel_get_distinct_columns(recording, capsys):
+    folder, _ = recording
+    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "--pos", "3.2,4.1", "--pos", "3,4",
+                             "--quiet"], capsys)
+    assert stdout.splitlines()[0] == "frame,x3_y4,x3_y4_2,x3_y4_3"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--pos", "5,x"], r"^--pos 5,x: needs 2 comma-separated numbers$"),
+        (["--pos", "99,1"], r"^--pos 99,1: position \(99, 1\) is outside the frame \(width 32, height 24\)"),
+        (["--pos", "1,1", "--pos", "1e30,2"], r"^--pos 1e30,2: position \(1e\+30, 2\) is outside the frame"),
+        (["--positions", "{pos}"], r"^--positions .*p\.csv: position \(50, 1\) is outside the frame"),
+        (["--line", "0,0,40,0,3"], r"^--line 0,0,40,0,3: position \(40, 0\) is outside the frame"),
+        (["--pos", "1,1", "--seed", "3"], r"^--seed only applies to --random N$"),
+        (["--pos", "1,1", "--no"], r"unrecognized arguments: --no"),
+        (["--pos", "1,1", "--norm"], r"unrecognized arguments: --norm"),
+        (["--pos", "1,1", "--start", "2", "--frames", "3:5"], r"--start and --frames"),
+        (["--pos", "1,1", "--step", "0"], r"^--step 0: must be at least 1$"),
+        (["--pos", "1,1", "--start", "60"], r"^--start 60: .*out of range.*60 frames"),
+        (["--pos", "1,1", "--frames", "70:80"], r"^--frames 70:80: .*out of range.*60 frames"),
+        (["--random", "5000"], r"^--random 5000: the frame has only 768 pixels$"),
+        (["--pos", "1,1", "--size", "-2"], r"^--size -2: must be 0 or more$"),
+        (["--pos", "1,1", "--fps", "-5"], r"^--fps -5: must be a number > 0$"),
+        (["--pos", "1,1", "--dataset", "x"], r"^--dataset x: .*only to HDF5 files and zarr stores"),
+    ],
+)
+def test_messages_name_the_option_the_user_typed(tmp_path, recording, capsys, argv, message):
+    import re
+
+    folder, _ = recording
+    (tmp_path / "p.csv").write_text("x,y\n1,1\n50,1\n")
+    argv = [a.format(pos=tmp_path / "p.csv") for a in argv]
+    status, _, err = run(["extract", folder / "video.npy", *argv], capsys)
+    assert status == 2
+    line = err.strip().removeprefix("optimap-trace: error: ")
+    assert err.count("\n") == 1 and re.search(message, line), line
+    assert "coords" not in line and "start_frame" not in line
+
+
+def test_bare_command_prints_usage(capsys):
+    status, stdout, _ = run([], capsys)
+    assert status == 0 and stdout.startswith("usage: optimap-trace") and "extract" in stdout and "demo" in stdout
+
+
+def cli_subprocess(args, prelude="", **kwargs):
+    code = f"import sys\n{prelude}\nfrom optimap.cli import main\nsys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, **kwargs)
+
+
+def test_runs_without_tqdm(tmp_path, recording):
+    """The core install has no tqdm: extraction runs without a progress bar."""
+    folder, video = recording
+    result = cli_subprocess(["extract", folder / "video.npy", "--pos", "3,4", "-o", tmp_path / "t.csv"],
+                            prelude="sys.modules['tqdm'] = None  # importing tqdm fails, as without the extra")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"wrote {tmp_path / 't.csv'}\n"
+    np.testing.assert_array_equal(read_csv(tmp_path / "t.csv")[1][:, 1], extract_traces(video, (3, 4)))
+
+
+def test_a_closed_standard_output_gives_one_line(recording):
+    folder, _ = recording
+    result = subprocess.run([sys.executable, "-c", "import sys; from optimap.cli import main; sys.exit(main())",
+                             "extract", str(folder / "video.npy"), "--pos", "3,4"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: os.close(1))
+    assert result.returncode == 2
+    assert result.stderr == "optimap-trace: error: standard output is closed: give an output file with -o FILE\n"
+
+
+def test_a_broken_pipe_gives_one_line(recording):
+    folder, _ = recording
+    process = subprocess.Popen([sys.executable, "-c", "import sys; from optimap.cli import main; sys.exit(main())",
+                                "extract", str(folder / "video.npy"), "--random", "700", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(100)
+    process.stdout.close()  # like `| head -c 100`
+    with process.stderr:
+        err = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert process.returncode == 1
+    assert err == "optimap-trace: error: standard output was closed before all traces were written\n"
+
+
+def test_a_damaged_tiff_gives_only_our_line(tmp_path, recording):
+    import tifffile
+
+    _, video = recording
+    tifffile.imwrite(tmp_path / "v.tif", video)
+    data = bytearray((tmp_path / "v.tif").read_bytes())
+    (tmp_path / "bad.tif").write_bytes(bytes(data[: len(data) // 3]))
+    result = cli_subprocess(["extract", tmp_path / "bad.tif", "--pos", "3,4"])
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("optimap-trace: error: ")
+
+
+def test_an_object_npy_is_described_as_such(tmp_path, capsys):
+    np.save(tmp_path / "objects.npy", np.array([[[{"a": 1}]]], dtype=object), allow_pickle=True)
+    status, _, err = run(["extract", tmp_path / "objects.npy", "--pos", "0,0"], capsys)
+    assert status == 2 and "object" in err and "damaged" not in err
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".mat", ".h5"])
+def test_binary_outputs(tmp_path, recording, capsys, suffix):
+    folder, video = recording
+    out = tmp_path / f"t{suffix}"
+    status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--pos", "9,9", "--fps", "100", "--window",
+                          "disc", "-o", out, "--quiet"], capsys)
+    assert status == 0, err
+    expected = extract_traces(video, [(3, 4), (9, 9)], window="disc")
+    if suffix == ".npy":
+        np.testing.assert_array_equal(np.load(out), expected)
+    elif suffix == ".mat":
+        import scipy.io
+
+        mat = scipy.io.loadmat(out)
+        np.testing.assert_array_equal(mat["traces"], expected)
+        assert mat["window"][0] == "disc" and float(mat["fps"][0, 0]) == 100
+    else:
+        import h5py
+
+        with h5py.File(out) as file:
+            np.testing.assert_array_equal(file["traces"][()], expected)
+            assert file["traces"].attrs["window"] == "disc" and file["traces"].attrs["size"] == 5
+            assert str(folder / "video.npy") in file["traces"].attrs["source"]

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from optimap.trace import save_traces
-from optimap.trace._csv import shortest_float32
 from optimap.trace._export import column_names
 
 
@@ -18,26 +17,61 @@ def read_csv(path):
     return lines[0].split(","), [line.split(",") for line in lines[1:]]
 
 
-# --- the shortest text of float32 values ------------------------------------------------------------------------
+# --- the text of every number -------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
-@given(hnp.arrays(np.float32, st.integers(1, 50), elements=st.floats(width=32, allow_nan=True, allow_infinity=True)))
-def test_float32_text_is_numpys_shortest_and_reads_back(values):
-    texts = [repr(v) for v in shortest_float32(values).tolist()]
-    assert np.array_equal(np.array(texts, dtype=np.float64).astype(np.float32), values, equal_nan=True)
-    for text, value in zip(texts, values):
-        if np.isfinite(value):
-            # numpy prints a float32 with the fewest digits that read back as it
-            assert float(text) == float(str(value)), (text, str(value))
+def csv_values(traces):
+    """The value cells of the CSV that save_traces writes for ``traces``."""
+    stream = io.BytesIO()
+    save_traces(stream, traces)
+    return [line.split(",")[1:] for line in stream.getvalue().decode().splitlines()[1:]]
 
 
-def test_float32_text_of_awkward_values():
-    values = np.array([2422.4, 0.1, 1e-45, 3.4028235e38, -0.0, 1e16, 16777217, 1.17549435e-38], dtype=np.float32)
-    texts = [repr(v) for v in shortest_float32(values).tolist()]
-    assert texts[:2] == ["2422.4", "0.1"]
-    assert np.array_equal(np.array(texts, dtype=np.float64).astype(np.float32), values)
-    assert texts[4] == "-0.0"
+def python_text(value):
+    """What Python writes for one value: repr, or for float16/32 numpy's shortest digits in repr's layout."""
+    if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        return repr(float(str(value)))
+    return repr(value.item())
+
+
+float_arrays = st.sampled_from([np.float16, np.float32, np.float64]).flatmap(
+    lambda dtype: hnp.arrays(dtype, st.tuples(st.integers(1, 6), st.integers(1, 6)),
+                             elements=st.floats(width=8 * np.dtype(dtype).itemsize)))
+
+
+@settings(max_examples=400, deadline=None)  # the first call compiles the kernels
+@given(float_arrays)
+def test_every_float_is_written_as_python_writes_it(traces):
+    cells = csv_values(traces)
+    expected = [[python_text(v) for v in row] for row in traces]
+    assert cells == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([np.float32, np.float64]).flatmap(
+    lambda dtype: hnp.arrays(dtype, st.integers(1, 40), elements=hnp.from_dtype(np.dtype(dtype)))))
+def test_bit_patterns_read_back(traces):
+    """Any bit pattern, NaN and inf included: the text reads back as the same value."""
+    cells = np.array(csv_values(traces[:, None]), dtype=np.float64)[:, 0].astype(traces.dtype)
+    assert np.array_equal(cells, traces, equal_nan=True)
+
+
+def test_awkward_values():
+    values = np.array([2422.4, 0.1, 1e-45, 3.4028235e38, -0.0, 1e16, 16777217, 1.17549435e-38, 2.0**-19, 0.5, 1e-5,
+                       123456.7], dtype=np.float32)
+    cells = csv_values(values[:, None])
+    assert [c[0] for c in cells] == [python_text(v) for v in values]
+    assert [c[0] for c in cells][:2] == ["2422.4", "0.1"] and cells[4] == ["-0.0"]
+    doubles = np.array([0.1 + 0.2, 1 / 3, 2.0**-19, 2.0**56, 1e17, 9.999999999999999e16, 5e-324, 1e-7, 1234.5,
+                        0.30000000000000004, 1e23, 2.0**-1074 * 3])
+    assert [c[0] for c in csv_values(doubles[:, None])] == [repr(float(v)) for v in doubles]
+
+
+def test_integer_traces():
+    traces = np.array([[0, -5], [2**62, -(2**63)]], dtype=np.int64)
+    assert csv_values(traces) == [["0", "-5"], [str(2**62), str(-(2**63))]]
+    big = np.array([[2**64 - 1]], dtype=np.uint64)
+    assert csv_values(big) == [[str(2**64 - 1)]]
 
 
 # --- CSV --------------------------------------------------------------------------------------------------------

@@ -1,65 +1,368 @@
-"""CSV text of traces, streamed in blocks of rows, at full precision.
+"""CSV text of traces, fast, streamed in blocks of rows, at full precision.
 
-Every number is written as the shortest text that reads back as the same
-number: Python's ``repr`` for float64 and integers; for float32, the shortest
-text that reads back as the same float32 (``2422.4``, not the float64 digits
-``2422.39990234375`` of the same value). Rows are formatted and written a block
-at a time, so memory stays at one block whatever the size of the table.
+Every number is written as Python writes it: the shortest text that reads back
+as the same number (``repr`` for float64 and integers; for float32 the shortest
+text that reads back as the same float32, as numpy prints it: ``2422.4``, not
+the float64 digits ``2422.39990234375`` of the same value).
+
+Formatting numbers one by one in Python costs about 400 ns each, most of the
+time of writing a large table; here two compiled kernels (numba, compiled on
+first use and cached) do it in a few tens of ns:
+
+1. :func:`_decimals` finds, for each value, the shortest decimal ``m * 10**e``
+   that reads back as it. The value times a power of ten is formed exactly as
+   the sum of two floats (Dekker's product), the digits are rounded from that
+   exact product, and a candidate is kept when it lies within half a unit in
+   the last place (of the value's own dtype) of the value. Where the decision
+   is too close to call in floating point, or the value is outside
+   ``[1e-6, 1e17)``, the kernel hands the value to Python's own ``repr``.
+2. :func:`_write_rows` spells the decimals out, row by row, into a byte buffer.
+
+Blocks of rows are formatted by two threads (the kernels release the GIL) and
+written in order, so memory stays at a few blocks whatever the table's size.
 """
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-# Rows per block: about a million values, a few tens of MB of text at most.
-_BLOCK_VALUES = 1 << 20
+# Values per block: about 5 MB of decimals and 7 MB of text (two blocks are formatted at a time).
+_BLOCK_VALUES = 1 << 18
+_THREADS = min(2, os.cpu_count() or 1)
+
+# What a value is, for the text kernel.
+_FLOAT, _INTEGER, _NAN, _INF = 0, 1, 2, 3
+_PYTHON = 4  # left to Python (rare): its decimal is filled in before the text is written
+
+_POW10 = np.array([float(10**k) for k in range(23)])  # exact doubles
+_POW10_U = np.array([10**k for k in range(20)], dtype=np.uint64)
+_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), dtype=np.uint8)  # "000102...99"
+_POW2_ZERO = 160
+_POW2 = np.ldexp(1.0, np.arange(-_POW2_ZERO, _POW2_ZERO))  # 2**k, exact, for the binary exponents in range
+_SPLIT = 134217729.0  # 2**27 + 1: splits a double into two 26-bit halves (Dekker)
+_TIE = 1e-7  # relative margin under which a rounding decision is left to Python
+# Per float size: mantissa bits and the smallest normal number.
+_FLOATS = {2: (11, 2.0**-14), 4: (24, 2.0**-126), 8: (53, 2.0**-1022)}
 
 
-def shortest_float32(values):
-    """float64 values whose ``repr`` is the shortest text of each float32 value.
+# --- kernel 1: shortest decimals --------------------------------------------------------------------------------
 
-    For each value the fewest significant digits (1 to 9) whose decimal rounds
-    back to the same float32 are found, and the float64 nearest to that
-    decimal is returned: its ``repr`` is that decimal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> value = np.float32(2422.4)
-    >>> float(value), shortest_float32(np.array([value])).tolist()
-    (2422.39990234375, [2422.4])
+def _two_product(a, b):
+    """``(p, e)`` with ``p + e == a * b`` exactly (Dekker), for finite, not huge, a and b."""
+    p = a * b
+    t = _SPLIT * a
+    a_high = t - (t - a)
+    a_low = a - a_high
+    t = _SPLIT * b
+    b_high = t - (t - b)
+    b_low = b - b_high
+    return p, ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
+
+
+def _shortest(a, power, bits, tiny):
+    """Shortest decimal of ``a > 0`` that reads back as ``a`` in a float of ``bits`` mantissa bits.
+
+    ``power`` is ``a``'s binary exponent as :func:`math.frexp` gives it
+    (``a = mantissa * 2**power``, ``0.5 <= mantissa < 1``).
+
+    Returns ``(m, e)``, the decimal ``m * 10**e``, or ``(0, 0)`` when Python must
+    decide (a value outside ``[1e-6, 1e17)`` or below the dtype's smallest normal
+    number, or a decision too close to call).
+
+    With ``X = a * 10**scale`` in ``[1e16, 1e17)`` (exact, as two floats) and
+    ``h`` half a unit in the last place of ``a`` in the same scale, the decimals
+    that read back as ``a`` are the multiples of ``10**k`` in ``[X - h, X + h]``.
+    With ``10**k0 <= 2 h < 10**(k0 + 1)`` there is always one for ``k0`` and at
+    most one for ``k0 + 1``; trailing zeros of that one give the higher powers.
     """
-    shape = np.shape(values)
-    values = np.asarray(values, dtype=np.float32).ravel()
-    exact = values.astype(np.float64)
-    result = exact.copy()
-    magnitude = np.abs(exact)
-    todo = np.isfinite(exact) & (magnitude > 0)
-    # Exponent of the leading digit; an estimate off by one only costs a digit
-    # (the round-trip check below keeps every result exact).
-    exponent = np.floor(np.log10(np.where(todo, magnitude, 1.0)))
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for digits in range(1, 10):
-            if not todo.any():
-                break
-            index = np.flatnonzero(todo)
-            shift = digits - 1 - exponent[index]  # decimals kept: round to 10**-shift
-            # Powers of ten up to 1e22 are exact floats, so rounding and scaling back give
-            # the float64 nearest the decimal; beyond, numpy's own text is used (below).
-            power = 10.0 ** np.abs(shift)
-            value = exact[index]
-            candidate = np.where(shift >= 0, np.rint(value * power) / power, np.rint(value / power) * power)
-            good = (candidate.astype(np.float32) == values[index]) & (np.abs(shift) <= 22)
-            result[index[good]] = candidate[good]
-            todo[index[good]] = False
-    for i in np.flatnonzero(todo):  # below about 1e-13 or above 1e31: rare, one at a time
-        result[i] = float(str(values[i]))
-    return result.reshape(shape)
+    if not (1e-6 <= a < 1e17) or a < tiny:
+        return 0, 0
+    if a == _POW2[power - 1 + _POW2_ZERO]:  # a power of two: the float below is closer; rare
+        return 0, 0
+    exponent = ((power - 1) * 78913) >> 18  # floor((power - 1) * log10(2)): within one of floor(log10(a))
+    for _ in range(3):  # X = a * 10**scale lies in [1e16, 1e17): 17 digits before the point
+        scale = 16 - exponent
+        if scale < 0 or scale > 22:
+            return 0, 0
+        high, low = _two_product_jit(a, _POW10[scale])
+        if high > 1e17 or (high == 1e17 and low >= 0):
+            exponent += 1
+        elif high < 1e16 or (high == 1e16 and low < 0):
+            exponent -= 1
+        else:
+            break
+    else:
+        return 0, 0
+    # Half a unit in the last place of a (in its own dtype), scaled like X; below a power
+    # of two the next smaller float is half as far, so the window below is half as wide.
+    half = _POW10[scale] * _POW2[power - bits - 1 + _POW2_ZERO]
+    # X = total + fraction exactly, total a whole number, 0 <= fraction < 1
+    floor_low = math.floor(low)
+    total = np.uint64(np.int64(high) + np.int64(floor_low))
+    fraction = low - floor_low
+    width = 2 * half
+    k0 = scale + (((power - bits) * 78913) >> 18)  # about floor(log10(width))
+    while k0 > 0 and _POW10[k0] > width:
+        k0 -= 1
+    while k0 < 16 and _POW10[k0 + 1] <= width:
+        k0 += 1
+    if k0 >= 16:
+        return 0, 0
+    verdict, m = _fits_jit(total, fraction, k0 + 1, half)
+    drop = k0 + 1
+    if verdict == 0:
+        verdict, m = _fits_jit(total, fraction, k0, half)
+        drop = k0
+    if verdict != 1:
+        return 0, 0
+    # strip trailing zeros: 8, 4, 2, 1 at a time (constant divisors compile to multiplications)
+    if m % np.uint64(100000000) == 0:
+        m //= np.uint64(100000000)
+        drop += 8
+    if m % np.uint64(10000) == 0:
+        m //= np.uint64(10000)
+        drop += 4
+    if m % np.uint64(100) == 0:
+        m //= np.uint64(100)
+        drop += 2
+    if m % np.uint64(10) == 0:
+        m //= np.uint64(10)
+        drop += 1
+    return np.int64(m), drop - scale
 
 
-def _text_columns(array):
-    """Columns of Python numbers whose ``repr`` is the CSV text of ``array``'s values."""
-    if array.dtype == np.float32 or array.dtype == np.float16:
-        array = shortest_float32(array)
-    return array.tolist()
+def _fits(total, fraction, drop, half):
+    """``(verdict, m)``: the decimal ``m * 10**drop`` closest to ``X = total + fraction`` (17 - drop
+    digits), and whether it reads back: 1 or 0, or -1 when floating point cannot tell (halfway
+    between two decimals that might both read back, or at the very edge of the window)."""
+    step = _POW10_U[drop]
+    quotient = total // step
+    remainder = np.int64(total - quotient * step)
+    if drop == 0:
+        excess = fraction - 0.5
+    else:
+        excess = float(remainder - np.int64(step // np.uint64(2))) + fraction
+    m = quotient + np.uint64(1) if excess > 0 else quotient
+    distance = abs(float(np.int64(m * step) - np.int64(total)) - fraction)  # |m * 10**drop - X|
+    if abs(excess) <= _TIE * float(step):  # a tie: both neighbours are about step / 2 away
+        return (0 if distance > half * (1 + _TIE) else -1), m
+    if abs(distance - half) <= _TIE * half:
+        return -1, m
+    return (1 if distance < half else 0), m
+
+
+def _decimals(values, powers, bits, tiny, mantissas, exponents, kinds):
+    """Kernel 1: the decimal ``mantissas * 10**exponents`` and kind of every value (1-D arrays);
+    ``powers`` are the values' binary exponents (:func:`numpy.frexp`)."""
+    for i in range(values.size):
+        value = values[i]
+        if math.isnan(value):
+            kinds[i] = _NAN
+        elif math.isinf(value):
+            kinds[i] = _INF
+        elif value == 0:
+            kinds[i] = _FLOAT
+            mantissas[i] = 0
+            exponents[i] = 0
+        else:
+            m, e = _shortest_jit(abs(float(value)), powers[i], bits, tiny)
+            kinds[i] = _PYTHON if m == 0 else _FLOAT
+            mantissas[i] = m
+            exponents[i] = e
+
+
+# --- kernel 2: text ---------------------------------------------------------------------------------------------
+
+
+def _put_digits(out, at, m, count):
+    """Write the ``count`` decimal digits of ``m >= 0`` at ``out[at:]``, two at a time."""
+    m = np.uint64(m)  # unsigned: division by a constant becomes a multiplication
+    k = count
+    while k >= 2:
+        pair = m % np.uint64(100)
+        m //= np.uint64(100)
+        out[at + k - 2] = _PAIRS[2 * pair]
+        out[at + k - 1] = _PAIRS[2 * pair + 1]
+        k -= 2
+    if k == 1:
+        out[at] = np.uint64(48) + m % np.uint64(10)
+    return at + count
+
+
+def _digit_count(m):
+    """Decimal digits of ``m`` read as unsigned (so -2**63 counts as 2**63)."""
+    m = np.uint64(m)
+    count = 1
+    while count < 20 and m >= _POW10_U[count]:
+        count += 1
+    return count
+
+
+def _put_number(out, at, kind, negative, m, e, digits):
+    """Write one number as Python's ``repr`` would; returns the new end. ``digits`` is scratch space."""
+    if kind == _NAN:
+        out[at], out[at + 1], out[at + 2] = 110, 97, 110  # nan
+        return at + 3
+    if negative:
+        out[at] = 45  # -
+        at += 1
+    if kind == _INF:
+        out[at], out[at + 1], out[at + 2] = 105, 110, 102  # inf
+        return at + 3
+    if kind == _INTEGER:
+        return _put_digits_jit(out, at, m, _digit_count_jit(m))
+    if m == 0:
+        out[at], out[at + 1], out[at + 2] = 48, 46, 48  # 0.0
+        return at + 3
+    count = _put_digits_jit(digits, 0, m, _digit_count_jit(m))
+    lead = count - 1 + e  # power of ten of the first digit
+    if -4 <= lead < 16:  # positional, as repr
+        if e >= 0:  # a whole number: digits, zeros, ".0"
+            for k in range(count):
+                out[at + k] = digits[k]
+            at += count
+            for _ in range(e):
+                out[at] = 48
+                at += 1
+            out[at], out[at + 1] = 46, 48
+            return at + 2
+        if lead < 0:  # "0.", zeros, digits
+            out[at], out[at + 1] = 48, 46
+            at += 2
+            for _ in range(-lead - 1):
+                out[at] = 48
+                at += 1
+            for k in range(count):
+                out[at + k] = digits[k]
+            return at + count
+        for k in range(lead + 1):  # digits with the point after the first lead + 1
+            out[at + k] = digits[k]
+        at += lead + 1
+        out[at] = 46
+        at += 1
+        for k in range(lead + 1, count):
+            out[at] = digits[k]
+            at += 1
+        return at
+    # scientific: d.ddde+XX, as repr
+    out[at] = digits[0]
+    at += 1
+    if count > 1:
+        out[at] = 46
+        at += 1
+        for k in range(1, count):
+            out[at] = digits[k]
+            at += 1
+    out[at] = 101  # e
+    out[at + 1] = 45 if lead < 0 else 43
+    return _put_digits_jit(out, at + 2, abs(lead), 2 if abs(lead) < 100 else 3)
+
+
+def _write_rows(n_columns, kinds, negatives, mantissas, exponents, out):
+    """Kernel 2: rows of ``n_columns`` numbers, comma-separated, each ending in a newline."""
+    digits = np.empty(24, np.uint8)
+    at = 0
+    column = 0
+    for i in range(kinds.size):
+        at = _put_number_jit(out, at, kinds[i], negatives[i], mantissas[i], exponents[i], digits)
+        column += 1
+        if column == n_columns:
+            out[at] = 10  # newline
+            column = 0
+        else:
+            out[at] = 44  # comma
+        at += 1
+    return at
+
+
+# --- compiling ---------------------------------------------------------------------------------------------------
+
+_HELPERS = ("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number")
+_compiled = {}
+
+
+def _kernels():
+    """``(_decimals, _write_rows)`` compiled with numba (imported here, on first use; cached on disk)."""
+    if not _compiled:
+        import numba
+
+        namespace = globals()
+        for name in _HELPERS:  # the kernels call each other under these names
+            namespace[name + "_jit"] = numba.njit(cache=True, nogil=True)(namespace[name])
+        _compiled["decimals"] = numba.njit(cache=True, nogil=True)(_decimals)
+        _compiled["write_rows"] = numba.njit(cache=True, nogil=True)(_write_rows)
+    return _compiled["decimals"], _compiled["write_rows"]
+
+
+# --- Python's part -------------------------------------------------------------------------------------------------
+
+
+def _python_decimal(value):
+    """``(m, e)`` of the shortest text of the float ``value`` in its own dtype (numpy's, as repr's for float64)."""
+    text = str(value).lstrip("-")
+    mantissa, _, power = text.partition("e")
+    integer, _, fraction = mantissa.partition(".")
+    digits = (integer + fraction).lstrip("0") or "0"
+    m, e = int(digits), int(power or 0) - len(fraction)
+    while m and m % 10 == 0:
+        m //= 10
+        e += 1
+    return m, e
+
+
+def _block_text(values, times):
+    """The bytes of rows ``times[i], values[i, 0], ...`` of one block."""
+    decimals, write_rows = _kernels()
+    n_rows, n_columns = values.shape
+    n_columns += 1
+    kinds = np.empty((n_rows, n_columns), dtype=np.int8)
+    mantissas = np.zeros((n_rows, n_columns), dtype=np.int64)
+    exponents = np.zeros((n_rows, n_columns), dtype=np.int64)
+    negatives = np.zeros((n_rows, n_columns), dtype=np.bool_)
+    for column, data in ((slice(0, 1), times[:, None]), (slice(1, None), values)):
+        if data.dtype.kind in "iu":
+            if data.dtype == np.uint64 and data.size and data.max() > np.iinfo(np.int64).max:
+                return _python_text(values, times)  # beyond int64: rare, plain Python
+            kinds[:, column] = _INTEGER
+            data = data.astype(np.int64)
+            negatives[:, column] = data < 0
+            mantissas[:, column] = np.abs(data)  # -2**63 stays -2**63: read as unsigned, it is 2**63
+            continue
+        dtype = data.dtype if data.dtype.itemsize in _FLOATS else np.dtype(np.float64)
+        bits, tiny = _FLOATS[dtype.itemsize]
+        data = np.ascontiguousarray(data, dtype=dtype)
+        part = [np.empty(data.shape, kind) for kind in (np.int64, np.int64, np.int8)]
+        # the kernel reads float16 as float32 (numba has no float16): same values, float16's ulps
+        readable = data.astype(np.float32) if dtype == np.float16 else data
+        readable = readable.ravel()
+        decimals(readable, np.frexp(readable)[1], bits, tiny, *(a.ravel() for a in part))
+        mantissas[:, column], exponents[:, column], kinds[:, column] = part
+        negatives[:, column] = np.signbit(data)
+        for row, index in zip(*np.nonzero(part[2] == _PYTHON)):  # rare: Python spells these
+            m, e = _python_decimal(data[row, index])
+            column_index = column.start + index
+            mantissas[row, column_index], exponents[row, column_index] = m, e
+            kinds[row, column_index] = _FLOAT
+    out = np.empty(kinds.size * 26, dtype=np.uint8)
+    length = write_rows(n_columns, kinds.ravel(), negatives.ravel(), mantissas.ravel(), exponents.ravel(), out)
+    return out[:length]
+
+
+def _python_text(values, times):
+    rows = _python_columns(values)
+    lines = [",".join(map(str, [t, *row])) for t, row in zip(np.asarray(times).tolist(), rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _python_columns(values):
+    """The text of every value, one at a time (the reference the kernels match)."""
+    if values.dtype.kind == "f" and values.dtype.itemsize < 8:
+        # numpy's shortest digits in the value's own dtype, in repr's layout (positional from 1e-4 to 1e16)
+        return [[repr(float(str(v))) for v in row] for row in values]
+    return [[repr(v) for v in row] for row in values.tolist()]
 
 
 def write_csv(handle, traces, names, time, time_name):
@@ -70,6 +373,7 @@ def write_csv(handle, traces, names, time, time_name):
     handle : binary file
         Where to write (a file opened with ``"wb"``, ``sys.stdout.buffer``).
     traces : ndarray, shape (T, N)
+        Integer or float traces.
     names : sequence of str, length N
         Column names of the traces.
     time : ndarray, shape (T,)
@@ -79,10 +383,23 @@ def write_csv(handle, traces, names, time, time_name):
     """
     n_frames, n_traces = traces.shape
     handle.write((",".join([time_name, *names]) + "\n").encode())
-    block = max(1, _BLOCK_VALUES // max(n_traces, 1))
-    for start in range(0, n_frames, block):
-        stop = min(start + block, n_frames)
-        times = np.asarray(time[start:stop]).tolist()
-        rows = _text_columns(np.asarray(traces[start:stop]))
-        lines = [",".join(map(repr, [t, *row])) for t, row in zip(times, rows)]
-        handle.write(("\n".join(lines) + "\n").encode())
+    rows = max(1, _BLOCK_VALUES // (n_traces + 1))
+    blocks = [(start, min(start + rows, n_frames)) for start in range(0, n_frames, rows)]
+
+    def text(block):
+        start, stop = block
+        return _block_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
+
+    if len(blocks) <= 1 or _THREADS == 1:
+        for block in blocks:
+            handle.write(text(block))
+        return
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        # at most _THREADS blocks are formatted ahead of the one being written
+        pending = [pool.submit(text, block) for block in blocks[:_THREADS]]
+        for following in blocks[_THREADS:] + [None] * _THREADS:
+            handle.write(pending.pop(0).result())
+            if following is not None:
+                pending.append(pool.submit(text, following))
+            if not pending:
+                break
