@@ -7,6 +7,7 @@ only the frames asked for.
 """
 
 import operator
+import os
 
 import numpy as np
 
@@ -147,12 +148,12 @@ class ConcatenatedVideo:
 
     @property
     def files(self):
-        """Names of the memory-mapped files the frames come from, in order, each once."""
+        """Paths (str) of the memory-mapped files the frames come from, in order, each once."""
         names = []
         for part in self._parts:
             name = getattr(part, "filename", None)
-            if name is not None and name not in names:
-                names.append(name)
+            if name is not None and os.fspath(name) not in names:
+                names.append(os.fspath(name))
         return tuple(names)
 
     def __len__(self):
