@@ -23,14 +23,14 @@ _SUPPORTED = (
 )
 
 
-def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, dataset=None):
+def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, dataset=None, channel=None):
     """Load a video, or some of its frames, from a file or a folder.
 
     The format follows from the path: ``.npy``; ``.tif``/``.tiff`` (multi-page
-    stacks and ImageJ hyperstacks of one channel); ``.h5``/``.hdf5``; a zarr
-    store (a folder named ``*.zarr`` or holding zarr metadata); any other folder
-    is read as one image per frame (``.tif``, ``.tiff``, ``.png``), ordered by
-    the numbers in their names, so ``frame2.png`` comes before ``frame10.png``.
+    stacks, ImageJ hyperstacks, OME-TIFF, Micro-Manager stacks); ``.h5``/``.hdf5``;
+    a zarr store (a folder named ``*.zarr`` or holding zarr metadata); any other
+    folder is read as one image per frame (``.tif``, ``.tiff``, ``.png``), ordered
+    by the numbers in their names, so ``frame2.png`` comes before ``frame10.png``.
     Only the selected frames are read from the disk.
 
     Parameters
@@ -51,20 +51,28 @@ def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, data
     dataset : str, optional
         The dataset of an HDF5 file, or the array of a zarr group, to load, e.g.
         ``"recording/video"``. By default the only 3-D one.
+    channel : int, optional
+        The channel to load from a multi-channel TIFF file, counted from 0: a
+        channel ``C`` of an ImageJ hyperstack or OME-TIFF, or a colour (sample)
+        of an RGB file; also a band of colour PNG images in a folder. Required
+        for such files; for a single-channel file only 0 is allowed. Not
+        accepted for ``.npy``, HDF5 and zarr (see Notes).
 
     Returns
     -------
-    video : (T, H, W) numpy.ndarray, numpy.memmap, zarr.Array or h5py.Dataset
+    video : (T, H, W) numpy.ndarray, numpy.memmap, zarr.Array, h5py.Dataset or ConcatenatedVideo
         Frames, rows, columns, in the dtype stored. A stored single channel,
         ``(T, H, W, 1)`` or ``(T, 1, H, W)``, is returned as ``(T, H, W)``.
+        Without ``use_mmap`` always one C-contiguous in-memory
+        :class:`numpy.ndarray`.
 
     Raises
     ------
     FileNotFoundError
         If nothing exists at ``path``.
     TypeError
-        If an option has the wrong type (frame options must be integers, not
-        booleans or floats).
+        If an option has the wrong type (frame options and ``channel`` must be
+        integers, not booleans or floats).
     ValueError
         If an option is out of range, the format is unknown, the file is damaged
         or holds no single-channel video, or it cannot be memory-mapped as asked.
@@ -74,11 +82,36 @@ def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, data
 
     Notes
     -----
+    An OME-TIFF or Micro-Manager file whose metadata reference sibling files
+    brings its whole series, whichever of its files is named (this is what
+    tifffile, Fiji and Bio-Formats do). A series with missing files is an
+    error, never filled with zeros.
+
+    **Channels.** In a TIFF file, ``C`` is the channel axis when another axis
+    (``T``, ``Z``...) also has several entries; when ``C`` is the only long axis
+    it is taken as time, because writers (tifffile included) label the frames
+    of plain stacks as channels. Without a ``C`` channel axis, the samples of
+    an RGB file are the channels. Besides the channel, at most one axis may
+    have several entries: time (``TZCYX`` with ``Z = 1`` is fine). The arrays of
+    ``.npy``, HDF5 and zarr files carry no axis names, so ``channel`` does not
+    guess one for them: index a ``(T, C, H, W)`` array yourself, e.g.
+    ``numpy.load(path, mmap_mode="r")[:, c]``.
+
     What ``use_mmap=True`` returns, by format:
 
     - ``.npy``: a read-only :class:`numpy.memmap` (a view, also of a selection).
     - TIFF: a read-only :class:`numpy.memmap` when the image data are stored
-      uncompressed and contiguously; otherwise a ValueError says why not.
+      uncompressed and contiguously, or uncompressed with frames evenly spaced
+      (one image file directory between frames, as cameras and Micro-Manager
+      write them); a channel is a strided view. Otherwise a ValueError says why
+      not.
+    - A multi-file series, or frames of one file that are not evenly spaced: a
+      read-only ``ConcatenatedVideo``, a lazy array-like over the memory maps of
+      the pieces that hold selected frames. It slices like numpy (``shape``,
+      ``dtype``, ``len``, integers, slices with steps and negative indices,
+      tuples over the three axes), returns read-only ndarrays, and
+      ``numpy.asarray`` reads it whole; :func:`optimap.trace.extract_traces`
+      streams it block by block. Every piece must be uncompressed.
     - HDF5: a read-only :class:`numpy.memmap` when the dataset is stored
       contiguously (h5py's default layout). A chunked or compressed dataset is
       returned as the :class:`h5py.Dataset` itself, read on access, when all of
@@ -108,8 +141,18 @@ def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, data
     ((3, 4, 5), dtype('uint16'))
     >>> np.array_equal(part, video[2:8:2])
     True
+
+    One channel of an ImageJ hyperstack:
+
+    >>> import tifffile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     two_channels = np.stack([video, 2 * video], axis=1)  # (T, C, H, W)
+    ...     hyperstack = os.path.join(folder, "hyper.tif")
+    ...     tifffile.imwrite(hyperstack, two_channels, imagej=True, metadata={"axes": "TCYX"})
+    ...     second = load_video(hyperstack, channel=1)
+    >>> np.array_equal(second, 2 * video)
+    True
     """
-    path = _check_path(path)
     selection = FrameSelection(
         _check_int("start_frame", start_frame, 0, "the first frame is 0"),
         None if frames is None else _check_int("frames", frames, 1, "or None for all remaining frames"),
@@ -119,16 +162,36 @@ def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, data
         raise TypeError(f"use_mmap must be True or False, got {use_mmap!r} of type {type(use_mmap).__name__}")
     if dataset is not None and not isinstance(dataset, str):
         raise TypeError(f"dataset must be a str naming the dataset, or None; got {dataset!r} of type {type(dataset).__name__}")
+    if channel is not None:
+        channel = _check_int("channel", channel, 0, "the first channel is 0")
+    use_mmap = bool(use_mmap)
 
+    path = _check_path(path)
     if not path.exists():
         raise FileNotFoundError(f"path '{path}' does not exist: no video file or folder there")
+
     fmt, reader = _find_reader(path)
+    kind = {"folder": "a folder of images", "zarr": "a zarr store", "npy": "a .npy file", "hdf5": "an HDF5 file"}
+    _check_applies(dataset, channel, fmt, f"'{path}' is {kind.get(fmt, f'a {fmt.upper()} file')}")
+    return reader(path, selection, use_mmap, dataset, channel)
+
+
+def _check_applies(dataset, channel, fmt, subject):
+    """dataset= only for HDF5 and zarr, channel= only for TIFF files and folders of images.
+
+    ``subject`` says what the path is, e.g. "'v.npy' is a .npy file".
+    """
     if dataset is not None and fmt not in ("hdf5", "zarr"):
         raise ValueError(
             f"dataset={dataset!r} was given, but dataset applies only to HDF5 files and zarr stores, "
-            f"and '{path}' is {'a folder of images' if fmt == 'folder' else f'a {fmt} file'}"
+            f"and {subject}"
         )
-    return reader(path, selection, bool(use_mmap), dataset)
+    if channel is not None and fmt not in ("tiff", "folder"):
+        raise ValueError(
+            f"channel={channel} was given, but channel applies only to TIFF files (ImageJ hyperstacks, "
+            f"OME-TIFF, RGB) and folders of images, and {subject}; to load one channel of an array "
+            "shaped (T, C, H, W), index it yourself, e.g. numpy.load(path, mmap_mode='r')[:, channel]"
+        )
 
 
 def _check_path(path):
