@@ -183,6 +183,18 @@ def test_channel_does_not_apply_to_arrays(tmp_path, tcyx):
 # --------------------------------------------------------------------------- several files and folders
 
 
+@pytest.mark.parametrize("use_mmap", [False, True])
+def test_channel_of_a_split_hyperstack(tmp_path, tcyx, use_mmap):
+    write(tmp_path / "h_1.tif", tcyx[:4], imagej=True, metadata={"axes": "TCYX"})
+    write(tmp_path / "h_2.tif", tcyx[4:], imagej=True, metadata={"axes": "TCYX"})
+    result = load_video(tmp_path / "h_*.tif", channel=1, start_frame=2, use_mmap=use_mmap)
+    check(result, tcyx[2:, 1], ConcatenatedVideo if use_mmap else np.ndarray)
+    check(load_video(tmp_path, channel=2), tcyx[:, 2])
+    with pytest.raises(ValueError, match=r"h_1\.tif' holds more than one channel: 3 channels"):
+        load_video(tmp_path)
+    del result
+
+
 def test_extract_traces_on_a_channel(tmp_path, tcyx):
     from optimap.trace import extract_traces
 

@@ -266,10 +266,13 @@ def test_tiff_unevenly_spaced_pages_map_to_a_lazy_video(tmp_path, video):
 @pytest.mark.parametrize("use_mmap", [False, True])
 def test_tiff_big_endian(tmp_path, video, use_mmap):
     tifffile.imwrite(tmp_path / "be_1.tif", video[:5], photometric="minisblack", byteorder=">")
+    tifffile.imwrite(tmp_path / "be_2.tif", video[5:], photometric="minisblack", byteorder="<")
     result = load_video(tmp_path / "be_1.tif", use_mmap=use_mmap, step=2)
     np.testing.assert_array_equal(result, video[:5:2])
     assert result.dtype.newbyteorder("=") == np.dtype(np.uint16)
-    del result
+    both = load_video(tmp_path / "be_*.tif", use_mmap=use_mmap, start_frame=3)
+    np.testing.assert_array_equal(np.asarray(both), video[3:])
+    del result, both
 
 
 def test_tiff_rgb_is_rejected(tmp_path):

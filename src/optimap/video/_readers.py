@@ -14,7 +14,7 @@ import numpy as np
 
 from .._optional import import_optional
 from ._common import is_whole, library_errors, natural_key, video_shape
-from ._multi import open_npy, take_frames
+from ._multi import open_npy, read_pieces, take_frames
 
 
 def _in_memory(array):
@@ -181,6 +181,15 @@ def _is_tiff(file):
     return file.suffix.lower() in (".tif", ".tiff")
 
 
+def _mixed(folder, image, stack, n_frames):
+    return ValueError(
+        f"folder '{folder}' mixes single images ('{image.name}') with multi-page TIFF stacks "
+        f"('{stack.name}' holds {n_frames} frames): a folder is read either as one image per file "
+        "or as TIFF stacks one after another; to load some of its files, give them as a list or a "
+        "glob pattern"
+    )
+
+
 def _read_png_image(pil_image, file, channel):
     with library_errors(file, "PNG image"):
         with pil_image.open(file) as image:
@@ -202,13 +211,29 @@ def _read_png_image(pil_image, file, channel):
 
 
 def read_folder(path, selection, use_mmap, dataset, channel):
-    """A folder of images, one per frame."""
+    """A folder of images, one per frame, or of TIFF stacks, one after another.
+
+    The first file (in natural order) decides: a TIFF file holding several
+    frames makes the folder a recording split into stacks.
+    """
     files = _image_files(path)
     if not files:
         raise ValueError(
             f"folder '{path}' holds no video: it contains no .tif, .tiff or .png images "
             "and is not a zarr store"
         )
+    first = files[0]
+    if _is_tiff(first):
+        from ._tiff import TiffVideo
+
+        with TiffVideo(first, channel) as video:
+            n_first = video.n_frames
+        if n_first > 1:
+            others = [file for file in files if not _is_tiff(file)]
+            if others:
+                raise _mixed(path, others[0], first, n_first)
+            source = f"the video in the {len(files)} TIFF stacks in folder '{path}'"
+            return read_pieces(files, selection, use_mmap, channel, source, folder=path)
     if use_mmap:
         raise ValueError(
             f"a folder of images ('{path}') cannot be memory-mapped: load it with "
@@ -239,10 +264,7 @@ def read_folder(path, selection, use_mmap, dataset, channel):
 
             with TiffVideo(file, channel, role="image") as image:
                 if image.n_frames != 1:
-                    raise ValueError(
-                        f"'{file}' holds {image.n_frames} frames, not one image: every image in a folder "
-                        "must be a single 2-D frame (load a multi-page TIFF by its file name)"
-                    )
+                    raise _mixed(path, first, file, image.n_frames)
                 image.read_into(range(1), target(file, image.frame_shape, image.dtype)[i : i + 1])
         else:
             data = _read_png_image(pil_image, file, channel)
