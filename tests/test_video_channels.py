@@ -253,3 +253,31 @@ def test_layout_rules(axes, shape, channel, n_frames, base, step):
 def test_channels_and_samples_together_are_rejected():
     with pytest.raises(ValueError, match=r"has 2 channels of 3 samples per pixel each"):
         analyse("TCYXS", (4, 2, 6, 5, 3), "YXS", 90, 8, 0, "f.tif")
+
+
+def test_files_with_channels_are_never_modified(tmp_path, tcyx):
+    import hashlib
+
+    paths = [
+        write(tmp_path / "h.tif", tcyx, imagej=True, metadata={"axes": "TCYX"}),
+        write(tmp_path / "rgb.tif", (tcyx % 256).astype(np.uint8), photometric="rgb", planarconfig="separate"),
+        write(tmp_path / "z.tif", tcyx, ome=True, metadata={"axes": "TCYX"}, compression="zlib"),
+    ]
+
+    def state():
+        return [(hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in paths]
+
+    before = state()
+    for path in paths:
+        for use_mmap in (False, True):
+            try:
+                result = load_video(path, channel=1, step=2, use_mmap=use_mmap)
+            except ValueError:
+                assert use_mmap and path.name == "z.tif"
+                continue
+            np.asarray(result[:2])
+            if use_mmap:
+                with pytest.raises(ValueError, match="read-only"):
+                    result[0, 0, 0] = 1
+            del result
+    assert state() == before

@@ -289,9 +289,10 @@ def _pieces_format(paths, files):
         fmt = _PIECE_FORMATS.get(item.suffix.lower())
         if fmt is None:
             described = f"format {item.suffix!r}" if item.suffix else "no extension"
+            which = f", one of {files}" if len(paths) > 1 else ("" if files == f"'{item}'" else f", {files}")
             raise ValueError(
-                f"cannot load '{item}', one of {files}: it has {described}, but a list or pattern of "
-                "files may name only TIFF (.tif, .tiff) and .npy files; load other formats one file at a time"
+                f"cannot load '{item}'{which}: it has {described}, but a list or pattern of files may "
+                "name only TIFF (.tif, .tiff) and .npy files; load other formats one file at a time"
             )
         formats.setdefault(fmt, item)
     if len(formats) > 1:
