@@ -241,8 +241,38 @@ def test_tiff_pages_appended_one_by_one(tmp_path, video, metadata):
     with tifffile.TiffFile(path) as tif:
         assert len(tif.series) == (T if metadata == {} else 1)
     check(load_video(path, start_frame=2, step=3), video[2::3])
-    with pytest.raises(ValueError, match="cannot be memory-mapped"):
-        load_video(path, use_mmap=True)
+    # The frames are evenly spaced between their page headers: a strided memory map.
+    mapped = load_video(path, start_frame=2, step=3, use_mmap=True)
+    check(mapped, video[2::3], np.memmap)
+    assert not mapped.flags.writeable
+
+
+def test_tiff_unevenly_spaced_pages_map_to_a_lazy_video(tmp_path, video):
+    # Each page has a description of another length, so the frames are not evenly spaced:
+    # memory-mapped as runs of evenly spaced pages, joined lazily.
+    from optimap.video._concat import ConcatenatedVideo
+
+    path = tmp_path / "uneven.tif"
+    for i, frame in enumerate(video):
+        tifffile.imwrite(path, frame, append=True, photometric="minisblack", metadata=None, description="x" * (1 + 8 * (i % 3)))
+    result = load_video(path, use_mmap=True, start_frame=1)
+    check(result, video[1:], ConcatenatedVideo)
+    assert 1 < result.n_parts < T and result.files == (str(path),)
+    check(load_video(path, use_mmap=True, start_frame=1, step=3), video[1::3], np.memmap)  # evenly spaced again
+    check(load_video(path, start_frame=1), video[1:])
+    del result
+
+
+@pytest.mark.parametrize("use_mmap", [False, True])
+def test_tiff_big_endian(tmp_path, video, use_mmap):
+    tifffile.imwrite(tmp_path / "be_1.tif", video[:5], photometric="minisblack", byteorder=">")
+    tifffile.imwrite(tmp_path / "be_2.tif", video[5:], photometric="minisblack", byteorder="<")
+    result = load_video(tmp_path / "be_1.tif", use_mmap=use_mmap, step=2)
+    np.testing.assert_array_equal(result, video[:5:2])
+    assert result.dtype.newbyteorder("=") == np.dtype(np.uint16)
+    both = load_video(tmp_path / "be_*.tif", use_mmap=use_mmap, start_frame=3)
+    np.testing.assert_array_equal(np.asarray(both), video[3:])
+    del result, both
 
 
 def test_tiff_rgb_is_rejected(tmp_path):

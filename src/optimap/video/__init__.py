@@ -1,4 +1,5 @@
-"""Load videos from files: ``.npy``, TIFF, zarr, HDF5 and folders of images.
+"""Load videos from files: ``.npy``, TIFF, zarr, HDF5, folders of images, and
+recordings split over several files.
 
 Importing this package is cheap: it loads neither matplotlib nor scipy, and the
 readers of the optional formats (tifffile, zarr, h5py, pillow) are imported only
@@ -8,8 +9,12 @@ A video is an array shaped ``(T, H, W)``: frames, rows, columns.
 
 Where things live
 -----------------
-``_load``     ``load_video``: checking the options, choosing the reader, picking frames
-``_readers``  one reader per format
+``_load``     ``load_video``: checking the options, the forms of ``path``, choosing the reader
+``_readers``  one reader per format (and folders)
+``_tiff``     TIFF series as frames of one channel, read or memory-mapped
+``_multi``    pieces of a video one after another: selecting frames across files
+``_concat``   ``ConcatenatedVideo``, the lazy video over several memory maps
+``_common``   frame selection, shapes, error wrapping, natural order
 """
 
 from .._lazy import attach

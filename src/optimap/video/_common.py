@@ -18,13 +18,16 @@ class FrameSelection:
         self.frames = frames
         self.step = step
 
-    def slice_for(self, n_frames, path):
-        """Return the slice of the time axis for a video of ``n_frames`` frames."""
+    def slice_for(self, n_frames, source):
+        """Return the slice of the time axis for a video of ``n_frames`` frames.
+
+        ``source`` names what holds the video in messages, e.g. ``"'rec.tif'"``.
+        """
         if n_frames == 0:
-            raise ValueError(f"'{path}' holds a video with no frames")
+            raise ValueError(f"{source} holds a video with no frames")
         if self.start >= n_frames:
             raise ValueError(
-                f"start_frame={self.start} is out of range: '{path}' has {n_frames} "
+                f"start_frame={self.start} is out of range: {source} has {n_frames} "
                 f"frame{'s' if n_frames != 1 else ''}, so start_frame must be at most {n_frames - 1}"
             )
         stop = n_frames

@@ -1,8 +1,9 @@
 """One reader per format.
 
-Every reader has the signature ``read(path, selection, use_mmap, dataset)``,
+Every reader has the signature ``read(path, selection, use_mmap, dataset, channel)``,
 where ``path`` is a :class:`pathlib.Path` that exists, ``selection`` a
-:class:`~optimap.video._common.FrameSelection` and the options are checked.
+:class:`~optimap.video._common.FrameSelection` and the options are checked
+(``dataset`` and ``channel`` are given only to the formats they apply to).
 It returns the selected frames shaped ``(T, H, W)``. The readers open files
 read-only and never change them.
 """
@@ -13,8 +14,7 @@ import numpy as np
 
 from .._optional import import_optional
 from ._common import is_whole, library_errors, natural_key, video_shape
-
-_NPY_MAGIC = b"\x93NUMPY"
+from ._multi import open_npy, read_pieces, take_frames
 
 
 def _in_memory(array):
@@ -25,16 +25,11 @@ def _in_memory(array):
 # --------------------------------------------------------------------- .npy
 
 
-def read_npy(path, selection, use_mmap, dataset):
-    with open(path, "rb") as file:
-        magic = file.read(len(_NPY_MAGIC))
-    if magic != _NPY_MAGIC:
-        raise ValueError(f"cannot read '{path}': it is not a .npy file (it does not start with the .npy signature)")
-    with library_errors(path, ".npy file"):
-        # Memory-map in both cases, so that only the selected frames are read.
-        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+def read_npy(path, selection, use_mmap, dataset, channel):
+    # Memory-map in both cases, so that only the selected frames are read.
+    mapped = open_npy(path)
     n, h, w = video_shape(mapped.shape, path)
-    slc = selection.slice_for(n, path)
+    slc = selection.slice_for(n, f"'{path}'")
     frames = mapped.reshape(n, h, w)[slc]
     if use_mmap:
         return frames  # a read-only np.memmap view: no copy
@@ -45,104 +40,17 @@ def read_npy(path, selection, use_mmap, dataset):
 # --------------------------------------------------------------------- TIFF
 
 
-def _tiff_series_shape(series, path):
-    """``(T, H, W)`` of a TIFF image series, or a ValueError."""
-    if hasattr(series, "get_axes"):
-        axes, shape = series.get_axes(False), series.get_shape(False)
-    else:  # older tifffile
-        axes, shape = series.axes, series.shape
-    samples = dict(zip(axes, shape)).get("S", 1)
-    if samples > 1:
-        raise ValueError(
-            f"'{path}' is a colour (RGB) or multi-sample TIFF with {samples} samples per pixel "
-            f"(axes {axes}, shape {tuple(shape)}): load_video needs single-channel (grayscale) frames"
-        )
-    kept = [(axis, n) for axis, n in zip(axes, shape) if axis != "S"]
-    if len(kept) < 2 or kept[-2][0] != "Y" or kept[-1][0] != "X":
-        raise ValueError(f"'{path}' has TIFF axes {axes} of shape {tuple(shape)}, which load_video cannot read as frames")
-    height, width = kept[-2][1], kept[-1][1]
-    frame_axes = kept[:-2]
-    if not frame_axes:
-        raise ValueError(
-            f"'{path}' holds a single 2-D image of shape {(height, width)}, not a video: "
-            "load_video needs a stack of frames"
-        )
-    several = [(axis, n) for axis, n in frame_axes if n > 1]
-    if len(several) > 1:
-        raise ValueError(
-            f"'{path}' has TIFF axes {axes} of shape {tuple(shape)}: more than one of them "
-            f"({', '.join(f'{axis}={n}' for axis, n in several)}) has several entries, so the "
-            "file holds more than one channel or plane per frame; load_video needs a single-channel video"
-        )
-    n_frames = int(np.prod([n for _, n in frame_axes]))
-    return n_frames, height, width
+def read_tiff(path, selection, use_mmap, dataset, channel):
+    from ._tiff import TiffVideo
 
-
-def _one_page_per_series(tif):
-    """Whether the file is a plain sequence of equal 2-D pages, one series each."""
-    first = tif.series[0]
-    return len(tif.pages) == len(tif.series) and all(
-        len(s.pages) == 1 and s.axes == "YX" and s.shape == first.shape and s.dtype == first.dtype
-        for s in tif.series
-    )
-
-
-def _tiff_not_mappable(path, series):
-    compression = series.keyframe.compression
-    if int(compression) != 1:
-        name = getattr(compression, "name", str(compression))
-        return ValueError(
-            f"'{path}' is compressed ({name}) and cannot be memory-mapped: "
-            "load it with use_mmap=False, or save it uncompressed to memory-map it"
-        )
-    return ValueError(
-        f"the image data of '{path}' are not stored contiguously (for example tiled or in "
-        "scattered strips) and cannot be memory-mapped: load it with use_mmap=False"
-    )
-
-
-def read_tiff(path, selection, use_mmap, dataset):
-    tifffile = import_optional("tifffile", "tiff", "read TIFF files")
-    kind = "TIFF file"
-    with library_errors(path, kind):
-        tif = tifffile.TiffFile(path)
-    with tif:
-        with library_errors(path, kind):
-            if not tif.series:
-                raise ValueError("no image series found")
-            pages_are_frames = len(tif.series) > 1 and _one_page_per_series(tif)
-            series = tif.series[0]
-        if pages_are_frames:
-            # Pages appended one by one without shape metadata: each page a frame.
-            n, (h, w) = len(tif.pages), series.shape
-        else:
-            n, h, w = _tiff_series_shape(series, path)
-        slc = selection.slice_for(n, path)
-        indices = list(range(n)[slc])
-
-        if use_mmap:
-            if pages_are_frames:
-                raise ValueError(
-                    f"the frames of '{path}' are separate TIFF images and cannot be memory-mapped "
-                    "as one array: load it with use_mmap=False, or save the video as one stack "
-                    "with tifffile.imwrite"
-                )
-            if series.dataoffset is None:
-                raise _tiff_not_mappable(path, series)
-            with library_errors(path, kind):
-                mapped = tifffile.memmap(path, series=0, mode="r")
-            return mapped.reshape(n, h, w)[slc]
-
-        with library_errors(path, kind):
-            if pages_are_frames:
-                data = tif.asarray(key=indices)
-            elif len(series.pages) == n and series.keyframe.size == h * w:
-                # One page per frame: read only the selected pages.
-                data = tif.asarray(key=indices, series=0)
-            else:
-                # Frames are not pages (e.g. one page holding a volume): read the series.
-                data = series.asarray().reshape(n, h, w)[slc]
-            return _in_memory(data.reshape(len(indices), h, w))
+    with TiffVideo(path, channel) as video:
+        if video.is_image:
+            h, w = video.frame_shape
+            raise ValueError(
+                f"'{path}' holds a single 2-D image of shape {(h, w)}, not a video: "
+                "load_video needs a stack of frames"
+            )
+        return take_frames([video], selection, use_mmap, f"'{path}'")
 
 
 # ------------------------------------------------------------ HDF5 and zarr
@@ -184,7 +92,7 @@ def _hdf5_offset(h5py, ds):
     return ds.id.get_offset()  # None while no data were written
 
 
-def read_hdf5(path, selection, use_mmap, dataset):
+def read_hdf5(path, selection, use_mmap, dataset, channel):
     h5py = import_optional("h5py", "hdf5", "read HDF5 files")
     kind = "HDF5 file"
     with library_errors(path, kind):
@@ -202,7 +110,7 @@ def read_hdf5(path, selection, use_mmap, dataset):
         name = _choose_array(path, arrays, dataset, kind)
         ds = file[name]
         n, h, w = video_shape(ds.shape, path, f"dataset '{name}'")
-        slc = selection.slice_for(n, path)
+        slc = selection.slice_for(n, f"'{path}'")
         if use_mmap:
             with library_errors(path, kind):
                 offset = _hdf5_offset(h5py, ds)
@@ -219,7 +127,7 @@ def read_hdf5(path, selection, use_mmap, dataset):
             file.close()
 
 
-def read_zarr(path, selection, use_mmap, dataset):
+def read_zarr(path, selection, use_mmap, dataset, channel):
     zarr = import_optional("zarr", "zarr", "read zarr stores")
     kind = "zarr store"
     with library_errors(path, kind):
@@ -243,7 +151,7 @@ def read_zarr(path, selection, use_mmap, dataset):
             array = node[name]
         what = f"array '{name}'"
     n, h, w = video_shape(array.shape, path, what)
-    slc = selection.slice_for(n, path)
+    slc = selection.slice_for(n, f"'{path}'")
     if use_mmap and is_whole(slc, n) and array.ndim == 3:
         return array  # lazy: chunks are read when indexed
     with library_errors(path, kind):
@@ -254,6 +162,7 @@ def read_zarr(path, selection, use_mmap, dataset):
 
 _FOLDER_SUFFIXES = (".tif", ".tiff", ".png")
 _GRAY_PNG_MODES = ("1", "L", "I", "F", "I;16", "I;16L", "I;16B", "I;16N")
+_COLOUR_PNG_MODES = ("LA", "RGB", "RGBA")
 
 
 def _image_files(folder):
@@ -268,64 +177,96 @@ def _image_files(folder):
     return [folder / name for name in sorted(names, key=natural_key)]
 
 
-def _read_tiff_image(tifffile, file):
-    with library_errors(file, "TIFF image"):
-        image = tifffile.imread(file)
-    while image.ndim > 2 and image.shape[0] == 1:
-        image = image[0]
-    while image.ndim > 2 and image.shape[-1] == 1:
-        image = image[..., 0]
-    if image.ndim != 2:
-        raise ValueError(
-            f"'{file}' holds data of shape {image.shape}, not one grayscale image: every image "
-            "in a folder must be a single 2-D frame (load a multi-page TIFF by its file name)"
-        )
-    return image
+def _is_tiff(file):
+    return file.suffix.lower() in (".tif", ".tiff")
 
 
-def _read_png_image(pil_image, file):
+def _mixed(folder, image, stack, n_frames):
+    return ValueError(
+        f"folder '{folder}' mixes single images ('{image.name}') with multi-page TIFF stacks "
+        f"('{stack.name}' holds {n_frames} frames): a folder is read either as one image per file "
+        "or as TIFF stacks one after another; to load some of its files, give them as a list or a "
+        "glob pattern"
+    )
+
+
+def _read_png_image(pil_image, file, channel):
     with library_errors(file, "PNG image"):
         with pil_image.open(file) as image:
             mode = image.mode
-            data = np.asarray(image) if mode in _GRAY_PNG_MODES else None
-    if data is None:
-        raise ValueError(
-            f"'{file}' is a colour image (PIL mode {mode!r}): load_video needs grayscale images"
-        )
-    return data
+            bands = len(image.getbands())
+            data = np.asarray(image) if mode in _GRAY_PNG_MODES or mode in _COLOUR_PNG_MODES else None
+    if data is None or (mode in _COLOUR_PNG_MODES and channel is None):
+        how = f"pass channel= (0 to {bands - 1}) to load one of its {bands} bands" if data is not None else "convert it to grayscale"
+        raise ValueError(f"'{file}' is a colour image (PIL mode {mode!r}): load_video needs grayscale images; {how}")
+    if channel is None:
+        return data
+    if data.ndim == 2:
+        data = data[..., np.newaxis]
+    if channel >= data.shape[-1]:
+        allowed = "0 (or None)" if data.shape[-1] == 1 else f"from 0 to {data.shape[-1] - 1}"
+        has = "a single channel" if data.shape[-1] == 1 else f"{data.shape[-1]} channels (PIL mode {mode!r})"
+        raise ValueError(f"channel={channel} is out of range: '{file}' has {has}, so channel must be {allowed}")
+    return data[..., channel]
 
 
-def read_folder(path, selection, use_mmap, dataset):
+def read_folder(path, selection, use_mmap, dataset, channel):
+    """A folder of images, one per frame, or of TIFF stacks, one after another.
+
+    The first file (in natural order) decides: a TIFF file holding several
+    frames makes the folder a recording split into stacks.
+    """
     files = _image_files(path)
     if not files:
         raise ValueError(
             f"folder '{path}' holds no video: it contains no .tif, .tiff or .png images "
             "and is not a zarr store"
         )
+    first = files[0]
+    if _is_tiff(first):
+        from ._tiff import TiffVideo
+
+        with TiffVideo(first, channel) as video:
+            n_first = video.n_frames
+        if n_first > 1:
+            others = [file for file in files if not _is_tiff(file)]
+            if others:
+                raise _mixed(path, others[0], first, n_first)
+            source = f"the video in the {len(files)} TIFF stacks in folder '{path}'"
+            return read_pieces(files, selection, use_mmap, channel, source, folder=path)
     if use_mmap:
         raise ValueError(
             f"a folder of images ('{path}') cannot be memory-mapped: load it with "
             "use_mmap=False, or save the video as one .npy or TIFF file to memory-map it"
         )
-    chosen = files[selection.slice_for(len(files), path)]
-    readers = {}
-    if any(file.suffix.lower() != ".png" for file in chosen):
-        tifffile = import_optional("tifffile", "tiff", "read TIFF images")
-        readers[".tif"] = readers[".tiff"] = lambda file: _read_tiff_image(tifffile, file)
+    chosen = files[selection.slice_for(len(files), f"folder '{path}'")]
+    pil_image = None
     if any(file.suffix.lower() == ".png" for file in chosen):
         pil_image = import_optional("PIL.Image", "png", "read PNG images")
-        readers[".png"] = lambda file: _read_png_image(pil_image, file)
 
     video = None
-    for i, file in enumerate(chosen):
-        image = readers[file.suffix.lower()](file)
+
+    def target(file, shape, dtype):
+        nonlocal video
         if video is None:
-            video = np.empty((len(chosen), *image.shape), dtype=image.dtype)
-        elif image.shape != video.shape[1:] or image.dtype != video.dtype:
+            video = np.empty((len(chosen), *shape), dtype=dtype)
+        elif shape != video.shape[1:] or dtype != video.dtype:
             raise ValueError(
                 f"the images in folder '{path}' differ: '{chosen[0].name}' is "
-                f"{video.shape[1:]} {video.dtype} but '{file.name}' is {image.shape} "
-                f"{image.dtype}; all images of a video must have the same shape and dtype"
+                f"{video.shape[1:]} {video.dtype} but '{file.name}' is {shape} "
+                f"{dtype}; all images of a video must have the same shape and dtype"
             )
-        video[i] = image
+        return video
+
+    for i, file in enumerate(chosen):
+        if _is_tiff(file):
+            from ._tiff import TiffVideo
+
+            with TiffVideo(file, channel, role="image") as image:
+                if image.n_frames != 1:
+                    raise _mixed(path, first, file, image.n_frames)
+                image.read_into(range(1), target(file, image.frame_shape, image.dtype)[i : i + 1])
+        else:
+            data = _read_png_image(pil_image, file, channel)
+            target(file, data.shape, data.dtype)[i] = data
     return video
