@@ -327,12 +327,12 @@ def test_positions_rounding_to_one_pixel_get_distinct_columns(recording, capsys)
         (["--pos", "1,1", "--norm"], r"unrecognized arguments: --norm"),
         (["--pos", "1,1", "--start", "2", "--frames", "3:5"], r"--start and --frames"),
         (["--pos", "1,1", "--step", "0"], r"^--step 0: must be at least 1$"),
-        (["--pos", "1,1", "--start", "60"], r"^--start 60: .*out of range.*60 frames"),
-        (["--pos", "1,1", "--frames", "70:80"], r"^--frames 70:80: .*out of range.*60 frames"),
+        (["--pos", "1,1", "--start", "60"], r"^--start 60 is out of range: .*60 frames, so --start must be at most 59$"),
+        (["--pos", "1,1", "--frames", "70:80"], r"^--frames 70:80 is out of range: .*60 frames"),
         (["--random", "5000"], r"^--random 5000: the frame has only 768 pixels$"),
         (["--pos", "1,1", "--size", "-2"], r"^--size -2: must be 0 or more$"),
         (["--pos", "1,1", "--fps", "-5"], r"^--fps -5: must be a number > 0$"),
-        (["--pos", "1,1", "--dataset", "x"], r"^--dataset x: .*only to HDF5 files and zarr stores"),
+        (["--pos", "1,1", "--dataset", "x"], r"^--dataset x was given, but --dataset applies only to HDF5 files and zarr stores"),
     ],
 )
 def test_messages_name_the_option_the_user_typed(tmp_path, recording, capsys, argv, message):
@@ -433,3 +433,36 @@ def test_binary_outputs(tmp_path, recording, capsys, suffix):
             np.testing.assert_array_equal(file["traces"][()], expected)
             assert file["traces"].attrs["window"] == "disc" and file["traces"].attrs["size"] == 5
             assert str(folder / "video.npy") in file["traces"].attrs["source"]
+
+
+def test_channel_of_an_imagej_hyperstack(tmp_path, recording, capsys):
+    import tifffile
+
+    _, video = recording
+    stack = np.stack([video, video // 2 + 7], axis=1)  # TCYX
+    tifffile.imwrite(tmp_path / "two.tif", stack, imagej=True, metadata={"axes": "TCYX"})
+    status, _, err = run(["extract", tmp_path / "two.tif", "--pos", "3,4", "-o", tmp_path / "t.csv"], capsys)
+    assert status == 2 and "2 channels" in err and "--channel" in err and "channel=" not in err
+    status, _, err = run(["extract", tmp_path / "two.tif", "--channel", "1", "--pos", "3,4", "-o", tmp_path / "t.csv",
+                          "--quiet"], capsys)
+    assert status == 0, err
+    np.testing.assert_allclose(read_csv(tmp_path / "t.csv")[1][:, 1], extract_traces(video // 2 + 7, (3, 4)), rtol=1e-13)
+    status, _, err = run(["extract", tmp_path / "two.tif", "--channel", "5", "--pos", "3,4"], capsys)
+    assert status == 2 and err.startswith("optimap-trace: error: --channel 5 is out of range") and "--channel must" in err
+
+
+def test_a_split_recording_is_one_video_in_natural_name_order(tmp_path, recording, capsys):
+    import tifffile
+
+    _, video = recording
+    for name, part in (("rec.tif", video[:20]), ("rec_2.tif", video[20:40]), ("rec_10.tif", video[40:])):
+        tifffile.imwrite(tmp_path / name, part)
+    files = sorted(str(p) for p in tmp_path.glob("rec*.tif"))  # as a shell expands rec*.tif: rec_10 before rec_2
+    status, _, err = run(["extract", *files, "--pos", "3,4", "--start", "15", "-o", tmp_path / "t.csv", "--quiet"],
+                         capsys)
+    assert status == 0, err
+    header, values = read_csv(tmp_path / "t.csv")
+    np.testing.assert_array_equal(values[:, 0], np.arange(15, 60))
+    np.testing.assert_allclose(values[:, 1], extract_traces(video[15:], (3, 4)), rtol=1e-13)
+    status, _, err = run(["extract", *files, "--pos", "3,4", "-o", tmp_path / "rec_2.tif"], capsys)
+    assert status == 2 and "is the video" in err

@@ -141,7 +141,8 @@ def output_file(path):
     ...         _ = handle.write("done")
     ...     os.path.exists(target)
     False
-    >>> open(target).read(), os.listdir(folder)
+    >>> with open(target) as handle:
+    ...     handle.read(), os.listdir(folder)
     ('done', ['out.txt'])
     """
     target = Path(os.path.realpath(_as_path(path, "path")))

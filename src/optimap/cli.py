@@ -237,7 +237,8 @@ def video_source(videos):
 
 
 def open_video(args):
-    from optimap.video import load_video
+    """The video the arguments name, memory-mapped where the format allows, and its first frame and step."""
+    from optimap.video import NotMappableError, OptionError, load_video
 
     start, frames, step = frame_selection(args)
     source = video_source(args.video)
@@ -246,11 +247,14 @@ def open_video(args):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
     try:
-        return load_video(source, use_mmap=True, **options), start, step
-    except ValueError as exc:
-        if "memory-map" not in str(exc):
-            raise
-    return load_video(source, **options), start, step
+        try:
+            return load_video(source, use_mmap=True, **options), start, step
+        except NotMappableError:  # compressed, scattered or separate images: read the frames asked for
+            return load_video(source, **options), start, step
+    except OptionError as exc:  # say it with the option the user typed
+        flag, value = {"start_frame": ("--frames", args.frames) if args.frames is not None else ("--start", args.start),
+                       "dataset": ("--dataset", args.dataset), "channel": ("--channel", args.channel)}[exc.option]
+        raise UsageError(exc.render(flag if value is None else f"{flag} {value}", flag, f"{flag} ")) from None
 
 
 # --- processing ------------------------------------------------------------------------------------------------
@@ -311,16 +315,16 @@ def check_outputs(args, inputs):
             check_output_path(path, what.split(" ")[0])
         except ValueError as exc:
             raise UsageError(exc) from None
+    try:
+        check_outputs(outputs, inputs)
+    except ValueError as exc:
+        raise UsageError(exc) from None
     if args.output is not None and args.output != "-" and _format(args.output) not in TRACE_FORMATS:
         raise UsageError(f"-o {args.output}: unknown format {_format(args.output) or '(no extension)'}; "
                          f"give a file ending in {', '.join(TRACE_FORMATS)}, or - for CSV on standard output")
     if args.plot is not None and _format(args.plot, ".png").lstrip(".") not in _plot_formats():
         raise UsageError(f"--plot {args.plot}: unknown picture format {_format(args.plot) or '(no extension)'}; "
                          f"give a file ending in .png, .pdf, .svg or .jpg")
-    try:
-        check_outputs(outputs, inputs)
-    except ValueError as exc:
-        raise UsageError(exc) from None
     return outputs
 
 

@@ -122,7 +122,8 @@ def save_traces(path, traces, positions=None, *, fps=None, frames=None, names=No
     >>> traces = np.array([[1.5, 2.0], [2.5, 3.0]], dtype=np.float32)
     >>> folder = tempfile.mkdtemp()
     >>> save_traces(os.path.join(folder, "t.csv"), traces, [(3, 4), (10, 2)], fps=500)
-    >>> print(open(os.path.join(folder, "t.csv")).read(), end="")
+    >>> with open(os.path.join(folder, "t.csv")) as handle:
+    ...     print(handle.read(), end="")
     time_s,x3_y4,x10_y2
     0.0,1.5,2.0
     0.002,2.5,3.0

@@ -14,13 +14,15 @@ Where things live
 ``_tiff``     TIFF series as frames of one channel, read or memory-mapped
 ``_multi``    pieces of a video one after another: selecting frames across files
 ``_concat``   ``ConcatenatedVideo``, the lazy video over several memory maps
-``_common``   frame selection, shapes, error wrapping, natural order
+``_common``   frame selection, shapes, errors (``OptionError``, ``NotMappableError``), natural order
 """
 
 from .._lazy import attach
 
 _EXPORTS = {
     "load_video": "_load",
+    "OptionError": "_common",
+    "NotMappableError": "_common",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

@@ -4,6 +4,36 @@ import contextlib
 import re
 
 
+class OptionError(ValueError):
+    """An option of ``load_video`` that does not fit the file, e.g. ``start_frame`` past its end.
+
+    Attributes
+    ----------
+    option : str
+        The parameter: ``"start_frame"``, ``"dataset"`` or ``"channel"``.
+    value
+        The value it was given (None when it was not given but is needed).
+
+    The message is kept as a template with ``<given>`` where the option and its
+    value go (``start_frame=60``), ``<name>`` where the option is named
+    (``start_frame``) and ``<option>`` where it is named for a value to follow
+    (``dataset=``), so that a command line can render it with its own option
+    names (:meth:`render`).
+    """
+
+    def __init__(self, option, value, template):
+        self.option, self.value, self.template = option, value, template
+        super().__init__(self.render(f"{option}={value!r}", option, f"{option}="))
+
+    def render(self, given, name, option):
+        """The message with ``given``, ``name`` and ``option`` in place of the placeholders."""
+        return self.template.replace("<given>", given).replace("<name>", name).replace("<option>", option)
+
+
+class NotMappableError(ValueError):
+    """``use_mmap=True`` was asked for data that cannot be memory-mapped (compressed, scattered, images)."""
+
+
 class FrameSelection:
     """The frames asked for: ``start``, at most ``frames`` of them, every ``step``-th.
 
@@ -26,9 +56,11 @@ class FrameSelection:
         if n_frames == 0:
             raise ValueError(f"{source} holds a video with no frames")
         if self.start >= n_frames:
-            raise ValueError(
-                f"start_frame={self.start} is out of range: {source} has {n_frames} "
-                f"frame{'s' if n_frames != 1 else ''}, so start_frame must be at most {n_frames - 1}"
+            raise OptionError(
+                "start_frame",
+                self.start,
+                f"<given> is out of range: {source} has {n_frames} frame{'s' if n_frames != 1 else ''}, "
+                f"so <name> must be at most {n_frames - 1}",
             )
         stop = n_frames
         if self.frames is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _readers
-from ._common import FrameSelection, natural_key
+from ._common import FrameSelection, OptionError, natural_key
 from ._multi import read_pieces
 
 _FILE_READERS = {
@@ -226,13 +226,13 @@ def _check_applies(dataset, channel, fmt, subject):
     ``subject`` says what the path is, e.g. "'v.npy' is a .npy file".
     """
     if dataset is not None and fmt not in ("hdf5", "zarr"):
-        raise ValueError(
-            f"dataset={dataset!r} was given, but dataset applies only to HDF5 files and zarr stores, "
+        raise OptionError(
+            "dataset", dataset, f"<given> was given, but <name> applies only to HDF5 files and zarr stores, "
             f"and {subject}"
         )
     if channel is not None and fmt not in ("tiff", "folder"):
-        raise ValueError(
-            f"channel={channel} was given, but channel applies only to TIFF files (ImageJ hyperstacks, "
+        raise OptionError(
+            "channel", channel, f"<given> was given, but <name> applies only to TIFF files (ImageJ hyperstacks, "
             f"OME-TIFF, RGB) and folders of images, and {subject}; to load one channel of an array "
             "shaped (T, C, H, W), index it yourself, e.g. numpy.load(path, mmap_mode='r')[:, channel]"
         )

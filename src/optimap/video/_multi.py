@@ -21,8 +21,18 @@ def open_npy(path):
     """A read-only memory map of the array in the .npy file ``path``."""
     with open(path, "rb") as file:
         magic = file.read(len(NPY_MAGIC))
-    if magic != NPY_MAGIC:
-        raise ValueError(f"cannot read '{path}': it is not a .npy file (it does not start with the .npy signature)")
+        if magic != NPY_MAGIC:
+            raise ValueError(f"cannot read '{path}': it is not a .npy file (it does not start with the .npy signature)")
+        file.seek(0)
+        with library_errors(path, ".npy file"):
+            version = np.lib.format.read_magic(file)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            dtype = read_header(file)[2]
+    if dtype.hasobject:
+        raise ValueError(
+            f"'{path}' holds Python objects (dtype {dtype}), not numbers: load_video reads numeric videos "
+            "and never unpickles a file"
+        )
     with library_errors(path, ".npy file"):
         return np.load(path, mmap_mode="r", allow_pickle=False)
 

@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from .._optional import import_optional
-from ._common import is_whole, library_errors, natural_key, video_shape
+from ._common import NotMappableError, OptionError, is_whole, library_errors, natural_key, video_shape
 from ._multi import open_npy, read_pieces, take_frames
 
 
@@ -66,20 +66,20 @@ def _choose_array(path, arrays, dataset, kind):
         name = dataset.strip("/")
         if name not in arrays:
             held = f"its datasets are {listing(arrays)}" if arrays else "it holds no datasets"
-            raise ValueError(f"dataset={dataset!r} is not a dataset in {kind} '{path}': {held}")
+            raise OptionError("dataset", dataset, f"<given> is not a dataset in {kind} '{path}': {held}")
         return name
     videos = [name for name, shape in arrays.items() if len(shape) == 3]
     if len(videos) == 1:
         return videos[0]
     if not videos:
         held = f"its datasets are {listing(arrays)}" if arrays else "it holds no datasets"
-        raise ValueError(
-            f"{kind} '{path}' holds no 3-D dataset to load as a video ({held}); "
-            "name the one to load with dataset="
+        raise OptionError(
+            "dataset", None, f"{kind} '{path}' holds no 3-D dataset to load as a video ({held}); "
+            "name the one to load with <option>"
         )
-    raise ValueError(
-        f"{kind} '{path}' holds {len(videos)} 3-D datasets: {listing(videos)}; "
-        f"choose one with dataset=, e.g. dataset={videos[0]!r}"
+    raise OptionError(
+        "dataset", None, f"{kind} '{path}' holds {len(videos)} 3-D datasets: {listing(videos)}; "
+        f"choose one with <option>, e.g. <option>{videos[0]!r}"
     )
 
 
@@ -134,9 +134,9 @@ def read_zarr(path, selection, use_mmap, dataset, channel):
         node = zarr.open(str(path), mode="r")
     if isinstance(node, zarr.Array):
         if dataset is not None:
-            raise ValueError(
-                f"dataset={dataset!r} was given, but '{path}' is a single zarr array, not a group: "
-                "leave dataset=None"
+            raise OptionError(
+                "dataset", dataset, f"<given> was given, but '{path}' is a single zarr array, not a group, "
+                "so it needs no dataset"
             )
         array, what = node, "zarr array"
     else:
@@ -206,7 +206,7 @@ def _read_png_image(pil_image, file, channel):
     if channel >= data.shape[-1]:
         allowed = "0 (or None)" if data.shape[-1] == 1 else f"from 0 to {data.shape[-1] - 1}"
         has = "a single channel" if data.shape[-1] == 1 else f"{data.shape[-1]} channels (PIL mode {mode!r})"
-        raise ValueError(f"channel={channel} is out of range: '{file}' has {has}, so channel must be {allowed}")
+        raise OptionError("channel", channel, f"<given> is out of range: '{file}' has {has}, so <name> must be {allowed}")
     return data[..., channel]
 
 
@@ -235,7 +235,7 @@ def read_folder(path, selection, use_mmap, dataset, channel):
             source = f"the video in the {len(files)} TIFF stacks in folder '{path}'"
             return read_pieces(files, selection, use_mmap, channel, source, folder=path)
     if use_mmap:
-        raise ValueError(
+        raise NotMappableError(
             f"a folder of images ('{path}') cannot be memory-mapped: load it with "
             "use_mmap=False, or save the video as one .npy or TIFF file to memory-map it"
         )

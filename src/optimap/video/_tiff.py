@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._optional import import_optional
-from ._common import library_errors
+from ._common import NotMappableError, OptionError, library_errors
 from ._concat import concatenate_lazily, range_to_slice
 
 # Bytes of pages read in one call of tifffile when the pages are not stored as plain frames.
@@ -98,20 +98,20 @@ def analyse(axes, shape, page_axes, page_size, n_pages, channel, path, role="vid
         else:
             lead = f"'{path}'"
         if channel_axis == "S":
-            raise ValueError(
-                f"{lead} is a colour (RGB) or multi-sample TIFF with {samples} samples per pixel "
-                f"({described}); load_video returns a single-channel video, so pass channel= "
+            raise OptionError(
+                "channel", None, f"{lead} is a colour (RGB) or multi-sample TIFF with {samples} samples per "
+                f"pixel ({described}); load_video returns a single-channel video, so pass <option> "
                 f"to load one of them (0 to {samples - 1})"
             )
-        raise ValueError(
-            f"{lead} holds more than one channel: {channels} channels ({described}); load_video "
-            f"returns a single-channel video, so pass channel= to choose one of them (0 to {channels - 1})"
+        raise OptionError(
+            "channel", None, f"{lead} holds more than one channel: {channels} channels ({described}); "
+            f"load_video returns a single-channel video, so pass <option> to choose one of them (0 to {channels - 1})"
         )
     k = 0 if channel is None else channel
     if k >= n_channels:
         allowed = "0 (or None)" if n_channels == 1 else f"from 0 to {n_channels - 1}"
         has = "a single channel" if n_channels == 1 else f"{n_channels} channels"
-        raise ValueError(f"channel={k} is out of range: '{path}' has {has} ({described}), so channel must be {allowed}")
+        raise OptionError("channel", k, f"<given> is out of range: '{path}' has {has} ({described}), so <name> must be {allowed}")
 
     # Index of the full series array down to (frame axes..., Y, X).
     index, kept = [], []
@@ -150,11 +150,11 @@ def _squeezed(dims):
 def _not_mappable(path, compression, reason=None):
     if int(compression) != 1:
         name = getattr(compression, "name", str(compression))
-        return ValueError(
+        return NotMappableError(
             f"'{path}' is compressed ({name}) and cannot be memory-mapped: "
             "load it with use_mmap=False, or save it uncompressed to memory-map it"
         )
-    return ValueError(
+    return NotMappableError(
         f"the image data of '{path}' are not stored contiguously ({reason or 'for example tiled or in scattered strips'}) "
         "and cannot be memory-mapped: load it with use_mmap=False"
     )
