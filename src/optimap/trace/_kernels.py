@@ -108,14 +108,20 @@ def _indicator(value, kind):
     return 1.0 if (not finite and value < 0) else 0.0
 
 
+def _divide_row(sums, counts, out):
+    for col in range(len(out)):
+        out[col] = sums[col] / counts[col]
+
+
 def _column_cumsum(frames, t, cumulative):
     """``cumulative[r + 1, c] = cumulative[r, c] + frames[t, r, c]``, vectorised along the row."""
     height, width = frames.shape[1], frames.shape[2]
     for col in range(width):
         cumulative[0, col] = 0
     for row in range(height):
+        above, below, line = cumulative[row], cumulative[row + 1], frames[t, row]
         for col in range(width):
-            cumulative[row + 1, col] = cumulative[row, col] + frames[t, row, col]
+            below[col] = above[col] + line[col]
 
 
 def _column_cumsum_nan(frames, t, cumulative, kind):
@@ -127,58 +133,83 @@ def _column_cumsum_nan(frames, t, cumulative, kind):
             cumulative[row + 1, col] = cumulative[row, col] + _indicator_jit(frames[t, row, col], kind)
 
 
-def _box_sums(cumulative, row_start, row_stop, col_start, col_stop, need_row, padded, sums):
-    """``sums[r, c]``: the clipped window at every needed row ``r``, from column cumulative sums.
+def _box_row(frames, t, cumulative, row, low, high, col_start, col_stop, padded, row_sums, direct_rows):
+    """``row_sums[c]``: the clipped window at ``(row, c)`` for every column ``c``.
 
-    ``padded`` holds one row of window-row sums with zeros on each side, so windows
-    running off the frame need no clipping in the inner loops."""
-    height, width = sums.shape
+    Window rows ``low ... high - 1`` are added down the columns (directly when few, else as a
+    difference of ``cumulative`` rows), into ``padded``, which has zeros on each side so windows
+    running off the frame need no clipping; then along the row (directly when narrow, else as a
+    running sum that adds the column entering the window and drops the one leaving it)."""
+    # Inner loops run over slice views: indices that numba knows are non-negative vectorise.
+    width = len(row_sums)
     margin = (len(padded) - width) // 2
-    for row in range(height):
-        if not need_row[row]:
-            continue
-        low, high = max(row + row_start, 0), min(row + row_stop, height)
+    middle = padded[margin : margin + width]
+    if direct_rows and high - low <= 8:
+        line = frames[t, low]
         for col in range(width):
-            padded[margin + col] = cumulative[high, col] - cumulative[low, col]
-        if col_stop - col_start <= 8:  # narrow: add the shifted rows (vectorised)
+            middle[col] = line[col]
+        for source in range(low + 1, high):
+            line = frames[t, source]
             for col in range(width):
-                sums[row, col] = padded[margin + col + col_start]
-            for offset in range(col_start + 1, col_stop):
-                for col in range(width):
-                    sums[row, col] += padded[margin + col + offset]
-        else:  # wide: a running sum adds the column entering the window and drops the one leaving
-            running = padded[0]
-            for offset in range(col_start, col_stop):
-                running += padded[margin + offset]
-            sums[row, 0] = running
-            for col in range(1, width):
-                running += padded[margin + col + col_stop - 1] - padded[margin + col + col_start - 1]
-                sums[row, col] = running
+                middle[col] += line[col]
+    else:
+        top, bottom = cumulative[low], cumulative[high]
+        for col in range(width):
+            middle[col] = bottom[col] - top[col]
+    if col_stop - col_start <= 8:
+        shifted = padded[margin + col_start : margin + col_start + width]
+        for col in range(width):
+            row_sums[col] = shifted[col]
+        for offset in range(col_start + 1, col_stop):
+            shifted = padded[margin + offset : margin + offset + width]
+            for col in range(width):
+                row_sums[col] += shifted[col]
+    else:
+        running = padded[0]
+        for offset in range(col_start, col_stop):
+            running += padded[margin + offset]
+        row_sums[0] = running
+        entering = padded[margin + col_stop : margin + col_stop + width - 1]
+        leaving = padded[margin + col_start : margin + col_start + width - 1]
+        for col in range(width - 1):
+            running += entering[col] - leaving[col]
+            row_sums[col + 1] = running
 
 
 def _box_kernel(frames, row_start, row_stop, col_start, col_stop, centre_rows, centre_cols, counts, need_row,
-                accumulator, check, out):
+                identity, accumulator, check, out):
     """Rect windows (rows ``row_start <= dr < row_stop``, columns ``col_start <= dc < col_stop``
-    around each centre) in every frame of the block."""
+    around each centre) in every frame of the block. ``identity``: the centres are every pixel
+    in order, so each row of sums goes straight into ``out``."""
     height, width = frames.shape[1], frames.shape[2]
     margin = max(-col_start, col_stop, 0) + 1
-    cumulative = np.empty((height + 1, width), accumulator.dtype)
+    tall = row_stop - row_start > 8
+    cumulative = np.empty((height + 1 if tall else 0, width), accumulator.dtype)
     padded = np.zeros(width + 2 * margin, accumulator.dtype)
     sums = np.empty((height, width), accumulator.dtype)
     nan_sums = np.empty((0, 0, 0))
     nan_cumulative = np.empty((0, 0))
     nan_padded = np.empty(0)
     for t in range(frames.shape[0]):
-        _column_cumsum_jit(frames, t, cumulative)
-        clean = True
-        if check:  # a NaN or inf anywhere shows in its column's total
-            for col in range(width):
-                if not math.isfinite(cumulative[height, col]):
-                    clean = False
-        if clean:
-            _box_sums_jit(cumulative, row_start, row_stop, col_start, col_stop, need_row, padded, sums)
-            for i in range(len(centre_rows)):
-                out[t, i] = sums[centre_rows[i], centre_cols[i]] / counts[i]
+        if tall:
+            _column_cumsum_jit(frames, t, cumulative)
+        bad = 0
+        for row in range(height):
+            if not need_row[row]:
+                continue
+            low, high = max(row + row_start, 0), min(row + row_stop, height)
+            _box_row_jit(frames, t, cumulative, row, low, high, col_start, col_stop, padded, sums[row], True)
+            if check:  # NaN or inf in a window shows in its sum
+                for col in range(width):
+                    bad += sums[row, col] - sums[row, col] != 0
+        if bad == 0:
+            if identity:
+                for row in range(height):
+                    _divide_row_jit(sums[row], counts[row * width : (row + 1) * width],
+                                    out[t, row * width : (row + 1) * width])
+            else:
+                for i in range(len(centre_rows)):
+                    out[t, i] = sums[centre_rows[i], centre_cols[i]] / counts[i]
             continue
         if nan_sums.shape[0] == 0:
             nan_sums = np.empty((4, height, width))
@@ -186,8 +217,11 @@ def _box_kernel(frames, row_start, row_stop, col_start, col_stop, centre_rows, c
             nan_padded = np.zeros(width + 2 * margin)
         for kind in range(4):
             _column_cumsum_nan_jit(frames, t, nan_cumulative, kind)
-            _box_sums_jit(nan_cumulative, row_start, row_stop, col_start, col_stop, need_row, nan_padded,
-                          nan_sums[kind])
+            for row in range(height):
+                if need_row[row]:
+                    low, high = max(row + row_start, 0), min(row + row_stop, height)
+                    _box_row_jit(frames, t, nan_cumulative, row, low, high, col_start, col_stop, nan_padded,
+                                 nan_sums[kind, row], False)
         for i in range(len(centre_rows)):
             r, c = centre_rows[i], centre_cols[i]
             out[t, i] = _nan_aware_mean_jit(nan_sums[0, r, c], nan_sums[1, r, c], nan_sums[2, r, c],
@@ -211,15 +245,20 @@ def _row_prefix(frames, t, prefix, margin):
         b = a
         c = a
         d = a
+        line_a, line_b, line_c, line_d = frames[t, first], frames[t, first + 1], frames[t, first + 2], frames[t, first + 3]
+        out_a = prefix[first, margin + 1 : margin + 1 + width]
+        out_b = prefix[first + 1, margin + 1 : margin + 1 + width]
+        out_c = prefix[first + 2, margin + 1 : margin + 1 + width]
+        out_d = prefix[first + 3, margin + 1 : margin + 1 + width]
         for col in range(width):
-            a += frames[t, first, col]
-            b += frames[t, first + 1, col]
-            c += frames[t, first + 2, col]
-            d += frames[t, first + 3, col]
-            prefix[first, margin + 1 + col] = a
-            prefix[first + 1, margin + 1 + col] = b
-            prefix[first + 2, margin + 1 + col] = c
-            prefix[first + 3, margin + 1 + col] = d
+            a += line_a[col]
+            b += line_b[col]
+            c += line_c[col]
+            d += line_d[col]
+            out_a[col] = a
+            out_b[col] = b
+            out_c[col] = c
+            out_d[col] = d
         first += 4
     for row in range(first, height):
         running = prefix[row, 0]
@@ -245,27 +284,25 @@ def _row_prefix_nan(frames, t, prefix, margin, kind):
             prefix[row, j] = running
 
 
-def _profile_sums(prefix, margin, row_offsets, col_starts, col_stops, need_row, sums):
-    """``sums[r, c]``: the window at ``(r, c)`` from the row prefixes, one difference per window row."""
-    height, width = sums.shape
-    for row in range(height):
-        if not need_row[row]:
+def _profile_row(prefix, margin, row, row_offsets, col_starts, col_stops, row_sums):
+    """``row_sums[c]``: the window at ``(row, c)`` from the row prefixes, one difference per window row."""
+    height, width = prefix.shape[0], len(row_sums)
+    for col in range(width):
+        row_sums[col] = 0
+    for k in range(len(row_offsets)):
+        source = row + row_offsets[k]
+        if source < 0 or source >= height:
             continue
+        high = prefix[source, margin + col_stops[k] : margin + col_stops[k] + width]
+        low = prefix[source, margin + col_starts[k] : margin + col_starts[k] + width]
         for col in range(width):
-            sums[row, col] = 0
-        for k in range(len(row_offsets)):
-            source = row + row_offsets[k]
-            if source < 0 or source >= height:
-                continue
-            high = margin + col_stops[k]
-            low = margin + col_starts[k]
-            for col in range(width):
-                sums[row, col] += prefix[source, high + col] - prefix[source, low + col]
+            row_sums[col] += high[col] - low[col]
 
 
 def _profile_kernel(frames, row_offsets, col_starts, col_stops, centre_rows, centre_cols, counts, need_row,
-                    accumulator, check, out):
-    """Windows of any shape (row offsets ``row_offsets``, each spanning ``col_starts <= dc < col_stops``)."""
+                    identity, accumulator, check, out):
+    """Windows of any shape (row offsets ``row_offsets``, each spanning ``col_starts <= dc < col_stops``).
+    ``identity``: the centres are every pixel in order, so sums go straight into ``out``."""
     height, width = frames.shape[1], frames.shape[2]
     margin = 1
     for k in range(len(col_starts)):
@@ -282,16 +319,25 @@ def _profile_kernel(frames, row_offsets, col_starts, col_stops, centre_rows, cen
                 if not math.isfinite(prefix[row, margin + width]):
                     clean = False
         if clean:
-            _profile_sums_jit(prefix, margin, row_offsets, col_starts, col_stops, need_row, sums)
-            for i in range(len(centre_rows)):
-                out[t, i] = sums[centre_rows[i], centre_cols[i]] / counts[i]
+            for row in range(height):
+                if need_row[row]:
+                    _profile_row_jit(prefix, margin, row, row_offsets, col_starts, col_stops, sums[row])
+                    if identity:
+                        _divide_row_jit(sums[row], counts[row * width : (row + 1) * width],
+                                        out[t, row * width : (row + 1) * width])
+            if not identity:
+                for i in range(len(centre_rows)):
+                    out[t, i] = sums[centre_rows[i], centre_cols[i]] / counts[i]
             continue
         if nan_sums.shape[0] == 0:
             nan_sums = np.empty((4, height, width))
             nan_prefix = np.empty((height, width + 2 * margin + 1))
         for kind in range(4):
             _row_prefix_nan_jit(frames, t, nan_prefix, margin, kind)
-            _profile_sums_jit(nan_prefix, margin, row_offsets, col_starts, col_stops, need_row, nan_sums[kind])
+            for row in range(height):
+                if need_row[row]:
+                    _profile_row_jit(nan_prefix, margin, row, row_offsets, col_starts, col_stops,
+                                     nan_sums[kind, row])
         for i in range(len(centre_rows)):
             r, c = centre_rows[i], centre_cols[i]
             out[t, i] = _nan_aware_mean_jit(nan_sums[0, r, c], nan_sums[1, r, c], nan_sums[2, r, c],
@@ -300,8 +346,8 @@ def _profile_kernel(frames, row_offsets, col_starts, col_stops, centre_rows, cen
 
 # --- compilation ------------------------------------------------------------------------------------
 
-_HELPERS = ("_nan_aware_mean", "_region_nan_aware", "_indicator", "_column_cumsum", "_column_cumsum_nan",
-            "_box_sums", "_row_prefix", "_row_prefix_nan", "_profile_sums")
+_HELPERS = ("_nan_aware_mean", "_divide_row", "_region_nan_aware", "_indicator", "_column_cumsum", "_column_cumsum_nan",
+            "_box_row", "_row_prefix", "_row_prefix_nan", "_profile_row")
 KERNELS = {"runs": "_runs_kernel", "box": "_box_kernel", "profile": "_profile_kernel"}
 _compiled = {}
 
@@ -317,8 +363,8 @@ def kernel(name):
 
         options = dict(cache=True, nogil=True, error_model="numpy")
         namespace = globals()
-        for helper in _HELPERS:  # helpers first: the kernels call them by these names
-            namespace[helper + "_jit"] = numba.njit(**options)(namespace[helper])
+        for helper in _HELPERS:  # helpers first: the kernels call them by these names, inlined
+            namespace[helper + "_jit"] = numba.njit(inline="always", **options)(namespace[helper])
         for kernel_name, function in KERNELS.items():
             _compiled[kernel_name] = numba.njit(**options)(namespace[function])
     return _compiled[name]

@@ -193,7 +193,9 @@ def _kernel_args(footprint, kernel, reads, pixels):
     shape = footprint.window
     need_row = np.zeros(height, dtype=np.bool_)
     need_row[shape.centre_rows] = True
-    centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, need_row)
+    flat = shape.centre_rows.astype(intp) * width + shape.centre_cols
+    identity = bool(len(flat) == height * width and np.array_equal(flat, np.arange(height * width)))
+    centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, need_row, identity)
     if kernel == "box":
         bounds = (int(shape.row_offsets[0]), int(shape.row_offsets[-1]) + 1, int(shape.col_starts[0]),
                   int(shape.col_stops[0]))
