@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py [--reference-venv DIR] [--data DIR] [--skip-dask]
+    python benchmarks/run.py [--reference-venv DIR] [--data DIR] [--skip-dask] [--src DIR]
 
 It installs optimap 0.3.1 in its own virtual environment (default
 ``benchmarks/.reference-venv``; both packages are imported as ``optimap``), makes
@@ -72,8 +72,13 @@ def make_data(data):
             store[start : start + 500] = large[start : start + 500]
 
 
+OURS_PATH = None  # --src: a source tree of ours to import instead of the installed package
+
+
 def run_workloads(python, data, names, cwd, impl="x"):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if OURS_PATH and python == sys.executable:
+        env["PYTHONPATH"] = str(OURS_PATH)
     out = subprocess.run(
         [str(python), str(HERE / "workloads.py"), impl, str(data), *names],
         capture_output=True, text=True, cwd=cwd, env=env,
@@ -86,6 +91,8 @@ def run_workloads(python, data, names, cwd, impl="x"):
 
 def import_time(python, cwd, repeats=7):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if OURS_PATH and python == sys.executable:
+        env["PYTHONPATH"] = str(OURS_PATH)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -142,7 +149,12 @@ def main():
     parser.add_argument("--reference-venv", type=Path, default=HERE / ".reference-venv")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "optimap-bench-data")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--src", type=Path, help="import optimap from this source folder (e.g. src of a checkout)")
     args = parser.parse_args()
+    global OURS_PATH
+    OURS_PATH = args.src.resolve() if args.src else None
+    if OURS_PATH:
+        sys.path.insert(0, str(OURS_PATH))
 
     reference = ensure_reference(args.reference_venv)
     make_data(args.data)

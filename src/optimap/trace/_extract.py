@@ -76,7 +76,10 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
 
     Each trace is the mean of a window of pixels around the position, frame by
     frame. Windows are clipped at the frame border; NaN pixels are left out of
-    the mean (a frame whose window is all NaN gives NaN).
+    the mean (a frame whose window is all NaN gives NaN). Infinite pixels give
+    IEEE's answer, without a warning: ``+inf`` with finite values gives
+    ``+inf``, ``+inf`` with ``-inf`` gives NaN. Integer videos are summed
+    exactly and each mean is rounded once; float videos are summed in float64.
 
     Parameters
     ----------
@@ -84,8 +87,10 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
         Frames, rows, columns; integer or float. Anything that slices like
         numpy: an ndarray, an ``np.memmap`` (only the pages holding needed
         pixels are read), a zarr array or HDF5 dataset (only the chunks holding
-        needed pixels are read, block of frames by block of frames), or a dask
-        array (the result is then a lazy dask array).
+        needed pixels are read, block of frames by block of frames), a dask
+        array (the result is then a lazy dask array), or a ``numpy.ma`` masked
+        array, whose masked pixels are left out like NaN (its traces are then
+        floats, also for single pixels: float64 for integer videos).
     coords : (x, y) or sequence of (x, y) or ndarray of shape (N, 2)
         Positions: ``x`` is the column and ``y`` the row, so ``(5, 10)`` is the
         pixel ``video[:, 10, 5]``. Non-integer positions round to the nearest

@@ -7,7 +7,8 @@ into ``(b, 1, P)``) and fixes
 * the kernel: ``pixel`` (copy the pixels), ``runs``, ``box`` or ``profile``
   (see :mod:`._kernels`), by a cost estimate per frame;
 * the dtypes: what the kernel reads (native byte order; float16 widened to
-  float32; 64-bit integers split into two exact halves), the accumulator
+  float32; 64-bit integers as int64 while their sums fit, else split into two
+  exact halves), the accumulator
   (int64 for integer videos: exact; float64 for float videos) and the output
   (``numpy.mean``'s dtype, or the video's for single pixels);
 * the block size and the number of threads;
@@ -73,6 +74,8 @@ class Plan:
     block_frames: int
     threads: int
     args: tuple = field(repr=False)  # the kernel's arrays, built once
+    totals_index: int = 0  # where the regions' weight totals are in args
+    frame_pixels: int = 1
 
     def extract(self, frames, out):
         """Traces of one in-memory block ``frames`` (``(b, H, W)``, or ``(b, 1, P)`` gathered pixels)
@@ -88,21 +91,42 @@ class Plan:
 
         run = kernel(self.kernel)
         target = out if out.dtype == np.float64 or out.dtype == np.float32 else np.empty(out.shape)
-        if self.split_halves:  # v = high * 2**32 + low, each half summed exactly in int64
-            high = np.right_shift(frames, 32).astype(np.int64)
-            low = np.bitwise_and(frames, 0xFFFFFFFF).astype(np.int64)
-            high_means = np.empty(out.shape)
-            run(high, *self.args, self.accumulator, False, high_means)
-            run(low, *self.args, self.accumulator, False, target)
-            target += high_means * 2.0**32
+        if self.split_halves and _wide_values(frames, self.frame_pixels):
+            self._extract_wide(run, frames, target)
         else:
             if frames.dtype != self.read_dtype:
-                frames = frames.astype(self.read_dtype)
+                frames = frames.astype(np.int64 if self.split_halves else self.read_dtype)
             run(frames, *self.args, self.accumulator, self.check, target)
         if target is not out:
             with np.errstate(over="ignore"):
                 out[...] = target
         return out
+
+    def _extract_wide(self, run, frames, out):
+        """64-bit integers too large for int64 sums: ``v = high * 2**32 + low``, both halves summed
+        exactly (as float64 sums below 2**53), then each mean is one correctly rounded division
+        of Python integers. Slow, and only for values beyond ``2**62 / H / W``."""
+        args = list(self.args)
+        totals = args[self.totals_index]
+        args[self.totals_index] = np.ones_like(totals)
+        high_sums, low_sums = np.empty(out.shape), np.empty(out.shape)
+        run(np.right_shift(frames, 32).astype(np.int64), *args, self.accumulator, False, high_sums)
+        run(np.bitwise_and(frames, 0xFFFFFFFF).astype(np.int64), *args, self.accumulator, False, low_sums)
+        if self.kernel == "runs" and len(self.args[4]):  # weighted regions: float sums anyway
+            out[...] = (high_sums * 2.0**32 + low_sums) / totals
+            return
+        counts = [int(n) for n in totals.tolist()]
+        for t, (high_row, low_row) in enumerate(zip(high_sums.tolist(), low_sums.tolist())):
+            out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan
+                      for h, lo, n in zip(high_row, low_row, counts)]
+
+
+def _wide_values(frames, frame_pixels):
+    """Whether sums of up to a frame of these 64-bit integers could leave int64."""
+    if frames.size == 0:
+        return False
+    largest = max(abs(int(frames.max())), abs(int(frames.min())))
+    return largest * max(frame_pixels, 1) >= 2**62
 
 
 def _costs(footprint, reads):
@@ -165,8 +189,10 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
         block_frames = min(block_frames, max(int(block_limit), 1))
     block_frames = max(1, min(int(block_frames), max(n_frames, 1)))
     threads = max(1, min(threads, -(-max(n_frames, 1) // block_frames)))
+    totals_index = 5 if kernel == "runs" else (6 if kernel == "box" else 5)
+    frame_pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
     return Plan(kernel, reads, footprint.n_regions, out_dtype, read_dtype, accumulator, split, is_float,
-                block_frames, threads, args)
+                block_frames, threads, args, totals_index, frame_pixels)
 
 
 def _kernel_args(footprint, kernel, reads, pixels):
