@@ -117,9 +117,8 @@ def test_blocks_and_threads_give_the_same_traces(threads, block, positions, wind
     rng = np.random.default_rng(3)
     video = random_video(rng, (23, 20, 20), np.float64)
     xy = rng.integers(0, 20, size=(positions, 2))
-    footprint = _footprint.Footprint(xy[:, 1], xy[:, 0], (20, 20), window, 5)
-    out_dtype = _footprint.output_dtype(video.dtype, footprint.single_pixel)
-    traces = _extract.run_blocks(video, footprint, out_dtype, block=block, threads=threads)
+    footprint = _footprint.Footprint.from_windows(xy[:, 1], xy[:, 0], (20, 20), window, 5)
+    traces = _extract.run_blocks(video, footprint, block=block, threads=threads)
     np.testing.assert_allclose(traces, extract_traces(video, xy, size=5, window=window), rtol=1e-12)
 
 

@@ -1,81 +1,69 @@
-"""``extract_traces``: positions and a window become one footprint, then one
-pass over the video in blocks of frames reads only the pixels it needs.
+"""``extract_traces``: positions and a window become one footprint, a plan
+decides how to reduce it, then one pass over the video in blocks of frames
+reads only the pixels it needs.
 
-The pieces: :mod:`._footprint` (the pixels and matrices of all windows),
-:mod:`._kernels` (traces of one block), :mod:`._sources` (where blocks come
-from: arrays, memmaps, zarr, HDF5, dask). Blocks of frames are handed to a
-small thread pool; numpy and scipy.sparse release the GIL in the kernels.
+The pieces: :mod:`._footprint` (regions as horizontal runs of pixels),
+:mod:`._plan` (kernel, dtypes, block size and threads, decided once),
+:mod:`._kernels` (compiled kernels for one block), :mod:`._sources` (where
+blocks come from: arrays, memmaps, masked arrays, zarr, HDF5, dask). Blocks
+are handed to a small thread pool; the kernels release the GIL.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .._optional import import_optional
 from .._validate import check_video
-from ._footprint import Footprint, output_dtype
-from ._kernels import make_scratch
+from ._footprint import Footprint
+from ._plan import make_plan
 from ._positions import positions_to_pixels
-from ._sources import extract_dask, is_dask, make_source
+from ._sources import extract_dask, is_dask, make_source, masked_dtype
 from ._windows import check_size, check_window
 
-# Target size of the gathered pixels of one block, in bytes (fits in L2 cache).
-_BLOCK_BYTES = 1 << 21
-# Frames per block of the box kernel: about this many bytes of float32 frame.
-_BOX_BLOCK_BYTES = 1 << 20
-_CPUS = os.cpu_count() or 1
 # Seconds before a progress bar appears: quick extractions show none.
 _PROGRESS_DELAY = 1.0
-# Below this many window pixels in all (frames x entries), threads cost more than they gain.
-_THREAD_MIN_VALUES = 1 << 20
 
 
-def _default_block(footprint, itemsize):
-    if footprint.uses_box:
-        height, width = footprint.frame_shape
-        return min(max(_BOX_BLOCK_BYTES // (height * width * 4), 1), 4096)
-    per_frame = (footprint.n_entries if footprint.uses_few else max(footprint.n_pixels, 1)) * max(itemsize, 4)
-    return min(max(_BLOCK_BYTES // per_frame, 4), 4096)
+def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
+    """Traces ``(T, N)`` of a video that slices like numpy, block by block.
 
-
-def run_blocks(video, footprint, out_dtype, *, block=None, threads=None, progress=False):
-    """Traces ``(T, N)`` of a video that slices like numpy, block by block."""
+    ``block`` and ``threads`` override the plan's choice (tests use them).
+    """
     n_frames = video.shape[0]
-    out = np.empty((n_frames, footprint.n_positions), dtype=out_dtype)
-    if n_frames == 0 or footprint.n_positions == 0:
-        return out
     source = make_source(video, footprint)
-    if block is None:
-        block = source.block_frames(_default_block(footprint, np.dtype(video.dtype).itemsize))
-    blocks = [(start, min(start + block, n_frames)) for start in range(0, n_frames, block)]
-    if threads is None:
-        threads = _CPUS
-        if n_frames * footprint.n_entries < _THREAD_MIN_VALUES:
-            threads = 1
-    if not source.threads_allowed:
-        threads = 1
-    threads = max(1, min(threads, len(blocks)))
+    video_dtype = masked_dtype(video.dtype) if isinstance(video, np.ma.MaskedArray) else video.dtype
+    plan = make_plan(
+        footprint, video_dtype, reads=source.reads, pixels=footprint.pixels if source.reads == "pixels" else None,
+        n_frames=n_frames, block_frames=block, threads=threads, block_limit=source.block_limit(),
+    )
+    if source.time_chunk and block is None:  # chunked stores: whole time chunks per block
+        plan.block_frames = max(plan.block_frames // source.time_chunk, 1) * source.time_chunk
+    source.plan = plan
+    out = np.empty((n_frames, footprint.n_regions), dtype=plan.out_dtype)
+    if n_frames == 0 or footprint.n_regions == 0:
+        return out
+    step = plan.block_frames
+    blocks = [(start, min(start + step, n_frames)) for start in range(0, n_frames, step)]
+    threads = plan.threads if source.threads_allowed else 1
     bar = None
     if progress:
         tqdm = import_optional("tqdm", "progress", "show a progress bar").tqdm
         bar = tqdm(total=n_frames, unit="frame", desc="extracting traces", leave=False, delay=_PROGRESS_DELAY)
 
-    def work(chunk):
-        scratch = make_scratch(footprint, block, out_dtype)
-        for start, stop in chunk:
-            source.extract(start, stop, out_dtype, scratch, out[start:stop])
-            if bar is not None:
-                bar.update(stop - start)
+    def work(start_stop):
+        start, stop = start_stop
+        source.extract(start, stop, out)
+        if bar is not None:
+            bar.update(stop - start)
 
     try:
         if threads == 1:
-            work(blocks)
+            for start_stop in blocks:
+                work(start_stop)
         else:
-            per_thread = -(-len(blocks) // threads)
-            chunks = [blocks[i : i + per_thread] for i in range(0, len(blocks), per_thread)]
             with ThreadPoolExecutor(max_workers=threads) as pool:
-                for _ in pool.map(work, chunks):
+                for _ in pool.map(work, blocks):
                     pass
     finally:
         if bar is not None:
@@ -88,7 +76,10 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
 
     Each trace is the mean of a window of pixels around the position, frame by
     frame. Windows are clipped at the frame border; NaN pixels are left out of
-    the mean (a frame whose window is all NaN gives NaN).
+    the mean (a frame whose window is all NaN gives NaN). Infinite pixels give
+    IEEE's answer, without a warning: ``+inf`` with finite values gives
+    ``+inf``, ``+inf`` with ``-inf`` gives NaN. Integer videos are summed
+    exactly and each mean is rounded once; float videos are summed in float64.
 
     Parameters
     ----------
@@ -96,8 +87,10 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
         Frames, rows, columns; integer or float. Anything that slices like
         numpy: an ndarray, an ``np.memmap`` (only the pages holding needed
         pixels are read), a zarr array or HDF5 dataset (only the chunks holding
-        needed pixels are read, block of frames by block of frames), or a dask
-        array (the result is then a lazy dask array).
+        needed pixels are read, block of frames by block of frames), a dask
+        array (the result is then a lazy dask array), or a ``numpy.ma`` masked
+        array, whose masked pixels are left out like NaN (its traces are then
+        floats, also for single pixels: float64 for integer videos).
     coords : (x, y) or sequence of (x, y) or ndarray of shape (N, 2)
         Positions: ``x`` is the column and ``y`` the row, so ``(5, 10)`` is the
         pixel ``video[:, 10, 5]``. Non-integer positions round to the nearest
@@ -153,12 +146,11 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
         raise TypeError(f"progress must be True or False, got {progress!r}")
     frame_shape = tuple(int(n) for n in video.shape[1:])
     rows, cols, single = positions_to_pixels(coords, frame_shape)
-    footprint = Footprint(rows, cols, frame_shape, window, size)
-    out_dtype = output_dtype(video.dtype, footprint.single_pixel)
+    footprint = Footprint.from_windows(rows, cols, frame_shape, window, size)
     if is_dask(video):
-        traces = extract_dask(video, footprint, out_dtype)
+        traces = extract_dask(video, footprint)
     else:
-        traces = run_blocks(video, footprint, out_dtype, progress=bool(progress))
+        traces = run_blocks(video, footprint, progress=bool(progress))
     if single:
         traces = traces[:, 0]
     if show or "ax" in kwargs:

@@ -1,207 +1,370 @@
-"""Kernels: traces of one in-memory block of frames, or of its gathered pixels.
+"""Compiled kernels: the traces of one in-memory block of frames.
 
-* ``reduce_gathered`` turns the footprint's pixels of a block, ``(b, P)``,
-  into traces ``(b, N)``: a plain copy for single pixels, weighted sums of
-  gathered windows for few positions, one sparse matrix product otherwise.
-  NaN pixels are left out of the mean.
-* ``extract_block`` takes whole frames ``(b, H, W)``; for ``rect`` windows that
-  cover much of the frame it uses separable sliding sums (the box kernel).
+Every kernel reads a block ``frames`` ``(b, H, W)`` (any strides, any integer
+or float dtype numba handles; a gathered block of pixels is ``(b, 1, P)``) and
+writes the means into ``out`` ``(b, N)``. Which kernel runs, with which
+accumulator, is decided once by :mod:`._plan`; the kernels only execute.
 
-Every array source (ndarray, memmap, zarr, HDF5, dask) ends in these functions.
+* ``runs``: each region is a list of horizontal runs summed pixel by pixel;
+  the cost is the footprint's pixels. Few positions, masks, weights.
+* ``box``: rect windows at many centres. Cumulative sums down the columns,
+  then sums along the rows (direct for narrow windows, running sums for wide
+  ones): a handful of passes whatever the size.
+* ``profile``: any window shape (disc) at many centres. Cumulative sums
+  along every row, then one difference of two prefix values per window row.
+
+Sums run in the dtype of the plan's ``accumulator`` (a 1-element zero array: int64 for integer
+videos, exact; float64 for float videos) and every mean is one division.
+Frames (or regions) holding NaN or inf are redone NaN-aware, so a clean block
+pays nothing for it: NaN pixels are left out, ``+inf`` with finite values
+gives ``+inf``, ``+inf`` with ``-inf`` gives NaN, no valid pixel gives NaN.
+
+numba is imported on the first call (``import optimap.trace`` stays fast);
+the compiled code is cached on disk, so later processes only load it.
 """
+
+import math
 
 import numpy as np
 
-from ._footprint import accumulator_dtype, clipped_span
+def _nan_aware_mean(total, valid, positive, negative):
+    """IEEE's answer for a mean whose pixels held NaN or inf, without a floating-point warning."""
+    if positive > 0 and negative > 0:
+        return np.nan
+    if positive > 0:
+        return np.inf
+    if negative > 0:
+        return -np.inf
+    if valid == 0:
+        return np.nan
+    return total / valid
 
 
-def take_pixels(frames, pixels):
-    """``frames[:, pixels]`` for flat pixel indices of a ``(b, H, W)`` block, shape ``(b, *pixels.shape)``."""
-    flat = np.asarray(frames).reshape(len(frames), -1)
-    if flat.flags.c_contiguous:  # np.take is several times faster than fancy indexing here
-        return np.take(flat, pixels.ravel(), axis=1).reshape(len(frames), *pixels.shape)
-    return flat[:, pixels]
+# --- runs ------------------------------------------------------------------------------------------
 
 
-def _nan_aware_divide(sums, valid, acc):
-    result = np.full(sums.shape, np.nan, dtype=acc)
-    np.divide(sums, valid, out=result, where=valid > 0)
-    return result
+def _region_nan_aware(frames, t, first, last, rows, col_starts, col_stops, weights):
+    total = 0.0
+    valid = 0.0
+    positive = 0
+    negative = 0
+    for k in range(first, last):
+        weight = weights[k] if len(weights) else 1.0
+        row = rows[k]
+        for col in range(col_starts[k], col_stops[k]):
+            value = float(frames[t, row, col])
+            if math.isfinite(value):
+                total += weight * value
+                valid += weight
+            elif value > 0:
+                positive += 1
+            elif value < 0:
+                negative += 1
+    return _nan_aware_mean_jit(total, valid, positive, negative)
 
 
-def _reduce_windows(values, footprint, acc):
-    """Means ``(b, N)`` of gathered windows ``(b, N, K)``."""
-    _, weights, member = footprint.padded_windows
-    # one small matrix-vector product per position (batched; multithreaded BLAS is slower here)
-    means = np.matmul(values.transpose(1, 0, 2), weights.astype(acc, copy=False)[:, :, None])[..., 0].T
-    if acc.kind == "f" and np.isnan(means).any():  # NaN pixels: leave them out
-        present = member & ~np.isnan(values)
-        sums = np.einsum("bnk,bnk->bn", np.where(present, values, 0), present.astype(acc))
-        return _nan_aware_divide(sums, present.sum(axis=2), acc)
-    return means
+def _runs_kernel(frames, region_starts, rows, col_starts, col_stops, weights, totals, accumulator, check, out):
+    """``out[t, i]``: the weighted mean of region ``i``'s runs in frame ``t``."""
+    weighted = len(weights) > 0
+    zero = accumulator[0]
+    for t in range(frames.shape[0]):
+        for i in range(len(region_starts) - 1):
+            first, last = region_starts[i], region_starts[i + 1]
+            if weighted:
+                total = 0.0
+                for k in range(first, last):
+                    part = zero
+                    row = rows[k]
+                    for col in range(col_starts[k], col_stops[k]):
+                        part += frames[t, row, col]
+                    total += weights[k] * part
+                mean = total / totals[i]
+            else:
+                exact = zero
+                for k in range(first, last):
+                    row = rows[k]
+                    for col in range(col_starts[k], col_stops[k]):
+                        exact += frames[t, row, col]
+                mean = exact / totals[i]
+            if check and not math.isfinite(mean):
+                mean = _region_nan_aware_jit(frames, t, first, last, rows, col_starts, col_stops, weights)
+            out[t, i] = mean
 
 
-def _reduce_sparse(gathered, footprint, acc):
-    """Means ``(b, N)`` of gathered pixels ``(b, P)`` with one sparse matrix product."""
-    values = np.ascontiguousarray(gathered.T)  # (P, b): the layout scipy's CSR product streams over
-    mean, membership = footprint.matrices(acc)
-    means = mean @ values
-    if acc.kind == "f" and np.isnan(means).any():  # NaN pixels: leave them out
-        missing = np.isnan(values)
-        sums = membership @ np.where(missing, 0, values)
-        valid = membership @ (~missing).astype(acc)
-        means = _nan_aware_divide(sums, valid, acc)
-    return means.T
+# --- box (rect windows) -------------------------------------------------------------------------------
 
 
-def reduce_gathered(gathered, footprint, out_dtype):
-    """Traces ``(b, N)`` from the footprint's pixels of a block, ``gathered`` ``(b, P)``."""
-    if footprint.single_pixel:
-        return gathered.astype(out_dtype, copy=False)
-    acc = accumulator_dtype(out_dtype)
-    values = gathered.astype(acc, copy=False)
-    if footprint.uses_few:
-        result = _reduce_windows(np.take(values, footprint.padded_columns, axis=1), footprint, acc)
+def _indicator(value, kind):
+    """What the NaN-aware passes sum for one pixel: ``kind`` 0 the value if finite (else 0), 1 one
+    for a finite value, 2 one for +inf, 3 one for -inf."""
+    value = float(value)
+    finite = math.isfinite(value)
+    if kind == 0:
+        return value if finite else 0.0
+    if kind == 1:
+        return 1.0 if finite else 0.0
+    if kind == 2:
+        return 1.0 if (not finite and value > 0) else 0.0
+    return 1.0 if (not finite and value < 0) else 0.0
+
+
+def _divide_row(sums, counts, out):
+    for col in range(len(out)):
+        out[col] = sums[col] / counts[col]
+
+
+def _column_cumsum(frames, t, cumulative):
+    """``cumulative[r + 1, c] = cumulative[r, c] + frames[t, r, c]``, vectorised along the row."""
+    height, width = frames.shape[1], frames.shape[2]
+    for col in range(width):
+        cumulative[0, col] = 0
+    for row in range(height):
+        above, below, line = cumulative[row], cumulative[row + 1], frames[t, row]
+        for col in range(width):
+            below[col] = above[col] + line[col]
+
+
+def _column_cumsum_nan(frames, t, cumulative, kind):
+    height, width = frames.shape[1], frames.shape[2]
+    for col in range(width):
+        cumulative[0, col] = 0.0
+    for row in range(height):
+        for col in range(width):
+            cumulative[row + 1, col] = cumulative[row, col] + _indicator_jit(frames[t, row, col], kind)
+
+
+def _box_row(frames, t, cumulative, row, low, high, col_start, col_stop, padded, row_sums, direct_rows):
+    """``row_sums[c]``: the clipped window at ``(row, c)`` for every column ``c``.
+
+    Window rows ``low ... high - 1`` are added down the columns (directly when few, else as a
+    difference of ``cumulative`` rows), into ``padded``, which has zeros on each side so windows
+    running off the frame need no clipping; then along the row (directly when narrow, else as a
+    running sum that adds the column entering the window and drops the one leaving it)."""
+    # Inner loops run over slice views: indices that numba knows are non-negative vectorise.
+    width = len(row_sums)
+    margin = (len(padded) - width) // 2
+    middle = padded[margin : margin + width]
+    if direct_rows and high - low <= 8:
+        line = frames[t, low]
+        for col in range(width):
+            middle[col] = line[col]
+        for source in range(low + 1, high):
+            line = frames[t, source]
+            for col in range(width):
+                middle[col] += line[col]
     else:
-        result = _reduce_sparse(values, footprint, acc)
-    return result.astype(out_dtype, copy=False)
-
-
-def extract_block(frames, footprint, out_dtype, scratch=None, out=None):
-    """Traces ``(b, N)`` of one in-memory block of frames ``(b, H, W)``.
-
-    ``scratch`` (from :func:`make_scratch`) lets one worker reuse its buffers;
-    ``out`` receives the result when given.
-    """
-    frames = np.asarray(frames)
-    if footprint.uses_box:
-        return _box_block(frames, footprint, out_dtype, scratch, out)
-    if footprint.uses_few:  # gather the windows straight from the frames
-        acc = accumulator_dtype(out_dtype)
-        values = take_pixels(frames, footprint.padded_windows[0]).astype(acc, copy=False)
-        result = _reduce_windows(values, footprint, acc).astype(out_dtype, copy=False)
+        top, bottom = cumulative[low], cumulative[high]
+        for col in range(width):
+            middle[col] = bottom[col] - top[col]
+    if col_stop - col_start <= 8:
+        shifted = padded[margin + col_start : margin + col_start + width]
+        for col in range(width):
+            row_sums[col] = shifted[col]
+        for offset in range(col_start + 1, col_stop):
+            shifted = padded[margin + offset : margin + offset + width]
+            for col in range(width):
+                row_sums[col] += shifted[col]
     else:
-        result = reduce_gathered(take_pixels(frames, footprint.pixels), footprint, out_dtype)
-    if out is not None:
-        out[...] = result
-    return result
+        running = padded[0]
+        for offset in range(col_start, col_stop):
+            running += padded[margin + offset]
+        row_sums[0] = running
+        entering = padded[margin + col_stop : margin + col_stop + width - 1]
+        leaving = padded[margin + col_start : margin + col_start + width - 1]
+        for col in range(width - 1):
+            running += entering[col] - leaving[col]
+            row_sums[col + 1] = running
 
 
-# --- the box kernel -----------------------------------------------------------------------------
-
-
-class BoxScratch:
-    """Buffers of the box kernel, reused from block to block by one worker thread."""
-
-    def __init__(self, footprint, n_frames, acc):
-        height, width = footprint.frame_shape
-        self.row_sums = np.empty((n_frames, height, width), dtype=acc)
-        self.box = np.empty((n_frames, height, width), dtype=acc)
-
-
-def make_scratch(footprint, n_frames, out_dtype):
-    """Reusable buffers for blocks of up to ``n_frames`` frames (None when not needed)."""
-    if footprint.uses_box:
-        return BoxScratch(footprint, n_frames, accumulator_dtype(out_dtype))
-    return None
-
-
-def _box_counts(footprint):
-    """Pixels inside the clipped rect window centred at every pixel of the frame."""
-    height, width = footprint.frame_shape
-    before, after = footprint.size // 2, footprint.size - 1 - footprint.size // 2
-    return np.outer(clipped_span(np.arange(height), before, after, height),
-                    clipped_span(np.arange(width), before, after, width))
-
-
-def _box_pick(footprint, acc):
-    """How to pick the centres out of a frame, and their inverse window sizes."""
-    cache = footprint.__dict__.setdefault("_box_pick", {})
-    if acc not in cache:
-        height, width = footprint.frame_shape
-        centres = footprint.rows * width + footprint.cols
-        inverse = (1.0 / _box_counts(footprint)).astype(acc).ravel()
-        start = int(centres[0]) if centres.size else 0
-        if np.array_equal(centres, np.arange(start, start + centres.size)):
-            pick = slice(start, start + centres.size)  # e.g. every pixel: no gather needed
-        else:
-            pick = centres
-        cache[acc] = (pick, inverse[pick])
-    return cache[acc]
-
-
-def _sliding_sum(values, out, before, after, stride=1):
-    """``out[..., i] = sum(values[..., i + k * stride] for k in -before..after)`` along the last
-    axis, leaving out what falls off either end. One pass per window element, no padded
-    copy: the first two offsets are added straight into ``out``."""
-    n = values.shape[-1]
-    if before >= 1 and n > stride:
-        np.add(values[..., stride:], values[..., :-stride], out=out[..., stride:], dtype=out.dtype)
-        np.copyto(out[..., :stride], values[..., :stride], casting="unsafe")
-        done = (0, -1)
-    else:
-        np.copyto(out, values, casting="unsafe")
-        done = (0,)
-    for offset in range(-before, after + 1):
-        shift = abs(offset) * stride
-        if offset in done or shift >= n:
+def _box_kernel(frames, row_start, row_stop, col_start, col_stop, centre_rows, centre_cols, counts, need_row,
+                identity, accumulator, check, out):
+    """Rect windows (rows ``row_start <= dr < row_stop``, columns ``col_start <= dc < col_stop``
+    around each centre) in every frame of the block. ``identity``: the centres are every pixel
+    in order, so each row of sums goes straight into ``out``."""
+    height, width = frames.shape[1], frames.shape[2]
+    margin = max(-col_start, col_stop, 0) + 1
+    tall = row_stop - row_start > 8
+    cumulative = np.empty((height + 1 if tall else 0, width), accumulator.dtype)
+    padded = np.zeros(width + 2 * margin, accumulator.dtype)
+    sums = np.empty((height, width), accumulator.dtype)
+    nan_sums = np.empty((0, 0, 0))
+    nan_cumulative = np.empty((0, 0))
+    nan_padded = np.empty(0)
+    for t in range(frames.shape[0]):
+        if tall:
+            _column_cumsum_jit(frames, t, cumulative)
+        bad = 0
+        for row in range(height):
+            if not need_row[row]:
+                continue
+            low, high = max(row + row_start, 0), min(row + row_stop, height)
+            _box_row_jit(frames, t, cumulative, row, low, high, col_start, col_stop, padded, sums[row], True)
+            if check:  # NaN or inf in a window shows in its sum
+                for col in range(width):
+                    bad += sums[row, col] - sums[row, col] != 0
+        if bad == 0:
+            if identity:
+                for row in range(height):
+                    _divide_row_jit(sums[row], counts[row * width : (row + 1) * width],
+                                    out[t, row * width : (row + 1) * width])
+            else:
+                for i in range(len(centre_rows)):
+                    out[t, i] = sums[centre_rows[i], centre_cols[i]] / counts[i]
             continue
-        if offset > 0:  # out[i] += values[i + shift]
-            out[..., : n - shift] += values[..., shift:]
-        else:  # out[i] += values[i - shift]
-            out[..., shift:] += values[..., : n - shift]
-    return out
+        if nan_sums.shape[0] == 0:
+            nan_sums = np.empty((4, height, width))
+            nan_cumulative = np.empty((height + 1, width))
+            nan_padded = np.zeros(width + 2 * margin)
+        for kind in range(4):
+            _column_cumsum_nan_jit(frames, t, nan_cumulative, kind)
+            for row in range(height):
+                if need_row[row]:
+                    low, high = max(row + row_start, 0), min(row + row_stop, height)
+                    _box_row_jit(frames, t, nan_cumulative, row, low, high, col_start, col_stop, nan_padded,
+                                 nan_sums[kind, row], False)
+        for i in range(len(centre_rows)):
+            r, c = centre_rows[i], centre_cols[i]
+            out[t, i] = _nan_aware_mean_jit(nan_sums[0, r, c], nan_sums[1, r, c], nan_sums[2, r, c],
+                                            nan_sums[3, r, c])
 
 
-def _box_sums(frames, row_sums, box, before, after):
-    """Sums over every clipped rect window of contiguous frames ``(b, H, W)``.
+# --- profile (any window shape) ---------------------------------------------------------------------
 
-    Both passes run over flat views, so numpy streams long contiguous runs:
-    along rows the flat shift wraps from one row into the next, which only the
-    first ``before`` and last ``after`` columns see, and those are redone; down
-    columns a shift by whole rows stops exactly at the frame's top and bottom.
+
+def _row_prefix(frames, t, prefix, margin):
+    """Cumulative sums along every row into ``prefix[r, margin + 1 + c]`` (zeros before the row,
+    its total after it). Four rows at a time: their additions are independent, so they overlap."""
+    height, width = frames.shape[1], frames.shape[2]
+    size = prefix.shape[1]
+    for row in range(height):
+        for j in range(margin + 1):
+            prefix[row, j] = 0
+    first = 0
+    while first + 4 <= height:
+        a = prefix[first, 0]
+        b = a
+        c = a
+        d = a
+        line_a, line_b, line_c, line_d = frames[t, first], frames[t, first + 1], frames[t, first + 2], frames[t, first + 3]
+        out_a = prefix[first, margin + 1 : margin + 1 + width]
+        out_b = prefix[first + 1, margin + 1 : margin + 1 + width]
+        out_c = prefix[first + 2, margin + 1 : margin + 1 + width]
+        out_d = prefix[first + 3, margin + 1 : margin + 1 + width]
+        for col in range(width):
+            a += line_a[col]
+            b += line_b[col]
+            c += line_c[col]
+            d += line_d[col]
+            out_a[col] = a
+            out_b[col] = b
+            out_c[col] = c
+            out_d[col] = d
+        first += 4
+    for row in range(first, height):
+        running = prefix[row, 0]
+        for col in range(width):
+            running += frames[t, row, col]
+            prefix[row, margin + 1 + col] = running
+    for row in range(height):
+        total = prefix[row, margin + width]
+        for j in range(margin + 1 + width, size):
+            prefix[row, j] = total
+
+
+def _row_prefix_nan(frames, t, prefix, margin, kind):
+    height, width = frames.shape[1], frames.shape[2]
+    for row in range(height):
+        running = 0.0
+        for j in range(margin + 1):
+            prefix[row, j] = 0.0
+        for col in range(width):
+            running += _indicator_jit(frames[t, row, col], kind)
+            prefix[row, margin + 1 + col] = running
+        for j in range(margin + 1 + width, prefix.shape[1]):
+            prefix[row, j] = running
+
+
+def _profile_row(prefix, margin, row, row_offsets, col_starts, col_stops, row_sums):
+    """``row_sums[c]``: the window at ``(row, c)`` from the row prefixes, one difference per window row."""
+    height, width = prefix.shape[0], len(row_sums)
+    for col in range(width):
+        row_sums[col] = 0
+    for k in range(len(row_offsets)):
+        source = row + row_offsets[k]
+        if source < 0 or source >= height:
+            continue
+        high = prefix[source, margin + col_stops[k] : margin + col_stops[k] + width]
+        low = prefix[source, margin + col_starts[k] : margin + col_starts[k] + width]
+        for col in range(width):
+            row_sums[col] += high[col] - low[col]
+
+
+def _profile_kernel(frames, row_offsets, col_starts, col_stops, centre_rows, centre_cols, counts, need_row,
+                    identity, accumulator, check, out):
+    """Windows of any shape (row offsets ``row_offsets``, each spanning ``col_starts <= dc < col_stops``).
+    ``identity``: the centres are every pixel in order, so sums go straight into ``out``."""
+    height, width = frames.shape[1], frames.shape[2]
+    margin = 1
+    for k in range(len(col_starts)):
+        margin = max(margin, -col_starts[k] + 1, col_stops[k] + 1)
+    prefix = np.empty((height, width + 2 * margin + 1), accumulator.dtype)
+    sums = np.empty((height, width), accumulator.dtype)
+    nan_sums = np.empty((0, 0, 0))
+    nan_prefix = np.empty((0, 0))
+    for t in range(frames.shape[0]):
+        _row_prefix_jit(frames, t, prefix, margin)
+        clean = True
+        if check:  # a NaN or inf anywhere shows in its row's total
+            for row in range(height):
+                if not math.isfinite(prefix[row, margin + width]):
+                    clean = False
+        if clean:
+            for row in range(height):
+                if need_row[row]:
+                    _profile_row_jit(prefix, margin, row, row_offsets, col_starts, col_stops, sums[row])
+                    if identity:
+                        _divide_row_jit(sums[row], counts[row * width : (row + 1) * width],
+                                        out[t, row * width : (row + 1) * width])
+            if not identity:
+                for i in range(len(centre_rows)):
+                    out[t, i] = sums[centre_rows[i], centre_cols[i]] / counts[i]
+            continue
+        if nan_sums.shape[0] == 0:
+            nan_sums = np.empty((4, height, width))
+            nan_prefix = np.empty((height, width + 2 * margin + 1))
+        for kind in range(4):
+            _row_prefix_nan_jit(frames, t, nan_prefix, margin, kind)
+            for row in range(height):
+                if need_row[row]:
+                    _profile_row_jit(nan_prefix, margin, row, row_offsets, col_starts, col_stops,
+                                     nan_sums[kind, row])
+        for i in range(len(centre_rows)):
+            r, c = centre_rows[i], centre_cols[i]
+            out[t, i] = _nan_aware_mean_jit(nan_sums[0, r, c], nan_sums[1, r, c], nan_sums[2, r, c],
+                                            nan_sums[3, r, c])
+
+
+# --- compilation ------------------------------------------------------------------------------------
+
+_HELPERS = ("_nan_aware_mean", "_divide_row", "_region_nan_aware", "_indicator", "_column_cumsum", "_column_cumsum_nan",
+            "_box_row", "_row_prefix", "_row_prefix_nan", "_profile_row")
+KERNELS = {"runs": "_runs_kernel", "box": "_box_kernel", "profile": "_profile_kernel"}
+_compiled = {}
+
+
+def kernel(name):
+    """The compiled kernel ``name`` (``'runs'``, ``'box'`` or ``'profile'``), compiling on first use.
+
+    numba is imported here, not at module import. Kernels release the GIL, so
+    the engine's threads run them in parallel; they are cached on disk.
     """
-    n, height, width = frames.shape
-    _sliding_sum(frames.reshape(-1), row_sums.reshape(-1), before, after)
-    for col in (*range(min(before, width)), *range(max(width - after, before), width)):
-        low, high = max(0, col - before), min(width, col + after + 1)
-        np.sum(frames[:, :, low:high], axis=2, out=row_sums[:, :, col], dtype=row_sums.dtype)
-    _sliding_sum(row_sums.reshape(n, -1), box.reshape(n, -1), before, after, stride=width)
-    return box
+    if not _compiled:
+        import numba
 
-
-def _box_block(frames, footprint, out_dtype, scratch=None, out=None):
-    size = footprint.size
-    before, after = size // 2, size - 1 - size // 2
-    acc = accumulator_dtype(out_dtype)
-    n = len(frames)
-    if scratch is None or scratch.box.shape[0] < n or scratch.box.dtype != acc:
-        scratch = BoxScratch(footprint, n, acc)
-    row_sums, box = scratch.row_sums[:n], scratch.box[:n]
-    if size <= 16:
-        _box_sums(np.ascontiguousarray(frames), row_sums, box, before, after)
-    else:  # long windows: differences of cumulative sums, in float64 for accuracy
-        height, width = footprint.frame_shape
-        padded = np.zeros((n, height + size, width + size))
-        padded[:, before + 1 : before + 1 + height, before + 1 : before + 1 + width] = frames
-        cumulative = padded.cumsum(axis=2).cumsum(axis=1)
-        box[...] = (
-            cumulative[:, size:, size:]
-            - cumulative[:, :height, size:]
-            - cumulative[:, size:, :width]
-            + cumulative[:, :height, :width]
-        )
-    pick, inverse = _box_pick(footprint, acc)
-    flat = box.reshape(n, -1)
-    picked = flat[:, pick] if isinstance(pick, slice) else np.take(flat, pick, axis=1)
-    direct = out is not None and out.dtype == acc
-    result = np.multiply(picked, inverse, out=out if direct else None)
-    if acc.kind == "f" and not np.isfinite(result.sum()):
-        # NaN or inf pixels: redo this block with the NaN-aware sparse kernel.
-        result = reduce_gathered(take_pixels(frames, footprint.pixels), footprint, out_dtype)
-    elif direct:
-        return out
-    result = result.astype(out_dtype, copy=False)
-    if out is not None:
-        out[...] = result
-    return result
+        options = dict(cache=True, nogil=True, error_model="numpy")
+        namespace = globals()
+        for helper in _HELPERS:  # helpers first: the kernels call them by these names, inlined
+            namespace[helper + "_jit"] = numba.njit(inline="always", **options)(namespace[helper])
+        for kernel_name, function in KERNELS.items():
+            _compiled[kernel_name] = numba.njit(**options)(namespace[function])
+    return _compiled[name]

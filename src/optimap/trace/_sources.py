@@ -1,24 +1,30 @@
-"""Where the frames come from: in-memory and memory-mapped arrays, chunked
-stores (zarr, HDF5) and dask arrays. Each source feeds the same kernels.
+"""Where the frames come from: in-memory and memory-mapped arrays, masked arrays,
+chunked stores (zarr, HDF5), other array-likes and dask arrays.
 
-* numpy arrays and ``np.memmap``: blocks of frames are sliced and the kernel
-  reads the pixels it needs straight from them (for a memmap, only the pages
-  holding those pixels are read from disk).
+A source decides only *what it hands over* (whole frames, or the footprint's
+pixels gathered into ``(b, 1, P)``) and how many frames it may read at once;
+everything else is the plan's (:mod:`._plan`). Then ``extract(start, stop,
+out)`` reads one block and lets the plan reduce it.
+
+* numpy arrays and ``np.memmap``: blocks of frames are views; the kernels read
+  only the pixels they need (for a memmap, only those pages come from disk).
+* masked arrays: blocks become floats with NaN at the masked pixels.
 * zarr arrays and HDF5 datasets: the footprint's pixels are grouped by the
   store's spatial chunks; for each block of frames (a whole number of time
   chunks) only the bounding box of the needed pixels inside each needed chunk
   is read, so chunks holding no needed pixel are never read or decompressed.
+* other array-likes (e.g. a TIFF reader): slices are read whole, so blocks are
+  kept to about ``_CHUNKED_BLOCK_BYTES``.
 * dask arrays: a lazy dask array of traces; one task per chunk gathers its
   needed pixels (chunks without any are never computed) and one task per time
-  chunk reduces them with the same kernel, on any scheduler. Dense rect
-  windows go to the box kernel in blocks of whole frames instead.
+  chunk reduces them with the same plan, on any scheduler. When a dense
+  kernel wins, whole frames are mapped block by block instead.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
-from ._kernels import extract_block, reduce_gathered
 
 # Rows per band when reading an HDF5 dataset stored without chunks.
 _UNCHUNKED_BAND = 16
@@ -67,34 +73,62 @@ def group_by_chunk(pixels, width, row_edges, col_edges):
 
 
 class ArraySource:
-    """numpy arrays, memmaps and anything else that slices like numpy."""
+    """numpy arrays, memmaps and anything else that slices like numpy: hands over whole frames."""
 
+    reads = "frames"
     threads_allowed = True
+    time_chunk = None
 
     def __init__(self, video, footprint):
         self.video = video
         self.footprint = footprint
+        self.plan = None
 
-    def block_frames(self, cache_block):
-        """Frames per block: ``cache_block`` for numpy arrays (slicing is a view, the kernel reads
-        only what it needs); for other array-likes, whose slices are read whole, no more than
-        about _CHUNKED_BLOCK_BYTES of frames."""
-        if isinstance(self.video, np.ndarray):
-            return cache_block
+    def block_limit(self):
+        """Most frames per block: none for numpy arrays (a slice is a view, the kernel reads only
+        what it needs); for other array-likes, whose slices are read whole, about
+        _CHUNKED_BLOCK_BYTES of frames."""
+        if isinstance(self.video, np.ndarray) and not isinstance(self.video, np.ma.MaskedArray):
+            return None
         height, width = self.footprint.frame_shape
-        frame_bytes = height * width * np.dtype(self.video.dtype).itemsize
-        return min(cache_block, max(1, _CHUNKED_BLOCK_BYTES // max(frame_bytes, 1)))
+        frame_bytes = height * width * max(np.dtype(self.video.dtype).itemsize, 8)
+        return max(1, _CHUNKED_BLOCK_BYTES // max(frame_bytes, 1))
 
-    def extract(self, start, stop, out_dtype, scratch, out):
-        extract_block(self.video[start:stop], self.footprint, out_dtype, scratch, out)
+    def read(self, start, stop):
+        return self.video[start:stop]
+
+    def extract(self, start, stop, out):
+        self.plan.extract(self.read(start, stop), out[start:stop])
+
+
+class MaskedSource(ArraySource):
+    """``numpy.ma`` arrays: masked pixels become NaN, so the mean leaves them out like NaN."""
+
+    def __init__(self, video, footprint):
+        super().__init__(video, footprint)
+        self.dtype = masked_dtype(video.dtype)
+
+    def read(self, start, stop):
+        block = self.video[start:stop]
+        values = np.ma.getdata(block).astype(self.dtype)  # a copy: the input is never modified
+        mask = np.ma.getmaskarray(block)
+        values[mask] = np.nan
+        return values
+
+
+def masked_dtype(dtype):
+    """The float dtype a masked video is read as (its own for floats, float64 for integers)."""
+    dtype = np.dtype(dtype)
+    return dtype.newbyteorder("=") if dtype.kind == "f" else np.dtype(np.float64)
 
 
 class ChunkedSource:
     """zarr arrays and h5py datasets: read only the chunks holding needed pixels."""
 
-    def __init__(self, video, footprint):
+    def __init__(self, video, footprint, kernel):
         self.video = video
         self.footprint = footprint
+        self.plan = None
         n_frames, height, width = video.shape
         chunks = getattr(video, "chunks", None)
         if not chunks:  # an HDF5 dataset stored contiguously: read bands of rows
@@ -105,39 +139,44 @@ class ChunkedSource:
         col_edges = np.arange(0, width + chunk_cols, chunk_cols).clip(max=width)
         self.groups = group_by_chunk(footprint.pixels, width, row_edges, col_edges)
         n_chunks = (len(row_edges) - 1) * (len(col_edges) - 1)
-        self.all_chunks = len(self.groups) == n_chunks
+        # Every chunk is needed and a dense kernel wins: read whole frames.
+        self.reads = "frames" if len(self.groups) == n_chunks and kernel in ("box", "profile") else "pixels"
 
-    def block_frames(self, cache_block):
+    def block_limit(self):
         """A whole number of time chunks, about _CHUNKED_BLOCK_BYTES of needed pixels or whole frames."""
-        itemsize = np.dtype(self.video.dtype).itemsize
+        itemsize = max(np.dtype(self.video.dtype).itemsize, 4)
         height, width = self.footprint.frame_shape
-        per_frame = (height * width if self.footprint.uses_box else max(self.footprint.n_pixels, 1)) * max(itemsize, 4)
+        per_frame = (height * width if self.reads == "frames" else max(len(self.footprint.pixels), 1)) * itemsize
         chunks = max(1, _CHUNKED_BLOCK_BYTES // (per_frame * self.time_chunk))
         return int(chunks * self.time_chunk)
 
     def gather(self, start, stop):
-        """The footprint's pixels of frames ``start:stop``, shape ``(b, P)``."""
-        gathered = np.empty((stop - start, self.footprint.n_pixels), dtype=self.video.dtype)
+        """The footprint's pixels of frames ``start:stop``, shape ``(b, 1, P)``."""
+        gathered = np.empty((stop - start, 1, len(self.footprint.pixels)), dtype=self.video.dtype)
         for group in self.groups:
             part = np.asarray(self.video[start:stop, group.rows, group.cols])
-            gathered[:, group.members] = part.reshape(stop - start, -1)[:, group.local]
+            gathered[:, 0, group.members] = part.reshape(stop - start, -1)[:, group.local]
         return gathered
 
-    def extract(self, start, stop, out_dtype, scratch, out):
-        if self.all_chunks and self.footprint.uses_box:
-            extract_block(np.asarray(self.video[start:stop]), self.footprint, out_dtype, scratch, out)
-        else:
-            out[...] = reduce_gathered(self.gather(start, stop), self.footprint, out_dtype)
+    def extract(self, start, stop, out):
+        block = np.asarray(self.video[start:stop]) if self.reads == "frames" else self.gather(start, stop)
+        self.plan.extract(block, out[start:stop])
 
 
 def make_source(video, footprint):
+    """The source for a video that slices like numpy (not dask)."""
     if _is_chunked_store(video):
-        return ChunkedSource(video, footprint)
+        from ._plan import choose_kernel
+
+        return ChunkedSource(video, footprint, choose_kernel(footprint, "frames"))
+    if isinstance(video, np.ma.MaskedArray):
+        return MaskedSource(video, footprint)
     return ArraySource(video, footprint)
 
 
-def _dask_frames(frames, footprint, out_dtype):
-    return extract_block(frames, footprint, out_dtype)
+def _dask_frames(frames, plan):
+    out = np.empty((len(frames), plan.n_regions), dtype=plan.out_dtype)
+    return plan.extract(frames, out)
 
 
 def _dask_gather(block, rows, cols, local):
@@ -146,42 +185,50 @@ def _dask_gather(block, rows, cols, local):
     return part.reshape(len(part), -1)[:, local]
 
 
-def _dask_reduce(parts, members, n_pixels, footprint, out_dtype):
+def _dask_reduce(parts, members, n_pixels, plan):
     """Traces ``(b, N)`` of one time chunk from the gathered pixels of its spatial chunks."""
-    gathered = np.empty((len(parts[0]), n_pixels), dtype=parts[0].dtype)
+    gathered = np.empty((len(parts[0]), 1, n_pixels), dtype=parts[0].dtype)
     for part, index in zip(parts, members):
-        gathered[:, index] = part
-    return reduce_gathered(gathered, footprint, out_dtype)
+        gathered[:, 0, index] = part
+    out = np.empty((len(gathered), plan.n_regions), dtype=plan.out_dtype)
+    return plan.extract(gathered, out)
 
 
-def extract_dask(video, footprint, out_dtype):
+def extract_dask(video, footprint):
     """A lazy dask array ``(T, N)`` of traces, one output chunk per time chunk of the video.
 
     Each task gathers the footprint's pixels of one chunk, so chunks holding no
     needed pixel are never computed and only needed pixels travel between
-    workers; one task per time chunk reduces them with the shared kernel. When
-    rect windows cover the frame many times over, whole frames go to the box
-    kernel instead.
+    workers; one task per time chunk reduces them with the plan. When a dense
+    kernel (box, profile) wins, whole frames go to it instead.
     """
     import dask.array as da
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 
+    from ._plan import choose_kernel, make_plan, output_dtype
+
     n_frames, height, width = video.shape
-    if footprint.n_positions == 0 or n_frames == 0:
-        return da.zeros((n_frames, footprint.n_positions), dtype=out_dtype)
+    out_dtype = output_dtype(video.dtype, footprint.single_pixel)
+    if footprint.n_regions == 0 or n_frames == 0:
+        return da.zeros((n_frames, footprint.n_regions), dtype=out_dtype)
     meta = np.empty((0, 0), dtype=out_dtype)
-    if footprint.uses_box:
+    # dask runs the tasks in parallel: each task runs on one thread, as one block.
+    if choose_kernel(footprint, "frames") in ("box", "profile"):
+        plan = make_plan(footprint, video.dtype, reads="frames", threads=1, block_frames=n_frames, n_frames=n_frames)
         frames = video.rechunk({1: -1, 2: -1})
         return frames.map_blocks(
-            _dask_frames, footprint, out_dtype, dtype=out_dtype, drop_axis=2,
-            chunks=(frames.chunks[0], (footprint.n_positions,)), meta=meta, token="optimap-extract-traces",
+            _dask_frames, plan, dtype=out_dtype, drop_axis=2,
+            chunks=(frames.chunks[0], (footprint.n_regions,)), meta=meta, token="optimap-extract-traces",
         )
+    pixels = footprint.pixels
+    plan = make_plan(footprint, video.dtype, reads="pixels", pixels=pixels, threads=1, block_frames=n_frames,
+                     n_frames=n_frames)
     time_chunks, row_chunks, col_chunks = video.chunks
     row_edges = np.cumsum((0, *row_chunks))
     col_edges = np.cumsum((0, *col_chunks))
-    groups = group_by_chunk(footprint.pixels, width, row_edges, col_edges)
-    token = tokenize(video.name, footprint.rows, footprint.cols, footprint.window, footprint.size, str(out_dtype))
+    groups = group_by_chunk(pixels, width, row_edges, col_edges)
+    token = tokenize(video.name, plan.kernel, plan.args, str(out_dtype))
     name, gather_name = f"optimap-extract-traces-{token}", f"optimap-gather-pixels-{token}"
     members = [group.members for group in groups]
     graph = {}
@@ -193,6 +240,6 @@ def extract_dask(video, footprint, out_dtype):
             cols = slice(group.cols.start - col_edges[k], group.cols.stop - col_edges[k])
             graph[(gather_name, t, g)] = (_dask_gather, (video.name, t, j, k), rows, cols, group.local)
             parts.append((gather_name, t, g))
-        graph[(name, t, 0)] = (_dask_reduce, parts, members, footprint.n_pixels, footprint, out_dtype)
+        graph[(name, t, 0)] = (_dask_reduce, parts, members, len(pixels), plan)
     layers = HighLevelGraph.from_collections(name, graph, dependencies=[video])
-    return da.Array(layers, name, chunks=(time_chunks, (footprint.n_positions,)), dtype=out_dtype, meta=meta)
+    return da.Array(layers, name, chunks=(time_chunks, (footprint.n_regions,)), dtype=out_dtype, meta=meta)

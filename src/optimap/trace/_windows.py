@@ -1,11 +1,12 @@
 """Window footprints around a position, and the module's default window.
 
-A window is described by the pixel offsets ``(row_offsets, column_offsets)``
-it covers around its centre pixel. The default window is the only state of
+A window is described by its profile: for each row offset around the centre
+pixel, the span of column offsets it covers. The default window is the only state of
 :mod:`optimap.trace`.
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -81,39 +82,54 @@ def is_single_pixel(window, size):
 
 
 @functools.lru_cache(maxsize=64)
-def window_offsets(window, size):
-    """Offsets ``(row_offsets, column_offsets)`` of the pixels in a window.
+def window_profile(window, size, frame_shape):
+    """The rows of a window as horizontal runs around its centre, clipped to what a frame can hold.
 
+    A window is the union, over row offsets ``dr``, of the pixels
+    ``(row + dr, column + dc)`` with ``col_starts[k] <= dc < col_stops[k]``.
     ``rect`` covers rows ``-(size // 2) ... size // 2 + size % 2 - 1`` (an even
     size sits one pixel up and left), likewise for columns; ``disc`` covers the
     pixels whose distance from the centre is at most ``size / 2``; ``pixel``
     and sizes 0 and 1 cover the centre only.
 
+    Offsets that no centre inside a ``(height, width)`` frame can reach
+    (``|dr| >= height`` or ``|dc| >= width``) are dropped, so the profile, and
+    everything built from it, depends on the clipped window and never on a
+    huge ``size`` itself.
+
+    Returns
+    -------
+    row_offsets, col_starts, col_stops : ndarray of intp, shape (R,)
+        Read-only (the result is cached); ``col_stops`` is exclusive.
+
     Examples
     --------
-    >>> rows, cols = window_offsets("rect", 2)
-    >>> list(zip(rows.tolist(), cols.tolist()))
-    [(-1, -1), (-1, 0), (0, -1), (0, 0)]
-    >>> len(window_offsets("disc", 5)[0])
-    21
+    >>> [a.tolist() for a in window_profile("rect", 2, (9, 9))]
+    [[-1, 0], [-1, -1], [1, 1]]
+    >>> [a.tolist() for a in window_profile("disc", 5, (9, 9))]
+    [[-2, -1, 0, 1, 2], [-1, -2, -2, -2, -1], [2, 3, 3, 3, 2]]
+    >>> [a.tolist() for a in window_profile("rect", 10**9, (2, 3))]
+    [[-1, 0, 1], [-2, -2, -2], [3, 3, 3]]
     """
-    rows, cols = _offsets(window, size)
-    rows.flags.writeable = False  # cached: shared between calls
-    cols.flags.writeable = False
-    return rows, cols
-
-
-def _offsets(window, size):
+    height, width = frame_shape
     if is_single_pixel(window, size):
-        return np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp)
-    if window == "rect":
-        span = np.arange(-(size // 2), size // 2 + size % 2, dtype=np.intp)
-        rows, cols = np.meshgrid(span, span, indexing="ij")
-        return rows.ravel(), cols.ravel()
-    if window == "disc":
-        half = size // 2
-        span = np.arange(-half, half + 1, dtype=np.intp)
-        rows, cols = np.meshgrid(span, span, indexing="ij")
-        inside = 4 * (rows**2 + cols**2) <= size * size  # distance <= size / 2, exactly
-        return rows[inside], cols[inside]
-    raise ValueError(f"window must be one of {', '.join(map(repr, WINDOWS))}, got {window!r}")
+        rows, starts, stops = [0], [0], [1]
+    elif window == "rect":
+        before, after = size // 2, size - 1 - size // 2
+        rows = range(-min(before, height - 1), min(after, height - 1) + 1)
+        start, stop = -min(before, width - 1), min(after, width - 1) + 1
+        starts, stops = [start] * len(rows), [stop] * len(rows)
+    elif window == "disc":
+        # 4 * (dr**2 + dc**2) <= size**2, in exact integers; a disc wider than the frame's
+        # diagonal from every centre holds every reachable offset, so size is capped there.
+        size = min(size, 2 * (height + width))
+        half = min(size // 2, height - 1)
+        rows = range(-half, half + 1)
+        reach = [min(math.isqrt((size * size - 4 * dr * dr) // 4), width - 1) for dr in rows]
+        starts, stops = [-k for k in reach], [k + 1 for k in reach]
+    else:
+        raise ValueError(f"window must be one of {', '.join(map(repr, WINDOWS))}, got {window!r}")
+    profile = tuple(np.array(a, dtype=np.intp) for a in (list(rows), starts, stops))
+    for a in profile:
+        a.flags.writeable = False  # cached: shared between calls
+    return profile

@@ -1,0 +1,229 @@
+"""The plan: every decision of one extraction, made once, before any frame is read.
+
+:func:`make_plan` looks at the footprint, the video's dtype and what the
+source hands over (whole frames, or only the footprint's pixels gathered
+into ``(b, 1, P)``) and fixes
+
+* the kernel: ``pixel`` (copy the pixels), ``runs``, ``box`` or ``profile``
+  (see :mod:`._kernels`), by a cost estimate per frame;
+* the dtypes: what the kernel reads (native byte order; float16 widened to
+  float32; 64-bit integers as int64 while their sums fit, else split into two
+  exact halves), the accumulator
+  (int64 for integer videos: exact; float64 for float videos) and the output
+  (``numpy.mean``'s dtype, or the video's for single pixels);
+* the block size and the number of threads;
+* the kernel's arrays, built here once so that worker threads share them.
+
+Sources then only call :meth:`Plan.extract` on blocks of frames.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_CPUS = os.cpu_count() or 1
+# Below this many operations in all, a second thread costs more than it gains.
+_THREAD_MIN_WORK = 1 << 21
+# Blocks per thread: enough to even out the threads' loads, few enough to keep per-call costs small.
+_BLOCKS_PER_THREAD = 4
+# Work per block at least this (operations), so per-call overheads stay small.
+_BLOCK_MIN_WORK = 1 << 18
+# Relative costs per frame, measured on 128 x 128 float32 frames: a pixel added in the runs
+# kernel, a run started, a pixel of the frame in the box kernel, and in the profile kernel per
+# pixel and window row.
+_COST_PIXEL, _COST_RUN, _COST_BOX, _COST_PROFILE_PIXEL, _COST_PROFILE_ROW = 1.0, 6.0, 6.0, 3.0, 1.0
+# Runs listed for a window footprint at most (memory: 32 bytes a run).
+_MAX_LISTED_RUNS = 1 << 21
+
+
+def output_dtype(video_dtype, single_pixel):
+    """dtype of a trace: a window mean has numpy.mean's dtype, a pixel keeps the video's."""
+    video_dtype = np.dtype(video_dtype)
+    if single_pixel:
+        return video_dtype
+    if video_dtype.kind == "f":
+        return video_dtype.newbyteorder("=")
+    return np.dtype(np.float64)
+
+
+def _kernel_dtype(video_dtype):
+    """The dtype the kernels read: native byte order, float16 as float32 (numba has no float16)."""
+    dtype = np.dtype(video_dtype).newbyteorder("=")
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    return dtype
+
+
+@dataclass(eq=False)
+class Plan:
+    """How one extraction runs; see the module docstring.
+
+    ``kernel`` is one of ``'pixel'``, ``'runs'``, ``'box'``, ``'profile'``;
+    ``reads`` is ``'frames'`` or ``'pixels'`` (a gathered ``(b, 1, P)`` block).
+    """
+
+    kernel: str
+    reads: str
+    n_regions: int
+    out_dtype: np.dtype
+    read_dtype: np.dtype
+    accumulator: np.ndarray  # 1-element zero of the accumulator's dtype
+    split_halves: bool  # 64-bit integers: summed as two exact 32-bit halves
+    check: bool  # floats: look for NaN and inf
+    block_frames: int
+    threads: int
+    args: tuple = field(repr=False)  # the kernel's arrays, built once
+    totals_index: int = 0  # where the regions' weight totals are in args
+    frame_pixels: int = 1
+
+    def extract(self, frames, out):
+        """Traces of one in-memory block ``frames`` (``(b, H, W)``, or ``(b, 1, P)`` gathered pixels)
+        into ``out`` ``(b, N)``."""
+        frames = np.asarray(frames)
+        if len(frames) == 0 or self.n_regions == 0:
+            return out
+        if self.kernel == "pixel":
+            rows, cols = self.args
+            out[...] = frames[:, rows, cols]
+            return out
+        from ._kernels import kernel
+
+        run = kernel(self.kernel)
+        target = out if out.dtype == np.float64 or out.dtype == np.float32 else np.empty(out.shape)
+        if self.split_halves and _wide_values(frames, self.frame_pixels):
+            self._extract_wide(run, frames, target)
+        else:
+            if frames.dtype != self.read_dtype:
+                frames = frames.astype(np.int64 if self.split_halves else self.read_dtype)
+            run(frames, *self.args, self.accumulator, self.check, target)
+        if target is not out:
+            with np.errstate(over="ignore"):
+                out[...] = target
+        return out
+
+    def _extract_wide(self, run, frames, out):
+        """64-bit integers too large for int64 sums: ``v = high * 2**32 + low``, both halves summed
+        exactly (as float64 sums below 2**53), then each mean is one correctly rounded division
+        of Python integers. Slow, and only for values beyond ``2**62 / H / W``."""
+        args = list(self.args)
+        totals = args[self.totals_index]
+        args[self.totals_index] = np.ones_like(totals)
+        high_sums, low_sums = np.empty(out.shape), np.empty(out.shape)
+        run(np.right_shift(frames, 32).astype(np.int64), *args, self.accumulator, False, high_sums)
+        run(np.bitwise_and(frames, 0xFFFFFFFF).astype(np.int64), *args, self.accumulator, False, low_sums)
+        if self.kernel == "runs" and len(self.args[4]):  # weighted regions: float sums anyway
+            out[...] = (high_sums * 2.0**32 + low_sums) / totals
+            return
+        counts = [int(n) for n in totals.tolist()]
+        for t, (high_row, low_row) in enumerate(zip(high_sums.tolist(), low_sums.tolist())):
+            out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan
+                      for h, lo, n in zip(high_row, low_row, counts)]
+
+
+def _wide_values(frames, frame_pixels):
+    """Whether sums of up to a frame of these 64-bit integers could leave int64."""
+    if frames.size == 0:
+        return False
+    largest = max(abs(int(frames.max())), abs(int(frames.min())))
+    return largest * max(frame_pixels, 1) >= 2**62
+
+
+def _costs(footprint, reads):
+    """Estimated operations per frame of each kernel that can run this footprint."""
+    costs = {}
+    if footprint.window is None or footprint.n_runs <= _MAX_LISTED_RUNS:
+        costs["runs"] = _COST_PIXEL * footprint.n_entries + _COST_RUN * footprint.n_runs
+    if reads == "frames" and footprint.window is not None:
+        pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
+        if footprint.window.is_box:
+            costs["box"] = _COST_BOX * pixels
+        costs["profile"] = pixels * (_COST_PROFILE_PIXEL + _COST_PROFILE_ROW * len(footprint.window.row_offsets))
+    return costs
+
+
+def choose_kernel(footprint, reads="frames"):
+    """The kernel for a footprint: ``'pixel'`` for single pixels, else the cheapest one per frame."""
+    if footprint.single_pixel:
+        return "pixel"
+    costs = _costs(footprint, reads)
+    return min(costs, key=costs.get)
+
+
+def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1, block_frames=None,
+              threads=None, block_limit=None):
+    """Make the :class:`Plan` of one extraction.
+
+    Parameters
+    ----------
+    footprint : Footprint
+    video_dtype : dtype
+    reads : {'frames', 'pixels'}
+        What the source hands to :meth:`Plan.extract`: whole frames, or the
+        footprint's pixels ``footprint.pixels`` gathered into ``(b, 1, P)``.
+    n_frames : int
+        Frames in the video (for block size and threads).
+    block_frames, threads : int, optional
+        Force a block size or a thread count (tests); by default chosen here.
+    block_limit : int, optional
+        The most frames a block may hold (a source that reads its blocks into memory).
+    """
+    video_dtype = np.dtype(video_dtype)
+    out_dtype = output_dtype(video_dtype, footprint.single_pixel)
+    kernel = choose_kernel(footprint, reads)
+    read_dtype = _kernel_dtype(video_dtype)
+    is_float = read_dtype.kind == "f"
+    split = read_dtype.kind in "iu" and read_dtype.itemsize == 8 and kernel != "pixel"
+    accumulator = np.zeros(1, dtype=np.float64 if is_float else np.int64)
+    args = _kernel_args(footprint, kernel, reads, pixels)
+
+    per_frame = max(_costs(footprint, reads).get(kernel, footprint.n_regions), 1)
+    work = per_frame * max(n_frames, 1)
+    if threads is None:
+        threads = _CPUS if work >= _THREAD_MIN_WORK else 1
+    threads = max(1, int(threads))
+    if block_frames is None:
+        parts = threads * _BLOCKS_PER_THREAD if threads > 1 else 1
+        block_frames = max(-(-n_frames // parts), _BLOCK_MIN_WORK // per_frame, 1)
+    if block_limit is not None:
+        block_frames = min(block_frames, max(int(block_limit), 1))
+    block_frames = max(1, min(int(block_frames), max(n_frames, 1)))
+    threads = max(1, min(threads, -(-max(n_frames, 1) // block_frames)))
+    totals_index = 5 if kernel == "runs" else (6 if kernel == "box" else 5)
+    frame_pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
+    return Plan(kernel, reads, footprint.n_regions, out_dtype, read_dtype, accumulator, split, is_float,
+                block_frames, threads, args, totals_index, frame_pixels)
+
+
+def _kernel_args(footprint, kernel, reads, pixels):
+    """The arrays one kernel needs, in its argument order (after ``frames``)."""
+    height, width = footprint.frame_shape
+    intp = np.int64
+    if kernel == "pixel":
+        shape = footprint.window
+        if reads == "pixels":
+            index = np.searchsorted(pixels, shape.centre_rows * width + shape.centre_cols)
+            return np.zeros(len(index), dtype=intp), index.astype(intp)
+        return shape.centre_rows.astype(intp), shape.centre_cols.astype(intp)
+    totals = np.ascontiguousarray(footprint.weight_totals, dtype=np.float64)
+    if kernel == "runs":
+        runs = footprint.runs
+        rows, starts, stops = runs.rows, runs.col_starts, runs.col_stops
+        if reads == "pixels":  # a run's pixels are consecutive in the sorted gathered pixels too
+            starts = np.searchsorted(pixels, rows * width + starts).astype(intp)
+            stops = starts + (runs.col_stops - runs.col_starts)
+            rows = np.zeros_like(rows)
+        weights = runs.weights if runs.weights is not None else np.empty(0)
+        return (runs.region_starts.astype(intp), rows.astype(intp), starts.astype(intp), stops.astype(intp),
+                np.ascontiguousarray(weights, dtype=np.float64), totals)
+    shape = footprint.window
+    need_row = np.zeros(height, dtype=np.bool_)
+    need_row[shape.centre_rows] = True
+    flat = shape.centre_rows.astype(intp) * width + shape.centre_cols
+    identity = bool(len(flat) == height * width and np.array_equal(flat, np.arange(height * width)))
+    centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, need_row, identity)
+    if kernel == "box":
+        bounds = (int(shape.row_offsets[0]), int(shape.row_offsets[-1]) + 1, int(shape.col_starts[0]),
+                  int(shape.col_stops[0]))
+        return (*bounds, *centre)
+    return (shape.row_offsets.astype(intp), shape.col_starts.astype(intp), shape.col_stops.astype(intp), *centre)

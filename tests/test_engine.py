@@ -1,0 +1,301 @@
+"""The engine at its edges: huge windows, inf, masked arrays, every dtype, arbitrary footprints."""
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optimap.trace import extract_traces
+from optimap.trace import _extract, _footprint, _plan
+
+from brute import brute_trace, window_mask
+
+INT_DTYPES = [np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64]
+FLOAT_DTYPES = [np.float16, np.float32, np.float64]
+WINDOWS = ["rect", "disc", "pixel"]
+
+
+def brute_all(video, positions, window, size):
+    return np.stack([brute_trace(video, x, y, window, size) for x, y in positions], axis=1)
+
+
+def every_pixel(height, width):
+    rows, cols = np.mgrid[0:height, 0:width]
+    return np.column_stack([cols.ravel(), rows.ravel()])
+
+
+# --- windows larger than the frame ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", ["rect", "disc"])
+@pytest.mark.parametrize("size", [100000, 3000, 10**12])
+def test_a_window_larger_than_the_frame_costs_what_the_frame_costs(window, size):
+    video = np.random.default_rng(0).random((50, 128, 128)).astype(np.float32)
+    positions = [(0, 0), (127, 127), (64, 3)]
+    extract_traces(video[:2], positions, size=5, window=window)  # compile or load the kernels first
+    tracemalloc.start()
+    try:
+        traces = extract_traces(video, positions, size=size, window=window)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20, f"peak {peak / 2**20:.1f} MiB"
+    # both cover the whole frame from every centre: the frame mean
+    expected = video.astype(np.float64).mean(axis=(1, 2))
+    np.testing.assert_allclose(traces, np.repeat(expected[:, None], 3, axis=1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("window", ["rect", "disc"])
+def test_every_pixel_with_a_huge_window_is_bounded(window):
+    video = np.random.default_rng(1).random((4, 40, 30))
+    traces = extract_traces(video, every_pixel(40, 30), size=100000, window=window)
+    np.testing.assert_allclose(traces, np.repeat(video.mean(axis=(1, 2))[:, None], 1200, axis=1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("window", ["rect", "disc"])
+@pytest.mark.parametrize("size", [9, 10, 13, 20, 21, 40, 63])
+def test_windows_partly_larger_than_the_frame(window, size):
+    video = np.random.default_rng(size).random((3, 9, 14))
+    positions = [(0, 0), (13, 8), (7, 4), (2, 6)]
+    np.testing.assert_allclose(extract_traces(video, positions, size=size, window=window),
+                               brute_all(video, positions, window, size), rtol=1e-12)
+
+
+# --- inf and overflow: IEEE answers, never a warning -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dense", [False, True])
+@pytest.mark.parametrize("window", ["rect", "disc"])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_inf_gives_ieee_answers_without_warnings(dense, window, dtype):
+    video = np.ones((4, 9, 9), dtype=dtype)
+    video[0, 4, 4] = np.inf  # +inf with finite values: +inf
+    video[1, 4, 4], video[1, 4, 5] = np.inf, -np.inf  # +inf with -inf: NaN
+    video[2, 3:6, 3:6] = -np.inf  # only -inf in the window: -inf
+    video[3, 4, 4] = np.nan  # NaN left out
+    positions = every_pixel(9, 9) if dense else [(4, 4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traces = extract_traces(video, positions, size=3, window=window)
+    centre = traces[:, 40] if dense else traces[:, 0]
+    assert centre[0] == np.inf
+    assert np.isnan(centre[1])
+    assert centre[2] == -np.inf
+    assert centre[3] == 1.0
+    if dense:
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(traces, brute_all(video, positions.tolist(), window, 3).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_huge_finite_values_do_not_overflow_or_warn(dtype):
+    big = np.finfo(dtype).max
+    video = np.full((2, 6, 6), big, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traces = extract_traces(video, [(2, 2), (0, 0)], size=5)
+    if dtype == np.float32:  # summed in float64: the exact mean
+        np.testing.assert_array_equal(traces, big)
+    else:  # float64 sums overflow to inf, as IEEE says, quietly
+        assert np.isinf(traces).all()
+
+
+# --- masked arrays --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dense", [False, True])
+@pytest.mark.parametrize("window", WINDOWS)
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32, np.float64])
+def test_masked_pixels_are_left_out_like_nan(dense, window, dtype):
+    rng = np.random.default_rng(2)
+    data = rng.integers(0, 1000, size=(5, 12, 10)).astype(dtype)
+    mask = rng.random(data.shape) < 0.3
+    mask[2] = True  # a frame with every pixel masked gives NaN
+    video = np.ma.masked_array(data, mask=mask)
+    before = (video.data.copy(), video.mask.copy())
+    positions = every_pixel(12, 10) if dense else [(0, 0), (5, 6), (9, 11)]
+    traces = extract_traces(video, positions, size=4, window=window)
+    as_nan = np.where(mask, np.nan, data.astype(np.float64))
+    expected = brute_all(as_nan, [tuple(p) for p in positions], window, 4)
+    assert traces.dtype == (np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.float64)
+    rtol = 1e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(traces, expected, rtol=rtol)
+    assert np.isnan(traces[2]).all()
+    np.testing.assert_array_equal(video.data, before[0])
+    np.testing.assert_array_equal(video.mask, before[1])
+
+
+def test_masked_array_without_mask_equals_its_data():
+    data = np.random.default_rng(3).random((3, 8, 8))
+    np.testing.assert_array_equal(extract_traces(np.ma.masked_array(data), [(1, 1), (4, 5)], size=3),
+                                  extract_traces(data, [(1, 1), (4, 5)], size=3))
+
+
+# --- every dtype, exact integer sums ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dense", [False, True])
+@pytest.mark.parametrize("window", WINDOWS)
+@pytest.mark.parametrize("dtype", INT_DTYPES + FLOAT_DTYPES)
+def test_every_dtype(dense, window, dtype):
+    rng = np.random.default_rng(4)
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        video = rng.integers(info.min, info.max, size=(3, 11, 9), dtype=dtype, endpoint=True)
+    else:
+        video = (rng.standard_normal((3, 11, 9)) * 10).astype(dtype)
+    positions = every_pixel(11, 9) if dense else [(0, 0), (4, 5), (8, 10)]
+    traces = extract_traces(video, positions, size=5, window=window)
+    single = window == "pixel"
+    assert traces.dtype == (np.dtype(dtype) if single or np.dtype(dtype).kind == "f" else np.float64)
+    if single:
+        np.testing.assert_array_equal(traces, video[:, positions[:, 1], positions[:, 0]] if dense else
+                                      np.stack([video[:, y, x] for x, y in positions], axis=1))
+        return
+    expected = exact_means(video, [tuple(p) for p in positions], window, 5)
+    rtol = {2: 1e-3, 4: 1e-6}.get(np.dtype(dtype).itemsize, 1e-12) if np.dtype(dtype).kind == "f" else 2e-16
+    np.testing.assert_allclose(traces.astype(np.float64), expected, rtol=rtol, atol=0)
+
+
+def exact_means(video, positions, window, size):
+    """Means with Python integers (exact) for integer videos, float64 otherwise."""
+    means = np.empty((len(video), len(positions)))
+    for i, (x, y) in enumerate(positions):
+        mask = window_mask(video.shape[1], video.shape[2], x, y, window, size)
+        for t in range(len(video)):
+            values = video[t][mask]
+            if values.dtype.kind in "iu":
+                total = sum(int(v) for v in values)
+                means[t, i] = total / len(values)  # Python rounds int / int once
+            else:
+                means[t, i] = values.astype(np.float64).mean()
+    return means
+
+
+@pytest.mark.parametrize("dtype", [np.uint64, np.int64])
+def test_64_bit_integers_near_their_limits_are_exact(dtype):
+    info = np.iinfo(dtype)
+    video = np.full((2, 6, 6), info.max, dtype=dtype)
+    video[1, ::2] = info.max - 12345
+    if info.min < 0:
+        video[1, 1::2] = info.min + 7
+    positions = [(0, 0), (3, 3), (5, 5)]
+    for window in ("rect", "disc"):
+        np.testing.assert_array_equal(extract_traces(video, positions, size=5, window=window),
+                                      exact_means(video, positions, window, 5))
+
+
+def test_big_endian_and_strided_videos():
+    base = np.random.default_rng(5).integers(0, 60000, size=(4, 14, 12)).astype(">u2")
+    view = base[::2, 1:, ::-1]
+    positions = [(0, 0), (5, 6), (11, 12)]
+    for window in WINDOWS:
+        expected = exact_means(view.astype(np.uint16), positions, window, 3)
+        np.testing.assert_array_equal(extract_traces(view, positions, size=3, window=window), expected)
+    floats = np.random.default_rng(6).random((3, 10, 10)).astype(">f8")
+    np.testing.assert_allclose(extract_traces(floats, every_pixel(10, 10), size=4, window="disc"),
+                               brute_all(floats, every_pixel(10, 10).tolist(), "disc", 4), rtol=1e-12)
+
+
+# --- property test against brute force: sizes 0-63, edges, dtypes, NaN and inf ------------------------------
+
+
+@st.composite
+def cases(draw):
+    dtype = draw(st.sampled_from([np.uint8, np.int16, np.uint64, np.float16, np.float32, np.float64]))
+    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 12)), draw(st.integers(1, 12)))
+    window = draw(st.sampled_from(WINDOWS))
+    size = draw(st.integers(0, 63))
+    height, width = shape[1:]
+    edge = st.tuples(st.sampled_from([0, width - 1]), st.integers(0, height - 1))
+    anywhere = st.tuples(st.integers(0, width - 1), st.integers(0, height - 1))
+    dense = draw(st.booleans())
+    positions = every_pixel(height, width).tolist() if dense else draw(
+        st.lists(st.one_of(edge, anywhere), min_size=1, max_size=12))
+    specials = draw(st.sampled_from([0.0, 0.2])) if np.dtype(dtype).kind == "f" else 0.0
+    return dtype, shape, window, size, positions, specials, draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_matches_brute_force_at_every_size(case):
+    dtype, shape, window, size, positions, specials, seed = case
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        video = rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
+    else:
+        video = (rng.standard_normal(shape) * 100).astype(dtype)
+        picks = rng.random(shape)
+        video[picks < specials] = np.nan
+        video[picks < specials / 4] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traces = extract_traces(video, positions, size=size, window=window)
+    if window == "pixel" or size <= 1:
+        np.testing.assert_array_equal(traces, np.stack([video[:, y, x] for x, y in positions], axis=1))
+        return
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = exact_means(video, positions, window, size) if np.dtype(dtype).kind in "iu" else \
+            brute_all(video, positions, window, size)
+    rtol = {2: 2e-3, 4: 1e-5}.get(np.dtype(dtype).itemsize, 1e-9) if np.dtype(dtype).kind == "f" else 2e-16
+    scale = 100.0 if np.dtype(dtype).kind == "f" else 0.0
+    np.testing.assert_allclose(traces.astype(np.float64), expected.astype(dtype).astype(np.float64)
+                               if np.dtype(dtype).kind == "f" else expected, rtol=rtol, atol=rtol * scale)
+
+
+# --- footprints from masks and triplets --------------------------------------------------------------------
+
+
+def weighted_brute(video, masks):
+    video = video.astype(np.float64)
+    out = np.full((len(video), len(masks)), np.nan)
+    for i, mask in enumerate(masks):
+        for t in range(len(video)):
+            keep = (mask > 0) & ~np.isnan(video[t])
+            if keep.any():
+                out[t, i] = (video[t][keep] * mask[keep]).sum() / mask[keep].sum()
+    return out
+
+
+@pytest.mark.parametrize("reads", ["frames", "pixels"])
+def test_weighted_masks(reads):
+    rng = np.random.default_rng(7)
+    video = rng.random((6, 9, 11))
+    video[video < 0.05] = np.nan
+    masks = rng.random((5, 9, 11))
+    masks[masks < 0.6] = 0
+    masks[1] = masks[1] > 0  # an unweighted region
+    masks[3] = 0  # an empty region: NaN
+    footprint = _footprint.Footprint.from_masks(masks)
+    plan = _plan.make_plan(footprint, video.dtype, reads=reads, pixels=footprint.pixels, n_frames=len(video))
+    assert plan.kernel == "runs"
+    out = np.empty((6, 5))
+    block = video if reads == "frames" else video.reshape(6, 1, -1)[:, :, footprint.pixels]
+    plan.extract(block, out)
+    np.testing.assert_allclose(out, weighted_brute(video, masks), rtol=1e-12)
+    assert np.isnan(out[:, 3]).all()
+
+
+def test_triplets_merge_repeats_and_drop_zero_weights():
+    video = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    footprint = _footprint.Footprint.from_triplets([0, 0, 0, 1], [5, 5, 6, 0], [1.0, 1.0, 0.0, 3.0], 2, (3, 4))
+    traces = _extract.run_blocks(video, footprint)
+    np.testing.assert_array_equal(traces, [[5, 0], [17, 12]])
+    with pytest.raises(ValueError, match="weights"):
+        _footprint.Footprint.from_triplets([0], [0], [-1.0], 1, (3, 4))
+
+
+def test_plan_is_made_once_and_picks_dense_kernels_for_every_pixel():
+    footprint = _footprint.Footprint.from_windows(*every_pixel(64, 64)[:, ::-1].T, (64, 64), "rect", 63)
+    assert _plan.choose_kernel(footprint) == "box"
+    disc = _footprint.Footprint.from_windows(*every_pixel(64, 64)[:, ::-1].T, (64, 64), "disc", 31)
+    assert _plan.choose_kernel(disc) == "profile"
+    few = _footprint.Footprint.from_windows([3, 4], [5, 6], (64, 64), "disc", 5)
+    assert _plan.choose_kernel(few) == "runs"
+    plan = _plan.make_plan(few, np.uint16, n_frames=10)
+    assert plan.accumulator.dtype == np.int64 and plan.out_dtype == np.float64 and plan.threads == 1
