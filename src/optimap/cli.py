@@ -306,6 +306,8 @@ def check_outputs(args, inputs):
     from optimap._files import check_output_path, check_outputs
 
     outputs = []
+    if args.output in (None, "-") and sys.stdout is None:
+        raise UsageError("standard output is closed: give an output file with -o FILE")
     if args.output is not None and args.output != "-":
         outputs.append((f"-o {args.output}", args.output))
     if args.plot is not None:
@@ -371,8 +373,6 @@ def _traces_writer(traces, positions, names, fps, frames, metadata):
 def _write_stdout(traces, positions, names, fps, frames):
     from optimap.trace import save_traces
 
-    if sys.stdout is None:
-        raise UsageError("standard output is closed: give an output file with -o FILE")
     save_traces(sys.stdout.buffer, traces, positions, fps=fps, frames=frames, names=names)
     sys.stdout.flush()
 
