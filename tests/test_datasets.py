@@ -296,6 +296,19 @@ def test_custom_pacing_site():
     assert np.isfinite(act).all()
 
 
+def test_pacing_site_is_not_driven_beyond_the_action_potential():
+    video, info = synthetic_recording(shape=(64, 64), frames=100, noise=0.0)
+    x, y = info["pacing_site"]
+    trace = video[:, y - 1 : y + 2, x - 1 : x + 2].mean(axis=(1, 2))
+    onset = int(round(info["stimulus_times"][0] * info["fps"]))
+    rel = trace / trace[onset] - 1.0
+    during, after = rel[onset : onset + 3].min(), rel[onset + 3 : onset + 60].min()
+    # The stimulus (4 ms) starts the action potential without driving the
+    # site beyond it: no spike at the upstroke.
+    assert after < -0.03
+    assert during > after
+
+
 def test_pacing_follows_the_cycle_length():
     video, info = synthetic_recording(
         shape=(32, 32), frames=500, fps=500, cycle_length=0.3, noise=0
@@ -456,7 +469,7 @@ def test_demo_traces_have_a_flat_diastole_and_equal_beats(demo_output, default_s
     # which normalisation maps to 0 and 1, lie from diastole and peak).
     assert np.ptp(levels) < 0.05, levels
     assert levels.max() < 0.15
-    assert amplitudes.max() < 1.2 * amplitudes.min(), amplitudes
+    assert amplitudes.max() < 1.1 * amplitudes.min(), amplitudes
     assert amplitudes.min() > 0.75
 
 

@@ -32,10 +32,13 @@ _MS_PER_UNIT = 8.0
 # of the simulation grid across the height of the heart, ``diffusion`` the
 # diffusion coefficient in grid cells**2 per time unit (it sets the conduction
 # velocity: the wave needs about 80 ms to cross the heart when paced, and
-# slowed conduction makes room for a rotor in "spiral" mode).
+# slowed conduction makes room for a rotor in "spiral" mode). ``current`` is
+# the stimulus current per time unit: about 1.7 times the threshold of the
+# small pacing site, which is then not driven beyond the peak of its action
+# potential; the large S1 and S2 regions of "spiral" mode get more.
 _PROTOCOLS = {
-    "point": {"cells": 48, "diffusion": 10.0},
-    "spiral": {"cells": 84, "diffusion": 1.0},
+    "point": {"cells": 48, "diffusion": 10.0, "current": 3.0},
+    "spiral": {"cells": 84, "diffusion": 1.0, "current": 4.0},
 }
 
 _FIRST_STIMULUS = 0.05  # seconds
@@ -45,7 +48,6 @@ _FIRST_STIMULUS = 0.05  # seconds
 _PREPACE_BEATS = 4
 _PREPACE_TIME = 2.0  # seconds
 _STIM_DURATION = 0.5  # time units (4 ms)
-_STIM_CURRENT = 4.0  # per time unit
 _ACTIVATION_LEVEL = 0.5
 _MAX_DURATION = 600.0  # seconds of recording that may be simulated
 # Cross-field protocol: S2 covers the lower left quadrant of the heart and is
@@ -308,7 +310,7 @@ def synthetic_recording(
     dt = frame_units / substeps
     warmup_steps = int(math.ceil(warmup / dt - 1e-9))
     voltage, onsets_units = _simulate(
-        laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps
+        laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, protocol["current"]
     )
     stimulus_times = np.asarray(onsets_units, dtype=np.float64) * _MS_PER_UNIT / 1000.0
     stimulus_times = stimulus_times[(stimulus_times >= 0) & (stimulus_times <= times[-1])]
@@ -584,14 +586,15 @@ def _bilinear_matrix(fy, fx, fill, n_cells, sparse):
 # Simulation
 
 
-def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps=0):
+def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, strength):
     """Integrate the Aliev-Panfilov model with explicit Euler steps.
 
     Returns the voltage at every frame, (frames, n_cells) float32, and the
     stimulus onsets in model time units. Time 0 is frame 0; the model starts
     at rest ``warmup_steps`` steps earlier, and what happens before time 0 is
     simulated but not recorded. ``stimuli`` is a list of ``(onset, region)``
-    sorted by onset, with boolean regions over the tissue cells; ``s2`` is
+    sorted by onset, with boolean regions over the tissue cells, which get
+    the current ``strength`` per time unit for ``_STIM_DURATION``; ``s2`` is
     None or ``(region, probe)``: the S2 stimulus of the region starts once the
     S1 wave has excited the probe cell and its voltage has fallen back below
     ``_S2_LEVEL`` (the waveback passes the probe).
@@ -604,7 +607,7 @@ def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_step
     for onset, region in stimuli:
         key = id(region)
         if key not in currents:
-            currents[key] = region.astype(np.float64) * _STIM_CURRENT
+            currents[key] = region.astype(np.float64) * strength
         pending.append((float(onset), currents[key]))
     pending.reverse()  # pop() gives the next stimulus
     onsets = []
@@ -657,7 +660,7 @@ def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_step
                 if not s2_armed and u[probe] > 0.5:
                     s2_armed = True
                 elif s2_armed and u[probe] < _S2_LEVEL:
-                    pending.append((step * dt, region.astype(np.float64) * _STIM_CURRENT))
+                    pending.append((step * dt, region.astype(np.float64) * strength))
                     s2 = None
     return out, onsets
 
