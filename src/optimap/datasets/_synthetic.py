@@ -109,7 +109,8 @@ def synthetic_recording(
         Height and width of a frame in pixels, each at least 16.
     frames : int, default 1000
         Number of frames, at least 1. The recording, ``(frames - 1) / fps``,
-        may last at most 600 s (simulating one second takes about 0.2 s).
+        may last at most 600 s (simulating one second takes about 0.2 s;
+        ``"point"`` pacing adds up to 2 s of pacing before the recording).
     fps : float, default 500
         Frame rate in frames per second; frame ``i`` is the voltage at time
         ``i / fps`` seconds.
