@@ -33,10 +33,11 @@ def main():
     positions = demo_positions(info["mask"], info["pacing_site"], n=4)
 
     # The demo command's figure.
-    from optimap.cli import plot_positions_and_traces, process
+    from optimap.cli import plot_positions_and_traces
+    from optimap.datasets._synthetic import action_potentials
 
     demo = demo_positions(info["mask"], info["pacing_site"])
-    processed = 1.0 - process(extract_traces(video, demo, size=5), "spline", True)
+    processed = action_potentials(extract_traces(video, demo, size=5))
     save(plot_positions_and_traces(video[0], demo, processed, fps=fps), "demo_traces.png")
 
     # Quick start: positions beside their raw traces.

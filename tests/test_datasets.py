@@ -296,6 +296,19 @@ def test_custom_pacing_site():
     assert np.isfinite(act).all()
 
 
+def test_pacing_site_is_not_driven_beyond_the_action_potential():
+    video, info = synthetic_recording(shape=(64, 64), frames=100, noise=0.0)
+    x, y = info["pacing_site"]
+    trace = video[:, y - 1 : y + 2, x - 1 : x + 2].mean(axis=(1, 2))
+    onset = int(round(info["stimulus_times"][0] * info["fps"]))
+    rel = trace / trace[onset] - 1.0
+    during, after = rel[onset : onset + 3].min(), rel[onset + 3 : onset + 60].min()
+    # The stimulus (4 ms) starts the action potential without driving the
+    # site beyond it: no spike at the upstroke.
+    assert after < -0.03
+    assert during > after
+
+
 def test_pacing_follows_the_cycle_length():
     video, info = synthetic_recording(
         shape=(32, 32), frames=500, fps=500, cycle_length=0.3, noise=0
@@ -342,6 +355,187 @@ def test_point_pacing_does_not_rotate(default_size):
     fraction = (rel < -0.01).mean(axis=1)
     # Between beats the whole heart is at rest, during one all excited.
     assert fraction.min() < 0.05 and fraction.max() > 0.95
+
+
+# --------------------------------------------------------------------------
+# Paced steady state
+
+
+def _beat_durations(video, mask, stimulus_times, fps):
+    """Frames each beat spends beyond half its amplitude, in a noise-free trace.
+
+    The trace is the mean of a 5 x 5 window in the middle of the tissue; each
+    beat, from one stimulus to the next, is measured against the straight line
+    between the diastolic levels just before the two stimuli (which takes out
+    the bleaching). The last beat ends with the recording.
+    """
+    rows, cols = np.nonzero(mask)
+    y, x = int(rows.mean()), int(cols.mean())
+    trace = video[:, y - 2 : y + 3, x - 2 : x + 3].mean(axis=(1, 2))
+    bounds = [int(round(t * fps)) for t in stimulus_times] + [trace.size - 1]
+    durations = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        line = np.interp(np.arange(a, b), [a, b], [trace[a], trace[b]])
+        rel = trace[a:b] / line - 1.0
+        durations.append(np.count_nonzero(rel < 0.5 * rel.min()))
+    return durations
+
+
+def test_first_recorded_beat_is_in_the_paced_steady_state():
+    video, info = synthetic_recording(shape=(48, 48), frames=800, noise=0.0)
+    fps, stimuli = info["fps"], info["stimulus_times"]
+    np.testing.assert_allclose(stimuli, [0.05, 0.4, 0.75, 1.1, 1.45])
+    durations = _beat_durations(video, info["mask"], stimuli, fps)
+    # From full rest the first beat would last twice as long as the others
+    # (restitution); after the unrecorded earlier beats all are alike.
+    assert max(durations[:-1]) - min(durations[:-1]) <= 2, durations
+    # The 50 ms before the first stimulus are ordinary diastole: the voltage
+    # is back at rest everywhere and no activation is recorded before it.
+    assert np.nanmin(info["activation_times"]) > stimuli[0]
+    np.testing.assert_allclose(video[0], info["baseline"], atol=0.51)
+
+
+def test_long_cycle_lengths_start_from_rest():
+    video, info = synthetic_recording(shape=(32, 32), frames=1200, fps=250, cycle_length=2.5, noise=0.0)
+    np.testing.assert_allclose(info["stimulus_times"], [0.05, 2.55])
+    first, second = _beat_durations(video, info["mask"], info["stimulus_times"], info["fps"])
+    assert first > second  # the first beat from rest is longer
+
+
+def test_pacing_before_the_recording_is_not_reported():
+    _, info = synthetic_recording(shape=(32, 32), frames=500, fps=500, cycle_length=0.3)
+    assert (info["stimulus_times"] >= 0).all()
+    np.testing.assert_allclose(info["stimulus_times"], [0.05, 0.35, 0.65, 0.95])
+
+
+# --------------------------------------------------------------------------
+# The demo's traces (optimap-trace demo): what a researcher reads from them
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory):
+    """The files ``optimap-trace demo`` writes: video, times and traces."""
+    from optimap.cli import main
+
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    video = np.load(out / "recording.npy")
+    table = np.loadtxt(out / "traces.csv", delimiter=",", skiprows=1)
+    return video, table[:, 0], table[:, 1:]
+
+
+def _beats(trace, fps):
+    """Upstrokes, diastolic levels and amplitudes of a trace with APs pointing up.
+
+    An upstroke is an upward crossing of 0.5 by the 5-frame running mean. The
+    diastolic level of a beat is the 10th percentile of the trace from 100 ms
+    to 10 ms before its upstroke; its amplitude is the mean from 10 to 50 ms
+    after the upstroke minus that level.
+    """
+    smooth = ndimage.uniform_filter1d(trace, 5)
+    high = smooth >= 0.5
+    upstrokes = np.flatnonzero(high[1:] & ~high[:-1]) + 1
+    ms = fps / 1000.0
+    levels = np.array(
+        [np.percentile(trace[max(0, u - int(100 * ms)) : u - int(10 * ms)], 10) for u in upstrokes]
+    )
+    plateaus = np.array([trace[u + int(10 * ms) : u + int(50 * ms)].mean() for u in upstrokes])
+    return upstrokes, levels, plateaus - levels
+
+
+def test_demo_traces_have_a_flat_diastole_and_equal_beats(demo_output, default_size):
+    video, times, traces = demo_output
+    recording, info = default_size
+    np.testing.assert_array_equal(video, recording)  # the demo shows the default recording
+    fps = info["fps"]
+    np.testing.assert_allclose(times, info["times"])
+    stimuli = info["stimulus_times"]
+    assert traces.shape == (1000, 5)
+    assert traces.min() == 0 and traces.max() == 1
+    levels, amplitudes = [], []
+    for trace in traces.T:
+        upstrokes, level, amplitude = _beats(trace, fps)
+        # One action potential per stimulus, up to 150 ms after it.
+        assert len(upstrokes) == len(stimuli)
+        delay = upstrokes / fps - stimuli
+        assert (delay > 0).all() and (delay < 0.15).all()
+        levels.append(level)
+        amplitudes.append(amplitude)
+        # Beat to beat: the same diastolic level and the same height.
+        assert np.ptp(level) < 0.05, level
+        assert amplitude.max() < 1.05 * amplitude.min(), amplitude
+    levels, amplitudes = np.concatenate(levels), np.concatenate(amplitudes)
+    # Across positions as well (noise sets how far each trace's extremes,
+    # which normalisation maps to 0 and 1, lie from diastole and peak).
+    assert np.ptp(levels) < 0.05, levels
+    assert levels.max() < 0.15
+    assert amplitudes.max() < 1.1 * amplitudes.min(), amplitudes
+    assert amplitudes.min() > 0.75
+
+
+def test_demo_recording_still_bleaches(demo_output, default_size):
+    video, _, _ = demo_output
+    mask = default_size[1]["mask"]
+    tissue = video[:, mask].mean(axis=1, dtype=np.float64)
+    # About 20 % over two seconds (b = 0.6 + 0.4 exp(-t / 3 s)), seen through
+    # the camera offset: the last 100 frames are about 17 % darker.
+    ratio = tissue[-100:].mean() / tissue[:100].mean()
+    assert 0.78 < ratio < 0.88
+
+
+# --------------------------------------------------------------------------
+# action_potentials (the demo's processing)
+
+
+def _bleached_beats(frames=1000, fps=500, cycle=0.35, width=0.1):
+    t = np.arange(frames) / fps
+    beats = ((t - 0.05) % cycle < width) & (t >= 0.05)
+    return t, beats, 100 + 3000 * (0.6 + 0.4 * np.exp(-t / 3)) * (1 - 0.05 * beats)
+
+
+def test_action_potentials_remove_multiplicative_bleaching():
+    t, beats, fluorescence = _bleached_beats()
+    ap = _synthetic.action_potentials(fluorescence)
+    assert ap.shape == fluorescence.shape and ap.dtype == np.float64
+    assert ap.min() == 0 and ap.max() == 1
+    # Flat diastole and equal beats although the dye bleaches by 20 %: the
+    # camera offset of 100 counts, which does not bleach, leaves 1 %.
+    assert np.ptp(ap[~beats]) < 0.01
+    assert np.ptp(ap[beats]) < 0.02
+    # Subtracting a trend instead leaves the beats fading with the dye.
+    from optimap.trace import detrend_timeseries, normalize
+
+    subtracted = 1 - normalize(detrend_timeseries(fluorescence, kind="spline"), dtype=np.float64)
+    assert np.ptp(subtracted[beats]) > 0.1
+
+
+def test_action_potentials_columns_and_input():
+    _, _, a = _bleached_beats()
+    _, _, b = _bleached_beats(cycle=0.5, width=0.15)
+    traces = np.column_stack([a, 2 * b]).astype(np.float32)
+    before = traces.copy()
+    result = _synthetic.action_potentials(traces)
+    np.testing.assert_array_equal(traces, before)  # not modified
+    assert result.shape == (1000, 2) and result.dtype == np.float64
+    np.testing.assert_allclose(result[:, 0], _synthetic.action_potentials(a), atol=1e-5)
+    np.testing.assert_allclose(result[:, 1], _synthetic.action_potentials(b), atol=1e-5)
+    # A constant trace has no beats: all zeros.
+    np.testing.assert_array_equal(_synthetic.action_potentials(np.full(20, 7.0)), np.zeros(20))
+
+
+@pytest.mark.parametrize(
+    "traces, match",
+    [
+        (np.ones((10, 2, 2)), "1-D .* or 2-D"),
+        (np.ones(5), "at least 8 samples"),
+        (np.r_[np.ones(9), np.nan], "finite"),
+        (-np.ones(20), "not positive"),
+        (np.linspace(-2.0, -1.0, 20), "not positive"),
+    ],
+)
+def test_action_potentials_bad_input(traces, match):
+    with pytest.raises(ValueError, match=match):
+        _synthetic.action_potentials(traces)
 
 
 # --------------------------------------------------------------------------

@@ -446,6 +446,7 @@ def demo_positions(mask, pacing_site, n=5, margin=4):
 def command_demo(args):
     from optimap._files import check_output_path, write_outputs
     from optimap.datasets import synthetic_recording
+    from optimap.datasets._synthetic import action_potentials
     from optimap.trace import extract_traces, save_traces
 
     out = Path(args.out)
@@ -455,8 +456,9 @@ def command_demo(args):
     fps = float(info["fps"])
     positions = demo_positions(info["mask"], info["pacing_site"])
     traces = extract_traces(video, positions, size=5)
-    # di-4-ANEPPS fluorescence drops on depolarisation: flip so that action potentials point up
-    processed = 1.0 - process(traces, "spline", True)
+    # dF/F against the bleaching baseline fitted to diastole, inverted (di-4-ANEPPS dims on
+    # depolarisation) and scaled to [0, 1]
+    processed = action_potentials(traces)
     figure = trace_figure(video[0], positions, processed, [f"({x}, {y})" for x, y in positions], fps=fps)
     out.mkdir(parents=True, exist_ok=True)
     recording, table, picture = out / "recording.npy", out / "traces.csv", out / "traces.png"

@@ -24,22 +24,30 @@ _MU1 = 0.2
 _MU2 = 0.3
 
 # One dimensionless time unit of the model, in milliseconds. With it an action
-# potential lasts about 150-200 ms and the medium follows pacing at 300-400 ms.
+# potential lasts about 180 ms from rest, 110-170 ms when paced every 0.3-1 s
+# (restitution), and the medium follows pacing down to about 300 ms.
 _MS_PER_UNIT = 8.0
 
 # Numerical and tissue parameters of the two protocols. ``cells`` is the size
 # of the simulation grid across the height of the heart, ``diffusion`` the
 # diffusion coefficient in grid cells**2 per time unit (it sets the conduction
 # velocity: the wave needs about 80 ms to cross the heart when paced, and
-# slowed conduction makes room for a rotor in "spiral" mode).
+# slowed conduction makes room for a rotor in "spiral" mode). ``current`` is
+# the stimulus current per time unit: about 1.7 times the threshold of the
+# small pacing site, which is then not driven beyond the peak of its action
+# potential; the large S1 and S2 regions of "spiral" mode get more.
 _PROTOCOLS = {
-    "point": {"cells": 48, "diffusion": 10.0},
-    "spiral": {"cells": 84, "diffusion": 1.0},
+    "point": {"cells": 48, "diffusion": 10.0, "current": 3.0},
+    "spiral": {"cells": 84, "diffusion": 1.0, "current": 4.0},
 }
 
-_FIRST_STIMULUS = 0.05  # seconds; the recording starts at rest
+_FIRST_STIMULUS = 0.05  # seconds
+# Point pacing: the heart has been paced at the same cycle length for up to
+# _PREPACE_BEATS beats within the last _PREPACE_TIME seconds before the
+# recording starts (a paced steady state; none for cycle lengths over 2 s).
+_PREPACE_BEATS = 4
+_PREPACE_TIME = 2.0  # seconds
 _STIM_DURATION = 0.5  # time units (4 ms)
-_STIM_CURRENT = 4.0  # per time unit
 _ACTIVATION_LEVEL = 0.5
 _MAX_DURATION = 600.0  # seconds of recording that may be simulated
 # Cross-field protocol: S2 covers the lower left quadrant of the heart and is
@@ -90,8 +98,10 @@ def synthetic_recording(
     camera are added. The model is simulated on a coarse grid (about 50 cells
     across the heart when paced, 85 in ``"spiral"`` mode) and interpolated
     bilinearly to `shape`; one model time unit is 8 ms, so an action
-    potential lasts about 150-250 ms, a paced beat takes about 80 ms to
-    cross the heart, and the spiral wave turns once in about 300 ms.
+    potential lasts about 180 ms from rest and, as in real hearts, less at
+    faster pacing (about 120 ms to 90 % repolarisation when paced every
+    350 ms), a paced beat takes about 80 ms to cross the heart, and the
+    spiral wave turns once in about 300 ms.
 
     Parameters
     ----------
@@ -99,7 +109,8 @@ def synthetic_recording(
         Height and width of a frame in pixels, each at least 16.
     frames : int, default 1000
         Number of frames, at least 1. The recording, ``(frames - 1) / fps``,
-        may last at most 600 s (simulating one second takes about 0.2 s).
+        may last at most 600 s (simulating one second takes about 0.2 s;
+        ``"point"`` pacing adds up to 2 s of pacing before the recording).
     fps : float, default 500
         Frame rate in frames per second; frame ``i`` is the voltage at time
         ``i / fps`` seconds.
@@ -109,7 +120,13 @@ def synthetic_recording(
         geometry, brightness and pacing site. None draws fresh entropy.
     pacing : {"point", "spiral"}, default "point"
         ``"point"``: the heart is paced periodically from a small site near
-        the apex, first at 0.05 s and then every `cycle_length` seconds.
+        the apex, first at 0.05 s and then every `cycle_length` seconds. It
+        was paced the same way before the recording starts (the up to four
+        earlier stimuli that fall within the 2 s before time 0 are simulated,
+        not recorded), so every recorded beat, the first one included, is in
+        the paced steady state, and the 50 ms before the first stimulus are
+        diastole like any other. Only with cycle lengths over 2.05 s is the
+        heart at rest before the first stimulus.
         ``"spiral"``: a single rotating (spiral) wave is started by a
         cross-field S1-S2 protocol, a plane wave from the left side of the
         heart followed by a stimulus of the lower half in its wake.
@@ -147,9 +164,9 @@ def synthetic_recording(
             ``(x, y)`` pixel of the pacing site; for ``"spiral"`` the centre
             of the S1 stimulus at the left side of the heart.
         ``"stimulus_times"`` : numpy.ndarray of float
-            Onset in seconds of each stimulus given during the recording
-            (for ``"spiral"``: S1 and, once the S1 wave has passed the
-            centre of the heart, S2).
+            Onset in seconds of each stimulus given during the recording,
+            from time 0 on (for ``"spiral"``: S1 and, once the S1 wave has
+            passed the centre of the heart, S2).
         ``"cycle_length"`` : float or None
             Pacing cycle length in seconds; None for ``"spiral"``.
         ``"activation_times"`` : numpy.ndarray of float, shape (height, width)
@@ -184,7 +201,8 @@ def synthetic_recording(
     explicit Euler steps; the fluorescence is :math:`F = F_0(x, y)\\,b(x, y,
     t)\\,(1 + \\Delta F/F(x, y)\\,u)` plus the camera offset and noise, with the
     bleaching :math:`b = 0.6 + 0.4\\,e^{-t/\\tau}`, :math:`\\tau \\approx 3`
-    s.
+    s. The model starts at rest (:math:`u = v = 0`) at time 0, or for
+    ``"point"`` pacing at the first of the earlier stimuli.
 
     Examples
     --------
@@ -265,16 +283,18 @@ def synthetic_recording(
         cell_rows, cell_cols = np.nonzero(tissue)
         dist = np.hypot(cell_cols - site_x, cell_rows - site_y)
         region = dist <= max(2.5, dist.min() + 1.5)
-        onsets = _FIRST_STIMULUS + cycle_length * np.arange(
-            int(max(0.0, (frames - 1) / fps - _FIRST_STIMULUS) // cycle_length) + 1
-        )
+        recorded = int(max(0.0, (frames - 1) / fps - _FIRST_STIMULUS) // cycle_length) + 1
+        earlier = min(_PREPACE_BEATS, int((_PREPACE_TIME + _FIRST_STIMULUS) // cycle_length))
+        onsets = _FIRST_STIMULUS + cycle_length * np.arange(-earlier, recorded)
         stimuli = [(t * 1000.0 / _MS_PER_UNIT, region) for t in onsets]
+        warmup = max(0.0, -onsets[0]) * 1000.0 / _MS_PER_UNIT  # model time units
         s2 = None
     else:
         left = heart_x.min()
         region = heart_x <= left + 0.18
         center = np.argmin(np.hypot(heart_x - _S2_X, heart_y))
         stimuli = [(_FIRST_STIMULUS * 1000.0 / _MS_PER_UNIT, region)]
+        warmup = 0.0
         s2 = ((heart_y <= 0.0) & (heart_x <= _S2_X), center)
         pix_heart_x, _ = geometry.to_heart(pix_cols.astype(float), pix_rows.astype(float))
         s1_pixels = pix_heart_x <= pix_heart_x.min() + 0.18
@@ -288,11 +308,13 @@ def synthetic_recording(
     frame_units = 1000.0 / (fps * _MS_PER_UNIT)
     dt_max = min(0.04, 0.2 / protocol["diffusion"])
     substeps = max(1, int(math.ceil(frame_units / dt_max - 1e-9)))
+    dt = frame_units / substeps
+    warmup_steps = int(math.ceil(warmup / dt - 1e-9))
     voltage, onsets_units = _simulate(
-        laplacian, n_cells, frames, substeps, frame_units / substeps, stimuli, s2
+        laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, protocol["current"]
     )
     stimulus_times = np.asarray(onsets_units, dtype=np.float64) * _MS_PER_UNIT / 1000.0
-    stimulus_times = stimulus_times[stimulus_times <= times[-1]]
+    stimulus_times = stimulus_times[(stimulus_times >= 0) & (stimulus_times <= times[-1])]
 
     baseline, dff, tau = _render_maps(shape, mask, geometry, rng, ndimage)
     video, tissue_activation = _render_video(
@@ -565,15 +587,18 @@ def _bilinear_matrix(fy, fx, fill, n_cells, sparse):
 # Simulation
 
 
-def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2):
+def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, strength):
     """Integrate the Aliev-Panfilov model with explicit Euler steps.
 
     Returns the voltage at every frame, (frames, n_cells) float32, and the
-    stimulus onsets in model time units. ``stimuli`` is a list of
-    ``(onset, region)`` sorted by onset, with boolean regions over the tissue
-    cells; ``s2`` is None or ``(region, probe)``: the S2 stimulus of the region
-    starts once the S1 wave has excited the probe cell and its voltage has
-    fallen back below ``_S2_LEVEL`` (the waveback passes the probe).
+    stimulus onsets in model time units. Time 0 is frame 0; the model starts
+    at rest ``warmup_steps`` steps earlier, and what happens before time 0 is
+    simulated but not recorded. ``stimuli`` is a list of ``(onset, region)``
+    sorted by onset, with boolean regions over the tissue cells, which get
+    the current ``strength`` per time unit for ``_STIM_DURATION``; ``s2`` is
+    None or ``(region, probe)``: the S2 stimulus of the region starts once the
+    S1 wave has excited the probe cell and its voltage has fallen back below
+    ``_S2_LEVEL`` (the waveback passes the probe).
     """
     u = np.zeros(n_cells)
     v = np.zeros(n_cells)
@@ -583,18 +608,22 @@ def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2):
     for onset, region in stimuli:
         key = id(region)
         if key not in currents:
-            currents[key] = region.astype(np.float64) * _STIM_CURRENT
+            currents[key] = region.astype(np.float64) * strength
         pending.append((float(onset), currents[key]))
     pending.reverse()  # pop() gives the next stimulus
     onsets = []
     active = []  # (end, current) of the stimuli being applied
     s2_armed = False
-    step = 0
-    for frame in range(frames):
-        out[frame] = u
-        if frame == frames - 1:
-            break
-        for _ in range(substeps):
+    step = -warmup_steps
+    for frame in range(-1, frames):
+        if frame < 0:
+            n_steps = warmup_steps  # before the recording
+        else:
+            out[frame] = u
+            if frame == frames - 1:
+                break
+            n_steps = substeps
+        for _ in range(n_steps):
             t = step * dt
             while pending and pending[-1][0] <= t:
                 onset, current = pending.pop()
@@ -602,20 +631,37 @@ def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2):
                 active.append((onset + _STIM_DURATION, current))
             if active:
                 active = [a for a in active if t < a[0]]
+            # du = D lap(u) - k u (u - a)(u - 1) - u v + I, in few array passes
             du = laplacian @ u
-            du -= _K * u * (u - _A) * (u - 1.0) + u * v
+            ku = _K * u
+            reaction = u - _A
+            reaction *= u - 1.0
+            reaction *= ku
+            reaction += u * v
+            du -= reaction
             for _, current in active:
                 du += current
-            eps = _EPS0 + _MU1 * v / (np.maximum(u, -0.2) + _MU2)
-            v += dt * eps * (-v - _K * u * (u - _A - 1.0))
-            u += dt * du
+            # dv = eps(u, v) (-v - k u (u - a - 1))
+            recovery = u - (_A + 1.0)
+            recovery *= ku
+            recovery += v
+            eps = np.maximum(u, -0.2)
+            eps += _MU2
+            np.divide(v, eps, out=eps)
+            eps *= _MU1
+            eps += _EPS0
+            eps *= recovery
+            eps *= dt
+            v -= eps
+            du *= dt
+            u += du
             step += 1
             if s2 is not None:
                 region, probe = s2
                 if not s2_armed and u[probe] > 0.5:
                     s2_armed = True
                 elif s2_armed and u[probe] < _S2_LEVEL:
-                    pending.append((step * dt, region.astype(np.float64) * _STIM_CURRENT))
+                    pending.append((step * dt, region.astype(np.float64) * strength))
                     s2 = None
     return out, onsets
 
@@ -735,3 +781,98 @@ def _render_video(voltage, interp, mask, baseline, dff, tau, times, fps, noise, 
         np.clip(block, 0, np.iinfo(np.uint16).max, out=block)
         flat_video[start:stop] = block
     return video, activation
+
+
+# --------------------------------------------------------------------------
+# Reading it back: the processing of the demo (``optimap-trace demo``)
+
+_BASELINE_DEGREE = 3  # the bleaching baseline is a cubic in time
+_BASELINE_ROUNDS = 3  # rounds of picking diastolic samples and refitting
+_DIASTOLE_BAND = 0.25  # diastole: within this share of the swing of the bright level
+
+
+def action_potentials(traces):
+    """Action potentials from fluorescence traces of an inverted voltage dye.
+
+    This is how ``optimap-trace demo`` turns the traces of a
+    :func:`synthetic_recording` into action potentials; it suits any
+    recording of a few seconds with photobleaching and regular beats. Each
+    trace (column) :math:`F(t)` is processed on its own:
+
+    1. Its bleaching baseline :math:`F_0(t)` is a cubic polynomial in time,
+       fitted by least squares to the trace's diastolic samples only: the
+       samples within a quarter of the swing of its bright (resting) level,
+       chosen in three rounds that start from a fit to all samples. A fit to
+       every sample would follow the beats too.
+    2. :math:`\\Delta F/F = F / F_0 - 1`: dividing (not subtracting) removes
+       the bleaching of the action potentials as well, which fade with the dye
+       fluorescence. (Light that does not bleach, such as the camera offset,
+       leaves a slight fading: about 1 % over the default recording.)
+    3. The result is inverted, since the fluorescence of di-4-ANEPPS drops on
+       depolarisation, and scaled to [0, 1].
+
+    Parameters
+    ----------
+    traces : array_like, shape (T,) or (T, N)
+        Fluorescence traces, e.g. from ``optimap.trace.extract_traces``, with
+        at least 8 samples; their baselines must stay positive.
+
+    Returns
+    -------
+    numpy.ndarray of float64, same shape as `traces`
+        Action potentials pointing up: 0 at the lowest and 1 at the highest
+        value of each trace.
+
+    Raises
+    ------
+    ValueError
+        If `traces` is not 1-D or 2-D, is too short, is not finite, or has a
+        baseline that is not positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimap.datasets._synthetic import action_potentials
+    >>> t = np.arange(1000) / 500  # seconds
+    >>> beats = (t % 0.35 < 0.1).astype(float)  # a 100 ms beat every 350 ms
+    >>> fluorescence = 3000 * (0.6 + 0.4 * np.exp(-t / 3)) * (1 - 0.05 * beats)
+    >>> ap = action_potentials(fluorescence)
+    >>> diastole, systole = ap[beats == 0], ap[beats == 1]
+    >>> print(f"diastole {diastole.min():.2f}-{diastole.max():.2f}, "
+    ...       f"beats {systole.min():.2f}-{systole.max():.2f}")
+    diastole 0.00-0.00, beats 1.00-1.00
+    """
+    from optimap.trace import normalize
+
+    data = np.array(traces, dtype=np.float64)  # a copy
+    if data.ndim not in (1, 2):
+        raise ValueError(f"traces must be 1-D (T,) or 2-D (T, N), got shape {data.shape}")
+    columns = data.reshape(data.shape[0], -1)
+    if columns.shape[0] < 8:
+        raise ValueError(f"traces must have at least 8 samples, got {columns.shape[0]}")
+    if not np.isfinite(columns).all():
+        raise ValueError("traces must be finite (no NaN or infinite values)")
+    time = np.linspace(-1.0, 1.0, columns.shape[0])
+    design = np.vander(time, _BASELINE_DEGREE + 1)
+    for j in range(columns.shape[1]):
+        trace = columns[:, j]
+        if (trace == trace[0]).all():
+            if trace[0] <= 0:
+                raise ValueError(f"traces column {j} is constant and not positive ({trace[0]!r})")
+            columns[:, j] = 0.0  # no beats: no rounding noise blown up to [0, 1]
+            continue
+        diastolic = np.ones(trace.size, dtype=bool)
+        for round_ in range(_BASELINE_ROUNDS + 1):
+            coef = np.linalg.lstsq(design[diastolic], trace[diastolic], rcond=None)[0]
+            baseline = design @ coef
+            if baseline.min() <= 0:
+                raise ValueError(
+                    f"traces column {j}: the baseline fitted to the diastolic samples is not "
+                    "positive; action_potentials needs fluorescence (counts above zero)"
+                )
+            ratio = trace / baseline
+            if round_ < _BASELINE_ROUNDS:
+                low, high = np.percentile(ratio, [5, 95])
+                diastolic = ratio >= high - _DIASTOLE_BAND * (high - low)
+        columns[:, j] = 1.0 - ratio  # -dF/F: action potentials point up
+    return normalize(data, dtype=np.float64)
