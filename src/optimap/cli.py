@@ -347,6 +347,7 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None):
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
     if n <= LEGEND_MAX:
         show_positions_and_traces(frame, positions, traces, fps=fps, x=x, axs=axs, labels=names)
+        axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # beside, not over, the traces
         return figure
     cmap = plt.get_cmap("turbo")
     colors = [cmap(value) for value in np.linspace(0.05, 0.95, n)]
