@@ -3,6 +3,7 @@
 Every validator names the parameter, the value it got and what is allowed.
 """
 
+import difflib
 import numbers
 import operator
 
@@ -69,3 +70,45 @@ def check_video(video, name="video"):
     if not is_real_dtype(np.dtype(video.dtype)):
         raise TypeError(f"{name} must hold real numbers (integer or float), got dtype {np.dtype(video.dtype)}")
     return video
+
+
+def check_keywords(given, allowed, func_name, *, what_is_allowed, also_suggest=()):
+    """Raise a TypeError for the first keyword of ``given`` that is not in ``allowed``.
+
+    The message names the function, the keyword and its value, suggests the
+    closest valid name (from ``allowed`` and ``also_suggest``, e.g. the
+    function's own parameters) and says what is allowed.
+
+    Parameters
+    ----------
+    given : mapping
+        The keyword arguments received (``**kwargs``).
+    allowed : collection of str
+        The names accepted.
+    func_name : str
+        The public function, for the message.
+    what_is_allowed : str
+        How the message describes the accepted names.
+    also_suggest : collection of str, optional
+        Further names that may be what the caller meant.
+
+    Examples
+    --------
+    >>> check_keywords({"fps": 500}, {"fps", "x"}, "f", what_is_allowed="fps or x")
+    >>> check_keywords({"fsp": 500}, {"fps", "x"}, "f", what_is_allowed="fps or x")
+    Traceback (most recent call last):
+        ...
+    TypeError: f() got an unexpected keyword argument 'fsp' (= 500); did you mean 'fps'? Allowed: fps or x.
+    """
+    for name, value in given.items():
+        if name in allowed:
+            continue
+        candidates = sorted(set(allowed) | set(also_suggest))
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "."
+        text = repr(value)
+        if len(text) > 40:
+            text = text[:37] + "..."
+        raise TypeError(
+            f"{func_name}() got an unexpected keyword argument {name!r} (= {text}){hint} Allowed: {what_is_allowed}."
+        )

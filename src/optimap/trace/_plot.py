@@ -6,10 +6,13 @@ position and its trace share one colour: both take colours from the Axes'
 colour cycle in the same order unless colours are given.
 """
 
+import functools
+import inspect
+
 import numpy as np
 import matplotlib.pyplot as plt
 
-from .._validate import as_positive_float, is_real_dtype
+from .._validate import as_positive_float, check_keywords, is_real_dtype
 from ._positions import parse_positions
 
 
@@ -67,6 +70,49 @@ def time_axis(n_frames, x=None, fps=None):
     return np.arange(n_frames), "Frame"
 
 
+@functools.cache
+def line_keywords():
+    """The keywords :meth:`matplotlib.axes.Axes.plot` takes: Line2D properties, their aliases, scalex, scaley, data."""
+    from matplotlib.artist import ArtistInspector
+    from matplotlib.lines import Line2D
+
+    inspector = ArtistInspector(Line2D)
+    names = set(inspector.get_setters())
+    for aliases in inspector.aliasd.values():
+        names.update(aliases)
+    names.update(("scalex", "scaley", "data"))
+    return frozenset(names)
+
+
+@functools.cache
+def show_traces_keywords():
+    """The keyword parameters of :func:`show_traces` after ``traces`` (x, fps, colors, labels, ax)."""
+    parameters = inspect.signature(show_traces).parameters.values()
+    return tuple(p.name for p in parameters if p.kind == p.POSITIONAL_OR_KEYWORD)[1:]
+
+
+def check_plot_keywords(kwargs, func_name, *, own=(), for_show_traces=False):
+    """TypeError for a keyword that neither :func:`show_traces` nor ``Axes.plot`` takes.
+
+    With ``for_show_traces`` the keywords go to :func:`show_traces` (its named
+    parameters are allowed too); else straight to ``Axes.plot``. ``own`` are
+    the caller's parameters, only used to suggest a name.
+    """
+    if not kwargs:
+        return
+    named = show_traces_keywords() if for_show_traces else ()
+    if all(name in named for name in kwargs):
+        return
+    where = "show_traces parameters (" + ", ".join(named) + ") or " if named else ""
+    check_keywords(
+        kwargs,
+        set(named) | line_keywords(),
+        func_name,
+        what_is_allowed=f"{where}matplotlib Line2D properties that Axes.plot takes (e.g. linewidth, color, alpha)",
+        also_suggest=set(own) | set(show_traces_keywords()),
+    )
+
+
 def _new_axes_if_needed(ax):
     if ax is None:
         _, ax = plt.subplots()
@@ -116,6 +162,7 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
     >>> plt.close(fig)
     """
     traces = check_traces(traces)
+    check_plot_keywords(kwargs, "show_traces")
     n_frames, n_traces = traces.shape
     x, x_label = time_axis(n_frames, x, fps)
     colors = _per_trace(colors, n_traces, "colors")
