@@ -39,10 +39,14 @@ def as_positive_float(value, name):
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
+    try:
+        result = float(value)
+    except OverflowError:  # a Python int beyond the float range
+        result = float("inf")
+    if not np.isfinite(result) or result <= 0:
+        text = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:20]}...({len(repr(value))} digits)"
+        raise ValueError(f"{name} must be a finite number > 0, got {text}")
+    return result
 
 
 def is_real_dtype(dtype):
