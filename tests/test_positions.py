@@ -1,11 +1,13 @@
 import copy
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimap.trace import collage_positions, positions_from_A_to_B, random_positions
+from optimap.trace import collage_positions, extract_traces, positions_from_A_to_B, random_positions, show_positions
+from optimap.trace._positions import parse_positions
 
 
 # --- random_positions ---------------------------------------------------------------------------------------
@@ -157,3 +159,72 @@ def test_collage_default_ncols_is_six():
 def test_collage_bad_input(args, error, match):
     with pytest.raises(error, match=match):
         collage_positions(*args)
+
+
+# --- masked positions and tables ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("coords", "match"),
+    [
+        (np.ma.masked_array([[1, 1], [2, 2]], mask=[[0, 0], [1, 0]]), r"coords: position 1 \[-- 2\] is masked"),
+        (np.ma.masked_array([3, 2], mask=[0, 1]), r"coords: position \[3 --\] is masked"),
+        ((1, np.ma.masked), r"coords: position \(1, --\) is masked"),
+        ([(1, 1), (2, 2), np.ma.masked_array([4, 5], mask=[1, 0])], r"position \[-- 5\] is masked"),
+    ],
+)
+def test_masked_positions_are_an_error(coords, match):
+    video = np.zeros((2, 8, 8))
+    with pytest.raises(ValueError, match=match):
+        extract_traces(video, coords)
+    with pytest.raises(ValueError, match="masked values are not positions"):
+        show_positions(coords)
+
+
+def test_masked_array_without_masked_entries_is_used():
+    coords = np.ma.masked_array([[1, 2], [3, 4]])
+    video = np.random.default_rng(0).random((4, 8, 8))
+    np.testing.assert_array_equal(extract_traces(video, coords, size=1), video[:, [2, 4], [1, 3]])
+    assert collage_positions([coords], (8, 8)) == [(1, 2), (3, 4)]
+
+
+# --- tables (pandas DataFrame) ------------------------------------------------------------------------------
+
+
+def test_data_frame_with_x_and_y_columns():
+    pd = pytest.importorskip("pandas")
+    video = np.random.default_rng(0).random((5, 8, 12))
+    frame = pd.DataFrame({"label": ["a", "b", "c"], "y": [1, 7, 0], "x": [11, 0, 4.4]})
+    expected = extract_traces(video, [(11, 1), (0, 7), (4.4, 0)], size=3)
+    np.testing.assert_array_equal(extract_traces(video, frame, size=3), expected)
+    np.testing.assert_array_equal(extract_traces(video, pd.DataFrame(np.array([[11, 1], [0, 7]])), size=1),
+                                  video[:, [1, 7], [11, 0]])  # two unnamed columns: x, y
+    assert extract_traces(video, frame.iloc[:1]).shape == (5, 1)  # a table is many positions
+    assert extract_traces(video, frame.iloc[:0]).shape == (5, 0)
+    assert collage_positions([frame[["x", "y"]].iloc[:2]], (8, 12)) == [(11, 1), (0, 7)]
+    fig, ax = plt.subplots()
+    show_positions(frame, ax=ax)
+    np.testing.assert_array_equal(ax.collections[0].get_offsets(), [[11, 1], [0, 7], [4.4, 0]])
+
+
+@pytest.mark.parametrize(
+    ("columns", "error", "match"),
+    [
+        ({"row": [1], "col": [2]}, ValueError, r"columns named 'x' \(column\) and 'y' \(row\).*\['row', 'col'\]"),
+        ({"x": [1], "Y": [2]}, ValueError, r"got columns \['x', 'Y'\]"),
+        ({"x": ["a"], "y": [2]}, TypeError, "column 'x' must hold numbers"),
+        ({"x": [1.0, None], "y": [2, 3]}, ValueError, r"position 1 \(nan, 3.0\) is not two finite numbers"),
+    ],
+)
+def test_bad_data_frames(columns, error, match):
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(error, match=match):
+        parse_positions(pd.DataFrame(columns))
+
+
+def test_nullable_integer_columns():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"x": pd.array([1, None], dtype="Int64"), "y": [2, 3]})
+    with pytest.raises(ValueError, match="not two finite numbers"):
+        parse_positions(frame)
+    xs, ys, single = parse_positions(frame.dropna())
+    assert xs.tolist() == [1.0] and ys.tolist() == [2.0] and not single

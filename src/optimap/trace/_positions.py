@@ -21,8 +21,34 @@ def _describe(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _reject_masked(value, name):
+    """ValueError for a masked array with masked entries, or a pair holding ``np.ma.masked``."""
+    if isinstance(value, (tuple, list)):
+        mask = np.array([v is np.ma.masked for v in value])
+        shown = "(" + ", ".join("--" if v is np.ma.masked else repr(v) for v in value) + ")"
+    else:
+        mask = np.ma.getmaskarray(value)
+        shown = str(value)
+    if not mask.any():
+        return
+    if mask.ndim == 2:
+        index = int(np.argwhere(mask)[0][0])
+        where = f"{name}: position {index} {value[index]} is masked"
+    elif mask.size == 2:
+        where = f"{name}: position {shown} is masked"
+    else:
+        where = f"{name} has masked entries"
+    raise ValueError(
+        f"{where} ({int(mask.sum())} masked value(s) in all); masked values are not positions: drop those "
+        "positions first, e.g. coords[~coords.mask.any(axis=1)]"
+    )
+
+
 def _pair_to_floats(pair, name):
     """Two finite real numbers from one position, or an error naming it."""
+    if isinstance(pair, np.ma.MaskedArray) or any(v is np.ma.masked for v in _items(pair)):
+        _reject_masked(pair, name)
+        pair = np.ma.getdata(pair)
     if isinstance(pair, (str, bytes)) or not isinstance(pair, (Sequence, np.ndarray)):
         raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
     if len(pair) != 2:
@@ -30,6 +56,46 @@ def _pair_to_floats(pair, name):
     if not all(_is_number(v) for v in pair):
         raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
     return float(pair[0]), float(pair[1])
+
+
+def _items(value):
+    """The entries of a short tuple or list (to look for ``np.ma.masked``), else nothing."""
+    return value if isinstance(value, (tuple, list)) and len(value) <= 2 else ()
+
+
+def _is_data_frame(value):
+    """A table with named columns, such as a pandas DataFrame (duck-typed: pandas is not imported)."""
+    return hasattr(value, "columns") and hasattr(value, "to_numpy") and not isinstance(value, np.ndarray)
+
+
+def _frame_column(frame, column, name):
+    """One column of a data frame as float64, missing values as NaN."""
+    values = frame[column]
+    try:
+        return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    except TypeError:  # not pandas' signature: a plain to_numpy()
+        pass
+    except ValueError:
+        raise TypeError(f"{name}: column {column!r} must hold numbers, got {_describe(values.tolist())}") from None
+    array = np.asarray(values.to_numpy())
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name}: column {column!r} must hold numbers, got dtype {array.dtype}")
+    return array.astype(np.float64)
+
+
+def _parse_data_frame(frame, name):
+    """Positions from a table: its ``x`` and ``y`` columns, or its two unnamed columns (x, y)."""
+    columns = list(frame.columns)
+    if "x" in columns and "y" in columns:
+        xs, ys = _frame_column(frame, "x", name), _frame_column(frame, "y", name)
+    elif columns == [0, 1]:  # e.g. pandas.DataFrame(array_of_shape_N_2): the array's columns x, y
+        xs, ys = _frame_column(frame, 0, name), _frame_column(frame, 1, name)
+    else:
+        raise ValueError(
+            f"{name}: a table of positions needs columns named 'x' (column) and 'y' (row), or exactly two "
+            f"unnamed columns (x, y); got columns {_describe(columns)}"
+        )
+    return _parse_array(np.column_stack([xs, ys]).reshape(-1, 2), name)
 
 
 def parse_positions(coords, name="coords"):
@@ -41,6 +107,14 @@ def parse_positions(coords, name="coords"):
     single : bool
         True when ``coords`` was one position (the caller then returns 1-D results).
 
+    Accepted forms: one position ``(x, y)`` (a tuple, list or 1-D array of
+    two numbers); a sequence of positions or an ``(N, 2)`` array; a table
+    such as a pandas DataFrame with columns ``x`` and ``y`` (in any order,
+    other columns ignored) or with exactly two unnamed columns ``0, 1``
+    (what ``pandas.DataFrame(array)`` makes of an ``(N, 2)`` array). A table
+    always gives many positions, even with one row. A masked array with
+    masked entries is an error.
+
     Examples
     --------
     >>> xs, ys, single = parse_positions((3, 4))
@@ -49,6 +123,11 @@ def parse_positions(coords, name="coords"):
     >>> parse_positions([(1, 2), (5.5, 6)])[1].tolist()
     [2.0, 6.0]
     """
+    if isinstance(coords, np.ma.MaskedArray) or any(v is np.ma.masked for v in _items(coords)):
+        _reject_masked(coords, name)
+        coords = np.ma.getdata(coords)
+    if _is_data_frame(coords):
+        return _parse_data_frame(coords, name)
     if isinstance(coords, np.ndarray):
         if coords.dtype == object:
             coords = coords.tolist()
@@ -63,7 +142,7 @@ def parse_positions(coords, name="coords"):
             )
     if len(coords) == 0:
         return np.empty(0), np.empty(0), False
-    if len(coords) > 2 and not isinstance(coords[0], (str, bytes)):
+    if len(coords) > 2 and not isinstance(coords[0], (str, bytes)) and not _any_masked(coords):
         # Fast path for long lists of pairs; anything irregular takes the checked path below.
         try:
             arr = np.asarray(coords)
@@ -77,6 +156,11 @@ def parse_positions(coords, name="coords"):
     pairs = [_check_finite(*_pair_to_floats(p, name), name) for p in coords]
     xy = np.array(pairs, dtype=np.float64).reshape(-1, 2)
     return xy[:, 0], xy[:, 1], False
+
+
+def _any_masked(items):
+    """True if a sequence holds a masked array (np.asarray would drop its mask)."""
+    return any(isinstance(item, np.ma.MaskedArray) for item in items)
 
 
 def _parse_array(arr, name):
