@@ -1,4 +1,7 @@
 import copy
+import math
+import warnings
+from fractions import Fraction
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -7,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimap.trace import collage_positions, extract_traces, positions_from_A_to_B, random_positions, show_positions
-from optimap.trace._positions import parse_positions
+from optimap.trace._positions import parse_positions, round_half_up, round_to_pixels
 
 
 # --- random_positions ---------------------------------------------------------------------------------------
@@ -228,3 +231,76 @@ def test_nullable_integer_columns():
         parse_positions(frame)
     xs, ys, single = parse_positions(frame.dropna())
     assert xs.tolist() == [1.0] and ys.tolist() == [2.0] and not single
+
+
+# --- rounding and sizes beyond any pixel --------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_round_half_up_is_exact_for_every_float(value):
+    assert float(round_half_up(value)) == math.floor(Fraction(value) + Fraction(1, 2))
+
+
+def test_round_half_up_beyond_2_to_52():
+    """floor(v + 0.5) gives 2**52 + 2 here, since v + 0.5 itself rounds to even."""
+    assert float(round_half_up(2.0**52 + 1)) == 2**52 + 1
+    assert positions_from_A_to_B(1, (2.0**52 + 1, 0), (0, 0)) == [(2**52 + 1, 0)]
+
+
+def test_round_to_pixels_refuses_coordinates_beyond_any_index():
+    with pytest.raises(ValueError, match=r"coords: coordinate 1e\+30 is beyond any pixel index"):
+        round_to_pixels([3.0, 1e30])
+
+
+@pytest.mark.parametrize("position", [(1e30, 1), (1, -1e30), (1e308, 1e308), (-1.7e308, 0), (2.0**63, 0)])
+def test_extract_traces_far_outside_the_frame_is_a_value_error(position):
+    video = np.zeros((3, 8, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or invalid-cast RuntimeWarning on the way
+        with pytest.raises(ValueError, match=r"is outside the frame \(width 10, height 8\)"):
+            extract_traces(video, position)
+        with pytest.raises(ValueError, match=r"coords: position \(.*\) is outside the frame"):
+            extract_traces(video, [(0, 0), position, (1, 1)])
+
+
+def test_line_to_points_beyond_any_pixel_gives_exact_python_ints():
+    positions = positions_from_A_to_B(3, (0, 0), (1e30, -1e30))
+    assert positions[0] == (0, 0) and positions[-1] == (int(1e30), -int(1e30))
+    assert positions[1] == (int(5e29), -int(5e29))
+    assert all(type(v) is int for p in positions for v in p)
+    ends = positions_from_A_to_B(5, (-1.7e308, 0), (1.7e308, 1))  # b - a overflows
+    assert ends[0] == (int(-1.7e308), 0) and ends[-1] == (int(1.7e308), 1)
+    assert ends[2][0] == 0
+    xs = [x for x, _ in ends]
+    assert xs == sorted(xs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 12),
+    a=st.tuples(st.floats(-1.7e308, 1.7e308), st.floats(-1.7e308, 1.7e308)),
+    b=st.tuples(st.floats(-1.7e308, 1.7e308), st.floats(-1.7e308, 1.7e308)),
+)
+def test_line_property_any_finite_ends(n, a, b):
+    positions = positions_from_A_to_B(n, a, b)
+    assert len(positions) == n
+    exact = [[math.floor(Fraction(v) + Fraction(1, 2)) for v in p] for p in (a, b)]
+    if n:
+        assert list(positions[0]) == exact[0]
+    if n > 1:
+        assert list(positions[-1]) == exact[1]
+    for i in range(2):
+        low, high = sorted((exact[0][i], exact[1][i]))
+        assert all(type(p[i]) is int and low <= p[i] <= high for p in positions)
+
+
+def test_random_positions_in_frames_of_any_size():
+    positions = random_positions((10**10, 10**10), 3, rng=0)
+    assert len(set(positions)) == 3
+    assert all(type(v) is int and 0 <= v < 10**10 for p in positions for v in p)
+    largest = np.iinfo(np.intp).max  # area beyond an int64: rows and columns drawn apart
+    positions = random_positions((largest, largest), 5, rng=1)
+    assert len(set(positions)) == 5 and all(0 <= v < largest for p in positions for v in p)
+    assert positions == random_positions((largest, largest), 5, rng=1)
+    with pytest.raises(ValueError, match="shape_or_mask height must be at most .* got 10000000000000000000000"):
+        random_positions((10**22, 4), 1)

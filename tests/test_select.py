@@ -706,6 +706,17 @@ def test_position_selector_programmatic_editing(agg_axes):
         selector.set_positions([(0, 0), (0, 24)])
 
 
+@pytest.mark.parametrize("as_integers", [True, False])
+def test_position_selector_far_outside_is_a_value_error(agg_axes, as_integers):
+    """Coordinates beyond any pixel index: the usual message, no invalid-cast RuntimeWarning."""
+    selector = PositionSelector(agg_axes, as_integers=as_integers)
+    with pytest.raises(ValueError, match=r"position \(1e\+30, 2\) is outside the image \(width 32, height 24\)"):
+        selector.add((1e30, 2))
+    with pytest.raises(ValueError, match=r"positions: position \(3, -1e\+300\) is outside the image"):
+        selector.set_positions([(1, 1), (3, -1e300)])
+    assert selector.positions == []
+
+
 def test_position_selector_options(agg_axes):
     ax = agg_axes
     selector = PositionSelector(ax, as_integers=False, single=True, colors="red", s=100, marker="x")

@@ -187,9 +187,42 @@ def _check_finite(x, y, name):
     return x, y
 
 
-def round_to_pixels(values):
-    """Round coordinates to the nearest pixel, halves up (pixel k covers [k - 0.5, k + 0.5))."""
-    return np.floor(np.asarray(values, dtype=np.float64) + 0.5).astype(np.intp)
+# Coordinates whose pixel index an intp holds: |rounded value| below this.
+_INDEX_LIMIT = float(np.iinfo(np.intp).max)
+
+
+def round_half_up(values):
+    """Round to the nearest whole number, halves up, exactly for every float (result: float64).
+
+    ``floor(v + 0.5)`` is wrong from 2**52 on, where ``v + 0.5`` itself rounds:
+
+    >>> float(round_half_up(2.0**52 + 1)), float(round_half_up(-2.5)), float(round_half_up(2.5))
+    (4503599627370497.0, -2.0, 3.0)
+    """
+    values = np.asarray(values, dtype=np.float64)
+    whole = np.floor(values)
+    return whole + (values - whole >= 0.5)  # values - whole is exact
+
+
+def round_to_pixels(values, name="coords"):
+    """Round coordinates to the nearest pixel, halves up (pixel k covers [k - 0.5, k + 0.5)).
+
+    Raises
+    ------
+    ValueError
+        If a coordinate is beyond any pixel index (an intp cannot hold it).
+
+    Examples
+    --------
+    >>> round_to_pixels([0.5, 1.49, -0.5]).tolist()
+    [1, 1, 0]
+    """
+    rounded = round_half_up(values)
+    beyond = ~(np.abs(rounded) < _INDEX_LIMIT)
+    if beyond.any():
+        value = np.asarray(values, dtype=np.float64)[beyond].flat[0]
+        raise ValueError(f"{name}: coordinate {value:g} is beyond any pixel index (|coordinate| < {_INDEX_LIMIT:g})")
+    return rounded.astype(np.intp)
 
 
 def positions_to_pixels(coords, frame_shape, name="coords"):
@@ -219,7 +252,7 @@ def positions_to_pixels(coords, frame_shape, name="coords"):
     """
     xs, ys, single = parse_positions(coords, name)
     height, width = frame_shape
-    cols, rows = round_to_pixels(xs), round_to_pixels(ys)
+    cols, rows = round_half_up(xs), round_half_up(ys)  # floats: no overflow before the check
     outside = (cols < 0) | (cols >= width) | (rows < 0) | (rows >= height)
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
@@ -227,11 +260,12 @@ def positions_to_pixels(coords, frame_shape, name="coords"):
             f"{name}: position ({_fmt(xs[i])}, {_fmt(ys[i])}) is outside the frame "
             f"(width {width}, height {height}); x must be in [0, {width - 1}] and y in [0, {height - 1}]"
         )
-    return rows, cols, single
+    return rows.astype(np.intp), cols.astype(np.intp), single
 
 
 def _fmt(value):
-    return str(int(value)) if float(value).is_integer() else str(value)
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else str(value)
 
 
 def _as_generator(rng):
@@ -299,16 +333,43 @@ def random_positions(shape_or_mask, N=1, *, rng=None):
                 f"shape_or_mask must be a frame shape (height, width) or a 2-D boolean mask, "
                 f"got {_describe(shape_or_mask)}"
             )
-        height = as_int(shape_or_mask[0], "shape_or_mask height", minimum=1)
-        width = as_int(shape_or_mask[1], "shape_or_mask width", minimum=1)
+        height = _dimension(shape_or_mask[0], "shape_or_mask height")
+        width = _dimension(shape_or_mask[1], "shape_or_mask width")
         candidates = height * width
     available = candidates if isinstance(candidates, int) else candidates.size
     if N > available:
         raise ValueError(f"N={N} is larger than the {available} pixels available")
-    chosen = generator.choice(available, size=N, replace=False)
+    if available > _MAX_CHOICE:  # more pixels than an int64 counts: draw rows and columns
+        return _distinct_pixels(generator, height, width, N)
+    chosen = generator.choice(available, size=N, replace=False)  # never lists the pixels when N is small
     flat = chosen if isinstance(candidates, int) else candidates[chosen]
     rows, cols = np.divmod(flat, width)
     return [(int(c), int(r)) for r, c in zip(rows, cols)]
+
+
+# Largest population Generator.choice draws from (an int64).
+_MAX_CHOICE = int(np.iinfo(np.int64).max)
+
+
+def _dimension(value, name):
+    """A frame side: a whole number from 1 to the largest array dimension."""
+    value = as_int(value, name, minimum=1)
+    if value > np.iinfo(np.intp).max:
+        raise ValueError(f"{name} must be at most {np.iinfo(np.intp).max} (the largest array dimension), got {value}")
+    return value
+
+
+def _distinct_pixels(generator, height, width, n):
+    """``n`` distinct uniform pixels ``(x, y)`` of a frame far larger than ``n``, without listing pixels."""
+    chosen = {}
+    while len(chosen) < n:
+        need = n - len(chosen)
+        rows = generator.integers(0, height, size=need)
+        cols = generator.integers(0, width, size=need)
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            if len(chosen) < n:
+                chosen.setdefault((c, r), None)
+    return list(chosen)
 
 
 def positions_from_A_to_B(N, A, B):
@@ -326,7 +387,8 @@ def positions_from_A_to_B(N, A, B):
     Returns
     -------
     list of tuple of int
-        Positions ``(x, y)``.
+        Positions ``(x, y)``, as Python ints: exact for any finite ``A`` and
+        ``B``, also beyond every pixel index (no overflow).
 
     Examples
     --------
@@ -339,9 +401,28 @@ def positions_from_A_to_B(N, A, B):
     _check_finite(ax, ay, "A")
     _check_finite(bx, by, "B")
     t = np.linspace(0.0, 1.0, N) if N > 1 else np.zeros(N)
-    xs = round_to_pixels(ax + t * (bx - ax))
-    ys = round_to_pixels(ay + t * (by - ay))
-    return [(int(x), int(y)) for x, y in zip(xs, ys)]
+    xs = _whole_numbers(_between(ax, bx, t))
+    ys = _whole_numbers(_between(ay, by, t))
+    return list(zip(xs, ys))
+
+
+def _between(a, b, t):
+    """``a + t * (b - a)`` for t in [0, 1] without overflow: inside [a, b], ends exact."""
+    if np.isfinite(b - a):
+        values = a + t * (b - a)
+    else:  # a and b of opposite signs near the float limit: each term is finite
+        values = a * (1 - t) + b * t
+    if values.size:
+        values[t == 1] = b
+    return np.clip(values, min(a, b), max(a, b))  # rounding may step one ulp outside
+
+
+def _whole_numbers(values):
+    """Rounded to the nearest whole number (halves up), as exact Python ints of any size."""
+    rounded = round_half_up(values)
+    if rounded.size and np.abs(rounded).max() < _INDEX_LIMIT:
+        return rounded.astype(np.int64).tolist()
+    return [int(v) for v in rounded.tolist()]
 
 
 def collage_positions(positions, image_shape, ncols=6):
