@@ -842,3 +842,27 @@ def test_compare_selector_without_pyplot(videos):
 def test_select_exports():
     public = {"select_positions", "select_traces", "compare_traces", "PositionSelector", "TraceSelector"}
     assert set(_select.__all__) >= public
+
+
+def test_compare_with_coords_shows_the_title(show, videos):
+    """optimap's tutorials: compare_traces(videos, [(x, y)], title="..."), also on given Axes."""
+    (ax,) = compare_traces(videos, [(5, 6)], size=1, labels=["raw", "short"], title="Optical trace of one pixel")
+    assert ax.get_title() == "Optical trace of one pixel"
+    assert ax.figure.get_suptitle() == ""
+    axs = compare_traces(videos, [(5, 6), (7, 8)], title="Two pixels")
+    assert axs[0].figure.get_suptitle() == "Two pixels"
+    assert [ax.get_title() for ax in axs] == ["Position (5, 6)", "Position (7, 8)"]
+    fig, given = plt.subplots(1, 3)
+    assert compare_traces(videos, (5, 6), axs=given[1], title="middle") == [given[1]]
+    assert given[1].get_title() == "middle" and given[0].get_title() == "" and len(given[1].lines) == 2
+    fig, given = plt.subplots(3, 2)
+    positions = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)]
+    axs = compare_traces(videos, positions, labels=["a", "b"], colors=["green", "blue"], fps=250, axs=given.flatten())
+    assert [len(ax.lines) for ax in axs] == [2] * 6 and axs[-1].get_xlabel() == "Time [s]"
+
+
+def test_compare_with_a_figure_legend(show, videos):
+    axs = compare_traces(videos, [(5, 6), (7, 8)], labels=["raw", "short"], legend_loc="outside upper center")
+    (legend,) = axs[0].figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["raw", "short"]
+    assert axs[0].get_legend() is None

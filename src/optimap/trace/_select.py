@@ -264,6 +264,7 @@ def compare_traces(
     window=None,
     axs=None,
     title=None,
+    legend_loc=None,
     cmap="gray",
     vmin=None,
     vmax=None,
@@ -303,7 +304,13 @@ def compare_traces(
         With ``coords``: one Axes per position to draw on (nothing is shown);
         by default a new figure is made and shown.
     title : str, optional
-        Interactive form: title above the frame.
+        Title of the figure. With ``coords``: the title of the panel for one
+        position, else the figure's title (``suptitle``), as optimap's main
+        branch draws it. Interactive form: the title above the frame.
+    legend_loc : str, optional
+        With ``coords`` and ``labels``: draw one legend for the figure at this
+        location (as optimap's main branch does, e.g. ``"outside upper
+        center"``) instead of a legend in the first panel.
     cmap, vmin, vmax
         Interactive form: display of the frame.
 
@@ -349,7 +356,7 @@ def compare_traces(
     lengths = [int(video.shape[0]) for video in videos]
     time, x_label = time_axis(max(lengths), x, fps)
     if coords is not None:
-        return _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs)
+        return _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs, title, legend_loc)
     if axs is not None:
         raise ValueError("axs is only used with coords; the interactive form makes its own window")
     reference_image(videos[0], ref_frame)
@@ -380,7 +387,7 @@ def compare_traces(
     return list(view.history)
 
 
-def _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs):
+def _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs, title, legend_loc):
     xs, ys, _ = parse_positions(coords, "coords")
     n_positions = len(xs)
     if n_positions == 0:
@@ -406,14 +413,21 @@ def _compare_static(videos, coords, labels, colors, size, window, time, x_label,
             length = video_traces.shape[0]
             label = labels[i] if labels is not None else f"_video{i}"
             ax.plot(time[:length], video_traces[:, j], color=color, label=label)
-        ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
+        if title is not None and n_positions == 1:  # as optimap's main branch: the title replaces the position
+            ax.set_title(str(title), fontsize="medium")
+        else:
+            ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
         ax.set_ylabel("Intensity")
         if len(time) > 1:
             ax.set_xlim(time[0], time[-1])
     if x_label:
         axs[-1].set_xlabel(x_label)
-    if labels is not None:
+    if labels is not None and legend_loc is not None:
+        axs[0].figure.legend(handles=axs[0].lines[: len(videos)], ncols=min(len(videos), 4), loc=legend_loc)
+    elif labels is not None:
         axs[0].legend(ncols=min(len(videos), 4), loc="upper right")
+    if title is not None and n_positions > 1:
+        axs[0].figure.suptitle(str(title))
     if show:
         import matplotlib.pyplot as plt
 
