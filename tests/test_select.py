@@ -76,8 +76,10 @@ class FakeShow:
 
 @pytest.fixture
 def show(monkeypatch):
+    """A fake GUI: plt.show clicks and returns, and figures count as shown in a window."""
     fake = FakeShow()
     monkeypatch.setattr(plt, "show", fake)
+    monkeypatch.setattr(_backend, "can_show", lambda figure: True)
     return fake
 
 
@@ -226,16 +228,36 @@ def test_double_click_adds_one_position(show):
     assert select_positions(np.zeros((24, 32))) == [(9, 9)]
 
 
-def test_headless_show_returns_at_once():
-    """Under Agg the real plt.show() returns: nothing is clicked, nothing hangs."""
+def test_headless_returns_at_once_with_one_warning(monkeypatch):
+    """Under Agg no window can open: the empty result at once, and one NoWindowWarning that says why."""
     if plt.get_backend().lower() != "agg":
         pytest.skip("needs the Agg backend: a GUI backend would open a real window")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "non-interactive" warning when a DISPLAY is set
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: shown.append(1))  # must not even be called
+    with pytest.warns(_backend.NoWindowWarning) as record:
         assert select_positions(np.zeros((8, 8))) == []
-        traces, positions = select_traces(np.zeros((5, 8, 8)))
+    assert len(record) == 1 and record[0].filename == __file__
+    message = str(record[0].message)
+    assert "select_positions(): no interactive window could be opened (matplotlib backend 'agg'" in message.lower()
+    assert "nothing was selected and [] is returned" in message and "PositionSelector(ax)" in message
+    expected = r"select_traces\(\).*traces of shape \(5, 0\) and \[\]"
+    with pytest.warns(_backend.NoWindowWarning, match=expected) as record:
+        traces, positions = select_traces(np.zeros((5, 8, 8)), fps=100)
+    assert len(record) == 1
     assert traces.shape == (5, 0) and positions == []
-    assert plt.get_fignums() == []
+    expected = r"compare_traces\(\).*CompareSelector\(videos\).*pass coords="
+    with pytest.warns(_backend.NoWindowWarning, match=expected) as record:
+        assert compare_traces([np.zeros((5, 8, 8))] * 2) == []
+    assert len(record) == 1
+    assert issubclass(_backend.NoWindowWarning, UserWarning)
+    assert shown == [] and plt.get_fignums() == []
+
+
+def test_static_compare_traces_under_agg_gives_no_warning(videos):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        axs = compare_traces(videos, coords=[(1, 1)])
+    assert len(axs[0].lines) == 2
 
 
 # --------------------------------------------------------------------------- select_traces

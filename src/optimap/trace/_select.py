@@ -7,6 +7,8 @@ window can be opened (switching from the inline backend to a GUI backend for
 the call, refusing the notebook widget backends).
 """
 
+import warnings
+
 import numpy as np
 
 from .._validate import as_int, check_video, is_real_dtype
@@ -35,14 +37,26 @@ __all__ = [
 ]
 
 
-def _run_blocking(make, func_name, alternative, num_points=None):
-    """Build a selector with ``make()`` inside a usable backend and wait until its window closes."""
+def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", instead=""):
+    """Build a selector with ``make()`` inside a usable backend and wait until its window closes.
+
+    Under a non-interactive backend no window can open: the figure is closed
+    at once and one :class:`NoWindowWarning` says so (``empty`` is what the
+    caller then returns).
+    """
     import matplotlib.pyplot as plt
 
     with _backend.blocking_backend(func_name, alternative):
         view = _backend.open_figure(make, func_name, alternative)
         selector = view if isinstance(view, PositionSelector) else view.selector
         figure = selector.ax.figure
+        if not _backend.can_show(figure):
+            selector.set_active(False)
+            plt.close(figure)
+            warnings.warn(
+                _backend.NoWindowWarning(_backend.no_window_message(func_name, empty, instead)), stacklevel=3
+            )
+            return view
         if num_points is not None:
 
             def close_when_done(positions):
@@ -116,12 +130,17 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
         With the ipympl (``%matplotlib widget``) backend, which cannot block
         (use :class:`PositionSelector`), or when no window can be opened.
 
+    Warns
+    -----
+    NoWindowWarning
+        A ``UserWarning``, under a non-interactive backend such as Agg (the
+        default without a display): no window opens and ``[]`` is returned at once.
+
     Notes
     -----
     With a GUI backend the window blocks (``plt.show()``). With the inline
     backend of Jupyter or IPython, a GUI backend (Qt, else Tk) is used for the
-    call and the inline backend restored afterwards. Under a non-interactive
-    backend such as Agg nothing can be clicked and the call returns at once.
+    call and the inline backend restored afterwards.
 
     Examples
     --------
@@ -149,6 +168,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
         "In Jupyter with %matplotlib widget, use the non-blocking PositionSelector(ax) and read "
         "its .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
         num_points,
+        instead="the non-blocking PositionSelector(ax) (e.g. in Jupyter with %matplotlib widget).",
     )
     positions = selector.positions
     return positions if num_points is None else positions[:num_points]
@@ -215,6 +235,12 @@ def select_traces(
         With the ipympl backend (use :class:`TraceSelector`), or when no
         window can be opened.
 
+    Warns
+    -----
+    NoWindowWarning
+        A ``UserWarning``, under a non-interactive backend such as Agg: no
+        window opens and traces of shape ``(T, 0)`` and ``[]`` are returned at once.
+
     See Also
     --------
     TraceSelector : the same, non-blocking (Jupyter with ipympl).
@@ -247,6 +273,8 @@ def select_traces(
         "In Jupyter with %matplotlib widget, use the non-blocking TraceSelector(video) and read "
         "its .traces and .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
         num_points,
+        empty=f"traces of shape ({int(video.shape[0])}, 0) and []",
+        instead="the non-blocking TraceSelector(video) (e.g. in Jupyter with %matplotlib widget).",
     )
     return view.traces, view.positions
 
@@ -332,6 +360,12 @@ def compare_traces(
         Interactive form only: with the ipympl backend, or when no window can
         be opened.
 
+    Warns
+    -----
+    NoWindowWarning
+        A ``UserWarning``, interactive form only, under a non-interactive
+        backend such as Agg: no window opens and ``[]`` is returned at once.
+
     Examples
     --------
     >>> import numpy as np, matplotlib.pyplot as plt
@@ -383,6 +417,8 @@ def compare_traces(
         "Pass coords=[(x, y), ...] for a static figure, or in Jupyter with %matplotlib widget use the "
         "non-blocking optimap.trace.CompareSelector(videos); or switch to a GUI backend, "
         "e.g. %matplotlib qt.",
+        instead="the non-blocking CompareSelector(videos) (e.g. in Jupyter with %matplotlib widget); or pass "
+        "coords=[(x, y), ...] for a static figure.",
     )
     return list(view.history)
 
