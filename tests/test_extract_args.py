@@ -20,7 +20,10 @@ def video():
         ({"sise": 1}, r"'sise' \(= 1\); did you mean 'size'\?"),
         ({"fsp": 500}, r"did you mean 'fps'\?"),
         ({"linewidht": 2}, r"did you mean 'linewidth'\?"),
-        ({"fps": 500, "zzzzzz": 1}, r"'zzzzzz' \(= 1\)\. Allowed: show_traces parameters \(x, fps, colors, labels, ax\)"),
+        (
+            {"fps": 500, "zzzzzz": 1},
+            r"'zzzzzz' \(= 1\)\. Allowed: show_traces parameters \(x, fps, colors, labels, ax\) or matplotlib Line2D",
+        ),
     ],
 )
 def test_unknown_keyword_is_a_type_error(video, kwargs, show, match):

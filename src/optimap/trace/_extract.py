@@ -152,9 +152,8 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
     if kwargs:  # checked at once, plot or no plot: a misspelt keyword must not pass silently
         from ._plot import check_plot_keywords
 
-        check_plot_keywords(
-            kwargs, "extract_traces", own=("video", "coords", "size", "show", "window", "progress"), for_show_traces=True
-        )
+        own = ("video", "coords", "size", "show", "window", "progress")
+        check_plot_keywords(kwargs, "extract_traces", own=own, for_show_traces=True)
     video = check_video(video)
     size = check_size(size)
     window = check_window(window)

@@ -117,8 +117,9 @@ def normalize(array, ymin=0, ymax=None, vmin=None, vmax=None, dtype=np.float32, 
     data_min, data_max = np.fmin.reduce(columns, axis=0), np.fmax.reduce(columns, axis=0)
     if np.isinf(data_min).any() or np.isinf(data_max).any():
         index = tuple(int(i) for i in np.argwhere(np.isinf(values))[0])
+        where = index[0] if len(index) == 1 else index
         raise ValueError(
-            f"array contains infinite values (first {values[index]} at index {index[0] if len(index) == 1 else index}); "
+            f"array contains infinite values (first {values[index]} at index {where}); "
             "only finite values (and NaN) can be normalised"
         )
     all_nan = np.isnan(data_min)
