@@ -220,3 +220,21 @@ def test_show_positions_and_traces_bad_input(video):
         show_positions_and_traces(video[0], [(1, 1)], image=video[1], traces=np.zeros(30), axs=axs)
     with pytest.raises(ValueError, match="video_or_traces must be a video"):
         show_positions_and_traces(np.zeros((2, 2, 2, 2)), [(1, 1)], axs=axs)
+
+
+# --- edges of the time axis -----------------------------------------------------------------------------------
+
+
+def test_time_axis_edges():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"fps=1e-320 is too small: the time axis of 5 frames overflows"):
+        show_traces(np.zeros(5), fps=1e-320, ax=ax)
+    with pytest.raises(ValueError, match="x must hold finite numbers, got nan at index 0"):
+        show_traces(np.zeros(3), x=[np.nan, 1, 2], ax=ax)
+    with pytest.raises(ValueError, match="x must hold finite numbers, got inf at index 2"):
+        optimap.compare_traces([np.zeros((3, 4, 4))], [(1, 1)], x=[0, 1, np.inf])
+    show_traces(np.zeros(3), x=np.ones(3), ax=ax)  # equal ends: no singular-limits warning
+    show_traces(np.zeros((1, 2)), fps=1e-320, ax=ax)  # one frame: time 0 only
+    days = np.arange("2024-01-01", "2024-01-04", dtype="datetime64[D]")
+    show_traces(np.zeros(3), x=days, ax=ax)
+    assert ax.lines[-1].get_xdata()[0] == days[0]

@@ -304,3 +304,11 @@ def test_random_positions_in_frames_of_any_size():
     assert positions == random_positions((largest, largest), 5, rng=1)
     with pytest.raises(ValueError, match="shape_or_mask height must be at most .* got 10000000000000000000000"):
         random_positions((10**22, 4), 1)
+
+
+@pytest.mark.parametrize("coords", [(10**400, 1), [(1, 1), (2, 2), (3, -(10**400))]])
+def test_python_ints_beyond_the_float_range_are_a_value_error(coords):
+    with pytest.raises(ValueError, match=r"coords: position \(.*\.\.\. is beyond the range of float numbers"):
+        extract_traces(np.zeros((2, 4, 4)), coords)
+    with pytest.raises(ValueError, match="A: position .* is beyond the range of float numbers"):
+        positions_from_A_to_B(2, (10**400, 0), (0, 0))

@@ -62,13 +62,28 @@ def time_axis(n_frames, x=None, fps=None):
     if x is not None and fps is not None:
         raise ValueError("x and fps cannot be given together: pass x (the time values) or fps (frames per second)")
     if fps is not None:
-        return np.arange(n_frames) / as_positive_float(fps, "fps"), "Time [s]"
+        fps = as_positive_float(fps, "fps")
+        if n_frames > 1 and (n_frames - 1) / fps > _LARGEST:
+            raise ValueError(f"fps={fps!r} is too small: the time axis of {n_frames} frames overflows")
+        return np.arange(n_frames) / fps, "Time [s]"
     if x is not None:
         x = np.asarray(x)
         if x.ndim != 1 or len(x) != n_frames:
             raise ValueError(f"x must be 1-D with one value per frame ({n_frames}), got shape {x.shape}")
+        if x.dtype.kind in "iuf" and not np.isfinite(x).all():
+            i = int(np.flatnonzero(~np.isfinite(x))[0])
+            raise ValueError(f"x must hold finite numbers, got {x[i]} at index {i}")
         return x, None
     return np.arange(n_frames), "Frame"
+
+
+_LARGEST = float(np.finfo(np.float64).max)
+
+
+def set_time_limits(ax, x):
+    """Let the time axis span ``x[0]`` to ``x[-1]`` (nothing for one sample or equal ends)."""
+    if len(x) > 1 and x[0] != x[-1]:
+        ax.set_xlim(x[0], x[-1])
 
 
 @functools.cache
@@ -177,8 +192,7 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
                 line.set_color(color)
             if label is not None:
                 line.set_label(label)
-    if n_frames > 1:
-        ax.set_xlim(x[0], x[-1])
+    set_time_limits(ax, x)
     if x_label:
         ax.set_xlabel(x_label)
     ax.set_ylabel("Intensity")

@@ -55,7 +55,10 @@ def _pair_to_floats(pair, name):
         raise ValueError(f"{name}: each position must be a pair (x, y), got {_describe(pair)} with {len(pair)} values")
     if not all(_is_number(v) for v in pair):
         raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
-    return float(pair[0]), float(pair[1])
+    try:
+        return float(pair[0]), float(pair[1])
+    except OverflowError:  # Python ints beyond the float range
+        raise ValueError(f"{name}: position {_describe(tuple(pair))} is beyond the range of float numbers") from None
 
 
 def _items(value):

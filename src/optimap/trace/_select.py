@@ -14,7 +14,7 @@ import numpy as np
 from .._validate import as_int, check_video, is_real_dtype
 from . import _backend
 from ._extract import extract_traces
-from ._plot import cycle_colors, time_axis
+from ._plot import cycle_colors, set_time_limits, time_axis
 from ._positions import parse_positions, positions_to_pixels
 from ._selector import (
     DEFAULT_TITLE,
@@ -454,8 +454,7 @@ def _compare_static(videos, coords, labels, colors, size, window, time, x_label,
         else:
             ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
         ax.set_ylabel("Intensity")
-        if len(time) > 1:
-            ax.set_xlim(time[0], time[-1])
+        set_time_limits(ax, time)
     if x_label:
         axs[-1].set_xlabel(x_label)
     if labels is not None and legend_loc is not None:

@@ -23,7 +23,7 @@ from matplotlib.markers import MarkerStyle
 
 from .._validate import as_int, check_video
 from ._extract import extract_traces
-from ._plot import _check_image, _is_single_color, _per_trace, cycle_colors, time_axis
+from ._plot import _check_image, _is_single_color, _per_trace, cycle_colors, set_time_limits, time_axis
 from ._positions import _fmt, parse_positions, round_half_up, round_to_pixels
 from ._windows import check_size, check_window
 
@@ -457,8 +457,7 @@ def _image_and_trace_axes(axs, image, *, cmap, vmin, vmax, title, x, x_label):
     image_ax.set_title(DEFAULT_TITLE if title is None else title, fontsize="medium")
     image_ax.set_xticks([])
     image_ax.set_yticks([])
-    if len(x) > 1:
-        trace_ax.set_xlim(x[0], x[-1])
+    set_time_limits(trace_ax, x)
     if x_label:
         trace_ax.set_xlabel(x_label)
     trace_ax.set_ylabel("Intensity")
