@@ -302,7 +302,7 @@ def test_random_positions_in_frames_of_any_size():
     positions = random_positions((largest, largest), 5, rng=1)
     assert len(set(positions)) == 5 and all(0 <= v < largest for p in positions for v in p)
     assert positions == random_positions((largest, largest), 5, rng=1)
-    with pytest.raises(ValueError, match="shape_or_mask height must be at most .* got 10000000000000000000000"):
+    with pytest.raises(ValueError, match="shape_or_mask height must be <= 9223372036854775807, got 10000000000000000000000"):
         random_positions((10**22, 4), 1)
 
 

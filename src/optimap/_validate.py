@@ -10,13 +10,17 @@ import operator
 import numpy as np
 
 
-def as_int(value, name, *, minimum=None):
+def as_int(value, name, *, minimum=None, maximum=None):
     """Return ``value`` as a Python int, accepting integral floats.
 
     >>> as_int(np.int64(3), "size")
     3
     >>> as_int(4.0, "size", minimum=0)
     4
+    >>> as_int(10**20, "height", maximum=np.iinfo(np.intp).max)
+    Traceback (most recent call last):
+        ...
+    ValueError: height must be <= 9223372036854775807, got 100000000000000000000
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
@@ -28,6 +32,8 @@ def as_int(value, name, *, minimum=None):
         result = int(value)
     if minimum is not None and result < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {result}")
+    if maximum is not None and result > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {result}")
     return result
 
 

@@ -383,6 +383,7 @@ def show_positions_and_traces(
     True
     >>> plt.close("all")
     """
+    check_plot_keywords(kwargs, "show_positions_and_traces")  # before a costly extraction
     xs, _, _ = parse_positions(positions, "positions")
     n_positions = len(xs)
     frame, traces = _frame_and_traces(video_or_traces, image, traces, n_positions, size, window, positions)
@@ -391,7 +392,6 @@ def show_positions_and_traces(
         raise ValueError(
             f"traces has {traces.shape[1]} columns but there are {n_positions} positions; give one per position"
         )
-    check_plot_keywords(kwargs, "show_positions_and_traces")
     colors = cycle_colors(n_positions) if colors is None else _per_trace(colors, n_positions, "colors")
     show = axs is None
     if show:

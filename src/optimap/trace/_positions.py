@@ -287,8 +287,9 @@ def random_positions(shape_or_mask, N=1, *, rng=None):
     Parameters
     ----------
     shape_or_mask : tuple of int or 2-D bool array
-        Either the frame shape ``(height, width)``, or a mask whose True pixels
-        are the allowed positions (e.g. the tissue).
+        Either the frame shape ``(height, width)`` (of any size an array can
+        have: the pixels are never listed), or a mask whose True pixels are
+        the allowed positions (e.g. the tissue).
     N : int, optional
         Number of positions, by default 1.
     rng : int, numpy.random.Generator or None, optional
@@ -336,8 +337,9 @@ def random_positions(shape_or_mask, N=1, *, rng=None):
                 f"shape_or_mask must be a frame shape (height, width) or a 2-D boolean mask, "
                 f"got {_describe(shape_or_mask)}"
             )
-        height = _dimension(shape_or_mask[0], "shape_or_mask height")
-        width = _dimension(shape_or_mask[1], "shape_or_mask width")
+        largest = int(np.iinfo(np.intp).max)  # the largest array dimension
+        height = as_int(shape_or_mask[0], "shape_or_mask height", minimum=1, maximum=largest)
+        width = as_int(shape_or_mask[1], "shape_or_mask width", minimum=1, maximum=largest)
         candidates = height * width
     available = candidates if isinstance(candidates, int) else candidates.size
     if N > available:
@@ -352,14 +354,6 @@ def random_positions(shape_or_mask, N=1, *, rng=None):
 
 # Largest population Generator.choice draws from (an int64).
 _MAX_CHOICE = int(np.iinfo(np.int64).max)
-
-
-def _dimension(value, name):
-    """A frame side: a whole number from 1 to the largest array dimension."""
-    value = as_int(value, name, minimum=1)
-    if value > np.iinfo(np.intp).max:
-        raise ValueError(f"{name} must be at most {np.iinfo(np.intp).max} (the largest array dimension), got {value}")
-    return value
 
 
 def _distinct_pixels(generator, height, width, n):
