@@ -476,3 +476,32 @@ def test_estimated_window_too_small_names_the_column():
     data = np.column_stack([np.sin(2 * np.pi * t / 60), np.sin(2 * np.pi * t / 5)])
     with pytest.raises(ValueError, match=r"column 1: estimated period 5; period \* ptimes must be at least 4"):
         detrend_timeseries(data, ptimes=0.5)
+
+
+@pytest.mark.parametrize("kind", ["spline", "mean", "median", "line", None])
+@pytest.mark.parametrize("shape", [(100, 0), (3, 0), (0, 0)])
+def test_no_traces_gives_an_empty_result(kind, shape):
+    """What extract_traces(video, []) returns detrends to the same empty shape, trend included."""
+    data = np.zeros(shape, dtype=np.float32)
+    for options in ({}, {"return_trend_data": True}, {"period": 10}, {"retain_baseline": False}):
+        result = detrend_timeseries(data, kind=kind, **options)
+        assert result.shape == shape and result.dtype == np.float64
+    assert detrend_timeseries(np.zeros((0, 100)), axis=1).shape == (0, 100)
+    with pytest.raises(ValueError, match="no samples"):
+        detrend_timeseries(np.zeros((0, 4)))
+
+
+@pytest.mark.parametrize(
+    ("period", "ptimes", "match"),
+    [
+        (1e300, 1e300, r"period \* ptimes = inf samples is longer than the 100 samples"),
+        (1e308, 10, "longer than the 100 samples"),
+        (None, 1e307, "estimated period .*longer than the 100 samples"),
+        (10**400, 2, r"period must be a finite number > 0, got 1000.*\(401 digits\)"),
+        (5, 10**400, "ptimes must be a finite number > 0"),
+    ],
+)
+def test_huge_period_or_ptimes_is_a_value_error(period, ptimes, match):
+    """No OverflowError from int(inf) or float(10**400): the window is simply too long."""
+    with pytest.raises(ValueError, match=match):
+        detrend_timeseries(np.random.default_rng(0).random(100), period=period, ptimes=ptimes)

@@ -66,10 +66,20 @@ def test_top_level_reexports_and_version():
     assert "extract_traces" in dir(optimap.trace)
 
 
+def test_load_video_at_the_top_level(tmp_path):
+    """optimap's tutorials call om.load_video(path)."""
+    assert optimap.load_video is optimap.video.load_video
+    assert "load_video" in dir(optimap)
+    video = np.arange(24, dtype=np.uint16).reshape(2, 3, 4)
+    np.save(tmp_path / "video.npy", video)
+    np.testing.assert_array_equal(optimap.load_video(tmp_path / "video.npy"), video)
+
+
 def test_import_is_lazy():
     code = (
         "import sys, optimap, optimap.trace; "
-        "heavy = [m for m in ('matplotlib', 'scipy', 'optimap.trace._plot') if m in sys.modules]; "
+        "heavy = [m for m in ('matplotlib', 'scipy', 'optimap.trace._plot', 'optimap.video._load') "
+        "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -121,5 +121,120 @@ def test_show_positions_and_traces_with_given_traces_and_new_figure():
     np.testing.assert_allclose(image_ax.collections[0].get_facecolors()[0], to_rgba("m"))
     with pytest.raises(ValueError, match="traces has 1 columns but there are 2 positions"):
         show_positions_and_traces(np.zeros((8, 8)), [(1, 1), (2, 2)], np.arange(5.0))
-    with pytest.raises(ValueError, match="traces must be given"):
+    with pytest.raises(ValueError, match=r"no frame to show: with traces \(8, 8\) first, image must be the frame"):
         show_positions_and_traces(np.zeros((8, 8)), [(1, 1)])
+
+
+# --- show_positions_and_traces: optimap main's call forms next to ours ---------------------------------------
+
+
+@pytest.fixture
+def video():
+    return np.random.default_rng(3).random((30, 16, 20))  # 16 rows, 20 columns
+
+
+def _drawn(image_ax, trace_ax):
+    return image_ax.images[0].get_array(), np.column_stack([line.get_ydata() for line in trace_ax.lines])
+
+
+def test_main_forms_video_with_an_image_index_or_image(video):
+    positions = [(2, 3), (15, 8)]
+    expected = optimap.extract_traces(video, positions, size=5)
+    frame, traces = _drawn(*show_positions_and_traces(video, positions, fps=500))  # the tutorials' call
+    np.testing.assert_array_equal(frame, video[0])
+    np.testing.assert_array_equal(traces, expected)
+    frame, _ = _drawn(*show_positions_and_traces(video, positions, image=7))
+    np.testing.assert_array_equal(frame, video[7])
+    frame, _ = _drawn(*show_positions_and_traces(video, positions, image=np.int64(-1)))
+    np.testing.assert_array_equal(frame, video[-1])
+    activation = np.arange(16 * 20.0).reshape(16, 20)
+    frame, _ = _drawn(*show_positions_and_traces(video, positions, image=activation))
+    np.testing.assert_array_equal(frame, activation)
+    with pytest.raises(ValueError, match="image=30 is out of range for a video of 30 frames"):
+        show_positions_and_traces(video, positions, image=30)
+    with pytest.raises(ValueError, match=r"image must be an image of the video's frame size \(16, 20\)"):
+        show_positions_and_traces(video, positions, image=np.zeros((5, 5)))
+
+
+def test_main_form_positional_parameters_in_main_order(video):
+    positions = [(2, 3), (15, 8)]
+    image_ax, trace_ax = show_positions_and_traces(video, positions, 4, 3, ["red", "blue"], (8, 3), 100, -1, 2, "magma")
+    assert tuple(image_ax.figure.get_size_inches()) == (8, 3)
+    np.testing.assert_array_equal(image_ax.images[0].get_array(), video[4])
+    assert image_ax.images[0].get_clim() == (-1, 2) and image_ax.images[0].get_cmap().name == "magma"
+    np.testing.assert_array_equal(trace_ax.lines[1].get_ydata(), optimap.extract_traces(video, (15, 8), size=3))
+    assert [to_rgba(line.get_color()) for line in trace_ax.lines] == [to_rgba("red"), to_rgba("blue")]
+    assert trace_ax.get_xlabel() == "Time [s]"
+
+
+def test_main_form_traces_first_with_image_frame(video):
+    positions = [(2, 3), (15, 8), (0, 0)]
+    traces = optimap.trace.normalize(optimap.extract_traces(video, positions))
+    frame, drawn = _drawn(*show_positions_and_traces(traces, positions, image=video[5]))
+    np.testing.assert_array_equal(frame, video[5])
+    np.testing.assert_array_equal(drawn, traces)
+    frame, drawn = _drawn(*show_positions_and_traces(traces[:, 0], positions[:1], image=video[5]))
+    np.testing.assert_array_equal(drawn[:, 0], traces[:, 0])
+    # A frame 3 wide for 3 positions: both arrays have a column per position; main's order decides,
+    # and traces= by keyword leaves no doubt.
+    narrow = [(0, 1), (1, 2), (2, 0)]
+    frame3 = np.ones((4, 3))
+    frame, drawn = _drawn(*show_positions_and_traces(traces, narrow, frame3))
+    np.testing.assert_array_equal(frame, frame3)
+    np.testing.assert_array_equal(drawn, traces)
+    frame, drawn = _drawn(*show_positions_and_traces(frame3, narrow, traces=traces))
+    np.testing.assert_array_equal(frame, frame3)
+    np.testing.assert_array_equal(drawn, traces)
+    with pytest.raises(ValueError, match="got an index"):
+        show_positions_and_traces(traces, positions, image=3)
+
+
+def test_our_forms_keep_working(video):
+    positions = [(2, 3), (15, 8)]
+    traces = optimap.extract_traces(video, positions, size=1)
+    for args, kwargs in [
+        ((video[2], positions, traces), {}),  # the command line's call
+        ((video[2], positions), {"traces": traces}),
+        ((video, positions, traces), {}),
+        ((video, positions), {"traces": traces, "image": 2}),
+    ]:
+        fig, axs = plt.subplots(1, 2)
+        frame, drawn = _drawn(*show_positions_and_traces(*args, axs=axs, **kwargs))
+        np.testing.assert_array_equal(frame, video[2 if args[0].ndim == 2 or kwargs.get("image") == 2 else 0])
+        np.testing.assert_array_equal(drawn, traces)
+    fig, axs = plt.subplots(1, 2)
+    rgb = np.zeros((16, 20, 3))
+    frame, drawn = _drawn(*show_positions_and_traces(rgb, positions, traces=traces, axs=axs))
+    assert frame.shape == (16, 20, 3)
+
+
+def test_show_positions_and_traces_bad_input(video):
+    fig, axs = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="figsize is only used for a new figure"):
+        show_positions_and_traces(video, [(1, 1)], figsize=(4, 2), axs=axs)
+    with pytest.raises(ValueError, match="figsize must be two finite numbers"):
+        show_positions_and_traces(video, [(1, 1)], figsize=(4, -2))
+    with pytest.raises(TypeError, match="did you mean 'linewidth'"):
+        show_positions_and_traces(video, [(1, 1)], axs=axs, linewidht=3)
+    with pytest.raises(ValueError, match="image cannot be given"):
+        show_positions_and_traces(video[0], [(1, 1)], image=video[1], traces=np.zeros(30), axs=axs)
+    with pytest.raises(ValueError, match="video_or_traces must be a video"):
+        show_positions_and_traces(np.zeros((2, 2, 2, 2)), [(1, 1)], axs=axs)
+
+
+# --- edges of the time axis -----------------------------------------------------------------------------------
+
+
+def test_time_axis_edges():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"fps=1e-320 is too small: the time axis of 5 frames overflows"):
+        show_traces(np.zeros(5), fps=1e-320, ax=ax)
+    with pytest.raises(ValueError, match="x must hold finite numbers, got nan at index 0"):
+        show_traces(np.zeros(3), x=[np.nan, 1, 2], ax=ax)
+    with pytest.raises(ValueError, match="x must hold finite numbers, got inf at index 2"):
+        optimap.compare_traces([np.zeros((3, 4, 4))], [(1, 1)], x=[0, 1, np.inf])
+    show_traces(np.zeros(3), x=np.ones(3), ax=ax)  # equal ends: no singular-limits warning
+    show_traces(np.zeros((1, 2)), fps=1e-320, ax=ax)  # one frame: time 0 only
+    days = np.arange("2024-01-01", "2024-01-04", dtype="datetime64[D]")
+    show_traces(np.zeros(3), x=days, ax=ax)
+    assert ax.lines[-1].get_xdata()[0] == days[0]

@@ -76,8 +76,10 @@ class FakeShow:
 
 @pytest.fixture
 def show(monkeypatch):
+    """A fake GUI: plt.show clicks and returns, and figures count as shown in a window."""
     fake = FakeShow()
     monkeypatch.setattr(plt, "show", fake)
+    monkeypatch.setattr(_backend, "can_show", lambda figure: True)
     return fake
 
 
@@ -226,16 +228,36 @@ def test_double_click_adds_one_position(show):
     assert select_positions(np.zeros((24, 32))) == [(9, 9)]
 
 
-def test_headless_show_returns_at_once():
-    """Under Agg the real plt.show() returns: nothing is clicked, nothing hangs."""
+def test_headless_returns_at_once_with_one_warning(monkeypatch):
+    """Under Agg no window can open: the empty result at once, and one NoWindowWarning that says why."""
     if plt.get_backend().lower() != "agg":
         pytest.skip("needs the Agg backend: a GUI backend would open a real window")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "non-interactive" warning when a DISPLAY is set
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: shown.append(1))  # must not even be called
+    with pytest.warns(_backend.NoWindowWarning) as record:
         assert select_positions(np.zeros((8, 8))) == []
-        traces, positions = select_traces(np.zeros((5, 8, 8)))
+    assert len(record) == 1 and record[0].filename == __file__
+    message = str(record[0].message)
+    assert "select_positions(): no interactive window could be opened (matplotlib backend 'agg'" in message.lower()
+    assert "nothing was selected and [] is returned" in message and "PositionSelector(ax)" in message
+    expected = r"select_traces\(\).*traces of shape \(5, 0\) and \[\]"
+    with pytest.warns(_backend.NoWindowWarning, match=expected) as record:
+        traces, positions = select_traces(np.zeros((5, 8, 8)), fps=100)
+    assert len(record) == 1
     assert traces.shape == (5, 0) and positions == []
-    assert plt.get_fignums() == []
+    expected = r"compare_traces\(\).*CompareSelector\(videos\).*pass coords="
+    with pytest.warns(_backend.NoWindowWarning, match=expected) as record:
+        assert compare_traces([np.zeros((5, 8, 8))] * 2) == []
+    assert len(record) == 1
+    assert issubclass(_backend.NoWindowWarning, UserWarning)
+    assert shown == [] and plt.get_fignums() == []
+
+
+def test_static_compare_traces_under_agg_gives_no_warning(videos):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        axs = compare_traces(videos, coords=[(1, 1)])
+    assert len(axs[0].lines) == 2
 
 
 # --------------------------------------------------------------------------- select_traces
@@ -706,6 +728,17 @@ def test_position_selector_programmatic_editing(agg_axes):
         selector.set_positions([(0, 0), (0, 24)])
 
 
+@pytest.mark.parametrize("as_integers", [True, False])
+def test_position_selector_far_outside_is_a_value_error(agg_axes, as_integers):
+    """Coordinates beyond any pixel index: the usual message, no invalid-cast RuntimeWarning."""
+    selector = PositionSelector(agg_axes, as_integers=as_integers)
+    with pytest.raises(ValueError, match=r"position \(1e\+30, 2\) is outside the image \(width 32, height 24\)"):
+        selector.add((1e30, 2))
+    with pytest.raises(ValueError, match=r"positions: position \(3, -1e\+300\) is outside the image"):
+        selector.set_positions([(1, 1), (3, -1e300)])
+    assert selector.positions == []
+
+
 def test_position_selector_options(agg_axes):
     ax = agg_axes
     selector = PositionSelector(ax, as_integers=False, single=True, colors="red", s=100, marker="x")
@@ -831,3 +864,27 @@ def test_compare_selector_without_pyplot(videos):
 def test_select_exports():
     public = {"select_positions", "select_traces", "compare_traces", "PositionSelector", "TraceSelector"}
     assert set(_select.__all__) >= public
+
+
+def test_compare_with_coords_shows_the_title(show, videos):
+    """optimap's tutorials: compare_traces(videos, [(x, y)], title="..."), also on given Axes."""
+    (ax,) = compare_traces(videos, [(5, 6)], size=1, labels=["raw", "short"], title="Optical trace of one pixel")
+    assert ax.get_title() == "Optical trace of one pixel"
+    assert ax.figure.get_suptitle() == ""
+    axs = compare_traces(videos, [(5, 6), (7, 8)], title="Two pixels")
+    assert axs[0].figure.get_suptitle() == "Two pixels"
+    assert [ax.get_title() for ax in axs] == ["Position (5, 6)", "Position (7, 8)"]
+    fig, given = plt.subplots(1, 3)
+    assert compare_traces(videos, (5, 6), axs=given[1], title="middle") == [given[1]]
+    assert given[1].get_title() == "middle" and given[0].get_title() == "" and len(given[1].lines) == 2
+    fig, given = plt.subplots(3, 2)
+    positions = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)]
+    axs = compare_traces(videos, positions, labels=["a", "b"], colors=["green", "blue"], fps=250, axs=given.flatten())
+    assert [len(ax.lines) for ax in axs] == [2] * 6 and axs[-1].get_xlabel() == "Time [s]"
+
+
+def test_compare_with_a_figure_legend(show, videos):
+    axs = compare_traces(videos, [(5, 6), (7, 8)], labels=["raw", "short"], legend_loc="outside upper center")
+    (legend,) = axs[0].figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["raw", "short"]
+    assert axs[0].get_legend() is None

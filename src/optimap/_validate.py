@@ -3,19 +3,24 @@
 Every validator names the parameter, the value it got and what is allowed.
 """
 
+import difflib
 import numbers
 import operator
 
 import numpy as np
 
 
-def as_int(value, name, *, minimum=None):
+def as_int(value, name, *, minimum=None, maximum=None):
     """Return ``value`` as a Python int, accepting integral floats.
 
     >>> as_int(np.int64(3), "size")
     3
     >>> as_int(4.0, "size", minimum=0)
     4
+    >>> as_int(10**20, "height", maximum=np.iinfo(np.intp).max)
+    Traceback (most recent call last):
+        ...
+    ValueError: height must be <= 9223372036854775807, got 100000000000000000000
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
@@ -27,6 +32,8 @@ def as_int(value, name, *, minimum=None):
         result = int(value)
     if minimum is not None and result < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {result}")
+    if maximum is not None and result > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {result}")
     return result
 
 
@@ -38,10 +45,14 @@ def as_positive_float(value, name):
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
+    try:
+        result = float(value)
+    except OverflowError:  # a Python int beyond the float range
+        result = float("inf")
+    if not np.isfinite(result) or result <= 0:
+        text = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:20]}...({len(repr(value))} digits)"
+        raise ValueError(f"{name} must be a finite number > 0, got {text}")
+    return result
 
 
 def is_real_dtype(dtype):
@@ -83,3 +94,45 @@ def check_traces(traces, name="traces"):
     if array.ndim != 2:
         raise ValueError(f"{name} must be 1-D (T,) or 2-D (T, N), got {array.ndim}-D with shape {array.shape}")
     return array
+
+
+def check_keywords(given, allowed, func_name, *, what_is_allowed, also_suggest=()):
+    """Raise a TypeError for the first keyword of ``given`` that is not in ``allowed``.
+
+    The message names the function, the keyword and its value, suggests the
+    closest valid name (from ``allowed`` and ``also_suggest``, e.g. the
+    function's own parameters) and says what is allowed.
+
+    Parameters
+    ----------
+    given : mapping
+        The keyword arguments received (``**kwargs``).
+    allowed : collection of str
+        The names accepted.
+    func_name : str
+        The public function, for the message.
+    what_is_allowed : str
+        How the message describes the accepted names.
+    also_suggest : collection of str, optional
+        Further names that may be what the caller meant.
+
+    Examples
+    --------
+    >>> check_keywords({"fps": 500}, {"fps", "x"}, "f", what_is_allowed="fps or x")
+    >>> check_keywords({"fsp": 500}, {"fps", "x"}, "f", what_is_allowed="fps or x")
+    Traceback (most recent call last):
+        ...
+    TypeError: f() got an unexpected keyword argument 'fsp' (= 500); did you mean 'fps'? Allowed: fps or x.
+    """
+    for name, value in given.items():
+        if name in allowed:
+            continue
+        candidates = sorted(set(allowed) | set(also_suggest))
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "."
+        text = repr(value)
+        if len(text) > 40:
+            text = text[:37] + "..."
+        raise TypeError(
+            f"{func_name}() got an unexpected keyword argument {name!r} (= {text}){hint} Allowed: {what_is_allowed}."
+        )

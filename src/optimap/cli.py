@@ -346,13 +346,13 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None):
     n = len(positions)
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
     if n <= LEGEND_MAX:
-        show_positions_and_traces(frame, positions, traces, fps=fps, x=x, axs=axs, labels=names)
+        show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, labels=names)
         axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # beside, not over, the traces
         return figure
     cmap = plt.get_cmap("turbo")
     colors = [cmap(value) for value in np.linspace(0.05, 0.95, n)]
     width = max(0.2, min(1.0, 30 / n))
-    show_positions_and_traces(frame, positions, traces, fps=fps, x=x, axs=axs, colors=colors, linewidth=width)
+    show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors, linewidth=width)
     mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap=cmap)
     bar = figure.colorbar(mappable, ax=axs[1], fraction=0.05)
     bar.set_label(f"position (column of the traces, 1-{n})")

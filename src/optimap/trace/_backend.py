@@ -66,6 +66,54 @@ def _restore(name):
         _switch(name)
 
 
+class NoWindowWarning(UserWarning):
+    """A blocking selection could not open an interactive window, so nothing was selected.
+
+    Issued by ``select_positions``, ``select_traces`` and the interactive
+    ``compare_traces`` under a non-interactive matplotlib backend (e.g. Agg,
+    the default without a display); they then return their empty result.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from optimap.trace._backend import NoWindowWarning
+    >>> issubclass(NoWindowWarning, UserWarning)
+    True
+    >>> warnings.filterwarnings("ignore", category=NoWindowWarning)  # e.g. in a batch script
+    """
+
+
+def can_show(figure):
+    """True when ``plt.show()`` opens an interactive window for ``figure``.
+
+    Non-interactive backends (Agg, PDF, SVG, ...) keep matplotlib's base figure
+    manager, whose ``show`` opens nothing; every interactive backend (Qt, Tk,
+    GTK, wx, macOS, WebAgg) overrides it.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> can_show(Figure())  # no pyplot manager at all
+    False
+    """
+    from matplotlib.backend_bases import FigureManagerBase
+
+    manager = getattr(figure.canvas, "manager", None)
+    return manager is not None and type(manager).show is not FigureManagerBase.show
+
+
+def no_window_message(func_name, empty, instead):
+    """The text of the :class:`NoWindowWarning` of ``func_name``, which returns ``empty``.
+
+    ``instead`` names what to use instead of a GUI backend (a selector class, ...).
+    """
+    return (
+        f"{func_name}(): no interactive window could be opened (matplotlib backend {current_backend()!r} is "
+        f"non-interactive); nothing was selected and {empty} is returned. Use a GUI backend (e.g. "
+        f"matplotlib.use('QtAgg') before the call, or %matplotlib qt in IPython), or {instead}"
+    )
+
+
 def unavailable_message(func_name, alternative, reason):
     return f"{func_name}() needs a blocking window, but {reason}. {alternative}"
 

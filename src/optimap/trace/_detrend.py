@@ -47,6 +47,7 @@ _ZERO_POWER = 1e-8  # spectra with all power below this: no period found
 
 _SPLINE_MIN_SAMPLES = 5  # a cubic spline with one interior knot needs 5 samples
 _LIMIT = 1e100  # larger magnitudes could overflow the squared spectra
+_HUGE_WINDOW = 2**62 + 1  # stands for every window longer than any series
 
 # Theil-Sen selection.
 _NAIVE_PAIRS = 8256  # at most this many pairs (129 samples): list them all
@@ -118,7 +119,8 @@ def detrend_timeseries(
         the mean is taken over time, trace by trace. The result is always a
         new float64 array (float32 input is computed and returned in float64,
         to match ``seasonal``); each trace of it is contiguous in memory.
-        `data` is not modified.
+        `data` is not modified. Data holding no trace (shape ``(T, 0)``, what
+        ``extract_traces(video, [])`` returns) gives an empty array of its shape.
 
     Raises
     ------
@@ -175,6 +177,8 @@ def detrend_timeseries(
         period = as_positive_float(period, "period")
     ptimes = as_positive_float(ptimes, "ptimes")
     array, axis = _check_data(data, axis)
+    if array.size == 0:  # no traces, e.g. extract_traces(video, []) of shape (T, 0)
+        return np.empty(array.shape, dtype=np.float64)
     one_d = array.ndim == 1
     rows = array[np.newaxis, :] if one_d else np.moveaxis(array, axis, 1)
     rows = np.array(rows, dtype=np.float64, order="C")  # always a copy
@@ -232,7 +236,8 @@ def _check_data(data, axis):
             f"axis {axis} is out of range for {array.ndim}-D data (allowed: {-array.ndim}..{array.ndim - 1})"
         )
     axis %= array.ndim
-    if array.shape[axis] == 0:
+    no_traces = array.ndim == 2 and array.shape[1 - axis] == 0
+    if array.shape[axis] == 0 and not no_traces:
         raise ValueError("data has no samples along the time axis")
     return array, axis
 
@@ -264,8 +269,15 @@ def _check_values(rows, name):
 
 
 def _window(period, ptimes):
-    """The odd smoothing window of seasonal: int(period * ptimes) // 2 * 2 - 1."""
-    return (int(period * ptimes) // 2) * 2 - 1
+    """The odd smoothing window of seasonal: int(period * ptimes) // 2 * 2 - 1.
+
+    Windows longer than any series (``period * ptimes`` of 2**62 or more, or
+    overflowing to infinity) are all ``_HUGE_WINDOW``, which no series passes.
+    """
+    product = period * ptimes
+    if not product < _HUGE_WINDOW:
+        return _HUGE_WINDOW
+    return (int(product) // 2) * 2 - 1
 
 
 def _min_length(kind, window):
@@ -282,6 +294,11 @@ def _check_window(kind, window, period, ptimes, n, where):
         raise ValueError(
             f"{where}period * ptimes must be at least 4 (period={period:g}, ptimes={ptimes:g}): "
             f"the smoothing window int(period * ptimes) // 2 * 2 - 1 = {window} must be at least 3 samples"
+        )
+    if window >= _HUGE_WINDOW:
+        raise ValueError(
+            f"{where}data is too short for kind={kind!r} with period={period:g}, ptimes={ptimes:g}: "
+            f"the smoothing window period * ptimes = {period * ptimes:g} samples is longer than the {n} samples"
         )
     need = _min_length(kind, window)
     if n < need:

@@ -108,8 +108,10 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
         Show a progress bar (needs tqdm, the ``progress`` extra), by default
         False. For dask videos use dask's own diagnostics instead.
     **kwargs
-        Passed to :func:`show_traces` (e.g. ``fps``, ``labels``, ``ax``); an
-        ``ax`` also plots.
+        Passed to :func:`show_traces`: its parameters ``x``, ``fps``,
+        ``colors``, ``labels``, ``ax`` (an ``ax`` also plots) and matplotlib
+        ``Line2D`` properties such as ``linewidth``. Any other keyword is a
+        TypeError, whether or not a plot is asked for.
 
     Returns
     -------
@@ -122,7 +124,8 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
     Raises
     ------
     TypeError
-        If the video is not numeric or a position is not a pair of numbers.
+        If the video is not numeric, a position is not a pair of numbers, or a
+        keyword is unknown (e.g. ``windw="disc"``: the message suggests ``window``).
     ValueError
         If the video is not 3-D, a position lies outside the frame, or ``size``
         or ``window`` is invalid.
@@ -139,6 +142,11 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
            [20, 39],
            [40, 59]], dtype=uint16)
     """
+    if kwargs:  # checked at once, plot or no plot: a misspelt keyword must not pass silently
+        from ._plot import check_plot_keywords
+
+        own = ("video", "coords", "size", "show", "window", "progress")
+        check_plot_keywords(kwargs, "extract_traces", own=own, for_show_traces=True)
     video = check_video(video)
     size = check_size(size)
     window = check_window(window)

@@ -6,10 +6,14 @@ position and its trace share one colour: both take colours from the Axes'
 colour cycle in the same order unless colours are given.
 """
 
+import functools
+import inspect
+import numbers
+
 import numpy as np
 import matplotlib.pyplot as plt
 
-from .._validate import as_positive_float, check_traces, is_real_dtype
+from .._validate import as_positive_float, check_keywords, check_traces, is_real_dtype
 from ._positions import parse_positions
 
 
@@ -44,13 +48,71 @@ def time_axis(n_frames, x=None, fps=None):
     if x is not None and fps is not None:
         raise ValueError("x and fps cannot be given together: pass x (the time values) or fps (frames per second)")
     if fps is not None:
-        return np.arange(n_frames) / as_positive_float(fps, "fps"), "Time [s]"
+        fps = as_positive_float(fps, "fps")
+        if n_frames > 1 and (n_frames - 1) / fps > _LARGEST:
+            raise ValueError(f"fps={fps!r} is too small: the time axis of {n_frames} frames overflows")
+        return np.arange(n_frames) / fps, "Time [s]"
     if x is not None:
         x = np.asarray(x)
         if x.ndim != 1 or len(x) != n_frames:
             raise ValueError(f"x must be 1-D with one value per frame ({n_frames}), got shape {x.shape}")
+        if x.dtype.kind in "iuf" and not np.isfinite(x).all():
+            i = int(np.flatnonzero(~np.isfinite(x))[0])
+            raise ValueError(f"x must hold finite numbers, got {x[i]} at index {i}")
         return x, None
     return np.arange(n_frames), "Frame"
+
+
+_LARGEST = float(np.finfo(np.float64).max)
+
+
+def set_time_limits(ax, x):
+    """Let the time axis span ``x[0]`` to ``x[-1]`` (nothing for one sample or equal ends)."""
+    if len(x) > 1 and x[0] != x[-1]:
+        ax.set_xlim(x[0], x[-1])
+
+
+@functools.cache
+def line_keywords():
+    """The keywords :meth:`matplotlib.axes.Axes.plot` takes: Line2D properties, their aliases, scalex, scaley, data."""
+    from matplotlib.artist import ArtistInspector
+    from matplotlib.lines import Line2D
+
+    inspector = ArtistInspector(Line2D)
+    names = set(inspector.get_setters())
+    for aliases in inspector.aliasd.values():
+        names.update(aliases)
+    names.update(("scalex", "scaley", "data"))
+    return frozenset(names)
+
+
+@functools.cache
+def show_traces_keywords():
+    """The keyword parameters of :func:`show_traces` after ``traces`` (x, fps, colors, labels, ax)."""
+    parameters = inspect.signature(show_traces).parameters.values()
+    return tuple(p.name for p in parameters if p.kind == p.POSITIONAL_OR_KEYWORD)[1:]
+
+
+def check_plot_keywords(kwargs, func_name, *, own=(), for_show_traces=False):
+    """TypeError for a keyword that neither :func:`show_traces` nor ``Axes.plot`` takes.
+
+    With ``for_show_traces`` the keywords go to :func:`show_traces` (its named
+    parameters are allowed too); else straight to ``Axes.plot``. ``own`` are
+    the caller's parameters, only used to suggest a name.
+    """
+    if not kwargs:
+        return
+    named = show_traces_keywords() if for_show_traces else ()
+    if all(name in named for name in kwargs):
+        return
+    where = "show_traces parameters (" + ", ".join(named) + ") or " if named else ""
+    check_keywords(
+        kwargs,
+        set(named) | line_keywords(),
+        func_name,
+        what_is_allowed=f"{where}matplotlib Line2D properties that Axes.plot takes (e.g. linewidth, color, alpha)",
+        also_suggest=set(own) | set(show_traces_keywords()),
+    )
 
 
 def _new_axes_if_needed(ax):
@@ -102,6 +164,7 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
     >>> plt.close(fig)
     """
     traces = check_traces(traces)
+    check_plot_keywords(kwargs, "show_traces")
     n_frames, n_traces = traces.shape
     x, x_label = time_axis(n_frames, x, fps)
     colors = _per_trace(colors, n_traces, "colors")
@@ -115,8 +178,7 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
                 line.set_color(color)
             if label is not None:
                 line.set_label(label)
-    if n_frames > 1:
-        ax.set_xlim(x[0], x[-1])
+    set_time_limits(ax, x)
     if x_label:
         ax.set_xlabel(x_label)
     ax.set_ylabel("Intensity")
@@ -208,47 +270,63 @@ def show_positions(positions, image=None, size=None, color=None, cmap="gray", vm
 
 
 def show_positions_and_traces(
-    image,
+    video_or_traces,
     positions,
-    traces=None,
-    *,
+    image=None,
     size=5,
-    window=None,
-    x=None,
-    fps=None,
     colors=None,
-    labels=None,
-    cmap="gray",
+    figsize=None,
+    fps=None,
     vmin=None,
     vmax=None,
+    cmap="gray",
+    *,
+    traces=None,
+    window=None,
+    x=None,
+    labels=None,
     axs=None,
     **kwargs,
 ):
     """Show positions on a frame beside their traces, one colour per position.
 
+    The parameters up to ``cmap`` are those of optimap's main branch, in its
+    order, so its calls work: ``(video, positions)``, ``(video, positions,
+    image=frame_index_or_image)``, ``(traces, positions, image=frame)``.
+
     Parameters
     ----------
-    image : array_like, shape (H, W) or (T, H, W)
-        The frame to show, or a video: its first frame is shown and, when
-        ``traces`` is None, the traces are extracted from it.
+    video_or_traces : array_like, shape (T, H, W), or (T,) or (T, N)
+        A video, from which the traces are extracted (``size``, ``window``)
+        and whose frame ``image`` is shown; or the traces themselves, one
+        column per position (e.g. detrended or normalised), with ``image``
+        the frame to show. A frame ``(H, W)`` (or RGB) here, with the traces
+        given as ``traces=`` (or as the third argument), is accepted too.
     positions : (x, y) or sequence of (x, y)
         Positions; ``x`` is the column, ``y`` the row.
-    traces : array_like, shape (T,) or (T, N), optional
-        The traces, one column per position (e.g. detrended or normalised).
-        By default they are extracted from the video with ``size`` and ``window``.
+    image : int or array_like of shape (H, W), optional
+        The frame to show: an index into the video (by default 0, the first
+        frame) or an image of the frame size (e.g. an activation map). Needed
+        when traces are given.
     size : int, optional
         Window size for the extraction, by default 5.
-    window : {'rect', 'disc', 'pixel'}, optional
-        Window for the extraction; by default the module's default window.
-    x, fps, labels
-        As in :func:`show_traces`.
     colors : sequence of colors, optional
         One colour per position; by default the colour cycle.
-    cmap, vmin, vmax
-        As in :func:`show_positions`.
+    figsize : (float, float), optional
+        Size of the new figure in inches (not with ``axs``); by default (11, 4).
+    fps : float, optional
+        Frames per second: the time axis is in seconds. Not together with ``x``.
+    vmin, vmax, cmap
+        Display of the frame, as in :func:`show_positions`.
+    traces : array_like, shape (T,) or (T, N), optional
+        Keyword-only. Traces to show instead of extracting them from the video.
+    window : {'rect', 'disc', 'pixel'}, optional
+        Keyword-only. Window for the extraction; by default the default window.
+    x, labels
+        Keyword-only. As in :func:`show_traces`.
     axs : pair of matplotlib.axes.Axes, optional
-        Axes for the image and for the traces; by default a new figure is made
-        and shown.
+        Keyword-only. Axes for the image and for the traces; by default a new
+        figure is made and shown.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot` for the traces.
 
@@ -257,39 +335,131 @@ def show_positions_and_traces(
     (matplotlib.axes.Axes, matplotlib.axes.Axes)
         The image Axes and the trace Axes.
 
+    Raises
+    ------
+    ValueError
+        If traces are given without a frame to show, the traces do not have
+        one column per position, ``image`` is out of range or not of the
+        frame size, or ``figsize`` is given with ``axs``.
+
+    Notes
+    -----
+    When the first argument is a 2-D array and ``image`` is an array, the one
+    with a column per position is taken as the traces; when both have one
+    (a frame as wide as there are positions), the first argument is the
+    traces, as in optimap's main branch. A 1-D array is always traces. Pass
+    ``traces=`` by keyword to leave no doubt.
+    optimap's main branch returns a dict of Axes from ``plt.subplot_mosaic``;
+    this function returns the pair.
+
     Examples
     --------
     >>> import numpy as np, matplotlib.pyplot as plt
-    >>> from optimap.trace import show_positions_and_traces
+    >>> from optimap.trace import extract_traces, normalize, show_positions_and_traces
     >>> video = np.random.default_rng(0).random((50, 32, 32))
+    >>> positions = [(5, 5), (20, 10)]
     >>> fig, axs = plt.subplots(1, 2)
-    >>> image_ax, trace_ax = show_positions_and_traces(video, [(5, 5), (20, 10)], fps=100, axs=axs)
+    >>> image_ax, trace_ax = show_positions_and_traces(video, positions, fps=100, axs=axs)
     >>> len(trace_ax.lines), trace_ax.get_xlabel()
     (2, 'Time [s]')
-    >>> plt.close(fig)
+    >>> traces = normalize(extract_traces(video, positions))
+    >>> fig, axs = plt.subplots(1, 2)
+    >>> image_ax, trace_ax = show_positions_and_traces(traces, positions, image=video[10], axs=axs)
+    >>> np.array_equal(image_ax.images[0].get_array(), video[10])
+    True
+    >>> plt.close("all")
     """
-    array = np.asarray(image) if not hasattr(image, "ndim") else image
-    if array.ndim == 3 and not (array.shape[2] in (3, 4) and traces is not None):
-        frame = np.asarray(array[0])
-        if traces is None:
-            from ._extract import extract_traces
-
-            traces = extract_traces(array, positions, size=size, window=window)
-    else:
-        frame = array
-        if traces is None:
-            raise ValueError("traces must be given when image is a single frame; pass the video to extract them")
+    check_plot_keywords(kwargs, "show_positions_and_traces")  # before a costly extraction
     xs, _, _ = parse_positions(positions, "positions")
+    n_positions = len(xs)
+    frame, traces = _frame_and_traces(video_or_traces, image, traces, n_positions, size, window, positions)
     traces = check_traces(traces)
-    if traces.shape[1] != len(xs):
-        raise ValueError(f"traces has {traces.shape[1]} columns but there are {len(xs)} positions; give one per position")
-    colors = cycle_colors(len(xs)) if colors is None else _per_trace(colors, len(xs), "colors")
+    if traces.shape[1] != n_positions:
+        raise ValueError(
+            f"traces has {traces.shape[1]} columns but there are {n_positions} positions; give one per position"
+        )
+    colors = cycle_colors(n_positions) if colors is None else _per_trace(colors, n_positions, "colors")
     show = axs is None
     if show:
-        _, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
+        figsize = (11, 4) if figsize is None else _check_figsize(figsize)
+        _, axs = plt.subplots(1, 2, figsize=figsize, width_ratios=(1, 2), layout="constrained")
+    elif figsize is not None:
+        raise ValueError("figsize is only used for a new figure; with axs, size the figure that holds them")
     image_ax, trace_ax = axs
     show_positions(positions, frame, color=colors, cmap=cmap, vmin=vmin, vmax=vmax, ax=image_ax)
     show_traces(traces, x=x, fps=fps, colors=colors, labels=labels, ax=trace_ax, **kwargs)
     if show:
         plt.show()
     return image_ax, trace_ax
+
+
+def _check_figsize(figsize):
+    try:
+        width, height = (float(v) for v in figsize)
+    except (TypeError, ValueError):
+        raise TypeError(f"figsize must be (width, height) in inches, got {figsize!r}") from None
+    if not (np.isfinite(width) and np.isfinite(height) and width > 0 and height > 0):
+        raise ValueError(f"figsize must be two finite numbers > 0 (inches), got {figsize!r}")
+    return width, height
+
+
+def _is_index(value):
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _frame_and_traces(first, image, traces, n_positions, size, window, positions):
+    """The frame to show and the traces (given or extracted) from the call forms of show_positions_and_traces."""
+    from ._selector import reference_image
+
+    if isinstance(first, (str, bytes)):
+        raise TypeError("video_or_traces must be a video, traces or a frame (a numeric array), got a string")
+    first = first if hasattr(first, "ndim") and hasattr(first, "shape") else np.asarray(first)
+    given = None if image is None or _is_index(image) else np.asarray(image)
+
+    def fits_traces(array, n_frames=None):
+        if array.ndim == 1:
+            return n_positions == 1 and (n_frames is None or len(array) == n_frames)
+        return array.ndim == 2 and array.shape[1] == n_positions and (n_frames is None or len(array) == n_frames)
+
+    if first.ndim == 3:
+        rgb = first.shape[2] in (3, 4)
+        if traces is not None and rgb:  # (frame_rgb, positions, traces=...)
+            return _only_frame(first, image), traces
+        if traces is None and given is not None and rgb and fits_traces(given) and given.shape != first.shape[1:]:
+            return np.asarray(first), given  # (frame_rgb, positions, traces) positionally
+        video = first
+        if traces is None and given is not None and given.shape != tuple(video.shape[1:]):
+            if fits_traces(given, int(video.shape[0])):  # (video, positions, traces) positionally
+                traces, image = given, None
+        frame = reference_image(video, 0 if image is None else image, "image")
+        if traces is None:
+            from ._extract import extract_traces
+
+            traces = extract_traces(video, positions, size=size, window=window)
+        return frame, traces
+    if first.ndim not in (1, 2):
+        raise ValueError(
+            f"video_or_traces must be a video (T, H, W), traces (T,) or (T, N), or a frame (H, W), "
+            f"got shape {tuple(first.shape)}"
+        )
+    if traces is not None:  # (frame, positions, traces=...)
+        return _only_frame(first, image), traces
+    if image is None or given is None:
+        got = "an index" if image is not None else "no image"
+        raise ValueError(
+            f"there is no frame to show: with traces {tuple(first.shape)} first, image must be the frame (a 2-D "
+            f"array), got {got}; or give a frame first with traces=..., or the video to extract traces from"
+        )
+    if first.ndim == 1 or given.ndim == 3:
+        return given, first  # (traces, positions, image=frame)
+    if given.ndim == 1:
+        return first, given  # (frame, positions, traces) positionally
+    if fits_traces(first) or not fits_traces(given):
+        return given, first  # optimap main: (traces, positions, image=frame); also when both could be traces
+    return first, given  # (frame, positions, traces) positionally
+
+
+def _only_frame(frame, image):
+    if image is not None:
+        raise ValueError("image cannot be given when the first argument is the frame and traces= is given")
+    return np.asarray(frame)

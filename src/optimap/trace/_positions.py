@@ -21,15 +21,84 @@ def _describe(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _reject_masked(value, name):
+    """ValueError for a masked array with masked entries, or a pair holding ``np.ma.masked``."""
+    if isinstance(value, (tuple, list)):
+        mask = np.array([v is np.ma.masked for v in value])
+        shown = "(" + ", ".join("--" if v is np.ma.masked else repr(v) for v in value) + ")"
+    else:
+        mask = np.ma.getmaskarray(value)
+        shown = str(value)
+    if not mask.any():
+        return
+    if mask.ndim == 2:
+        index = int(np.argwhere(mask)[0][0])
+        where = f"{name}: position {index} {value[index]} is masked"
+    elif mask.size == 2:
+        where = f"{name}: position {shown} is masked"
+    else:
+        where = f"{name} has masked entries"
+    raise ValueError(
+        f"{where} ({int(mask.sum())} masked value(s) in all); masked values are not positions: drop those "
+        "positions first, e.g. coords[~coords.mask.any(axis=1)]"
+    )
+
+
 def _pair_to_floats(pair, name):
     """Two finite real numbers from one position, or an error naming it."""
+    if isinstance(pair, np.ma.MaskedArray) or any(v is np.ma.masked for v in _items(pair)):
+        _reject_masked(pair, name)
+        pair = np.ma.getdata(pair)
     if isinstance(pair, (str, bytes)) or not isinstance(pair, (Sequence, np.ndarray)):
         raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
     if len(pair) != 2:
         raise ValueError(f"{name}: each position must be a pair (x, y), got {_describe(pair)} with {len(pair)} values")
     if not all(_is_number(v) for v in pair):
         raise TypeError(f"{name}: each position must be a pair (x, y) of numbers, got {_describe(pair)}")
-    return float(pair[0]), float(pair[1])
+    try:
+        return float(pair[0]), float(pair[1])
+    except OverflowError:  # Python ints beyond the float range
+        raise ValueError(f"{name}: position {_describe(tuple(pair))} is beyond the range of float numbers") from None
+
+
+def _items(value):
+    """The entries of a short tuple or list (to look for ``np.ma.masked``), else nothing."""
+    return value if isinstance(value, (tuple, list)) and len(value) <= 2 else ()
+
+
+def _is_data_frame(value):
+    """A table with named columns, such as a pandas DataFrame (duck-typed: pandas is not imported)."""
+    return hasattr(value, "columns") and hasattr(value, "to_numpy") and not isinstance(value, np.ndarray)
+
+
+def _frame_column(frame, column, name):
+    """One column of a data frame as float64, missing values as NaN."""
+    values = frame[column]
+    try:
+        return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    except TypeError:  # not pandas' signature: a plain to_numpy()
+        pass
+    except ValueError:
+        raise TypeError(f"{name}: column {column!r} must hold numbers, got {_describe(values.tolist())}") from None
+    array = np.asarray(values.to_numpy())
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name}: column {column!r} must hold numbers, got dtype {array.dtype}")
+    return array.astype(np.float64)
+
+
+def _parse_data_frame(frame, name):
+    """Positions from a table: its ``x`` and ``y`` columns, or its two unnamed columns (x, y)."""
+    columns = list(frame.columns)
+    if "x" in columns and "y" in columns:
+        xs, ys = _frame_column(frame, "x", name), _frame_column(frame, "y", name)
+    elif columns == [0, 1]:  # e.g. pandas.DataFrame(array_of_shape_N_2): the array's columns x, y
+        xs, ys = _frame_column(frame, 0, name), _frame_column(frame, 1, name)
+    else:
+        raise ValueError(
+            f"{name}: a table of positions needs columns named 'x' (column) and 'y' (row), or exactly two "
+            f"unnamed columns (x, y); got columns {_describe(columns)}"
+        )
+    return _parse_array(np.column_stack([xs, ys]).reshape(-1, 2), name)
 
 
 def parse_positions(coords, name="coords"):
@@ -41,6 +110,14 @@ def parse_positions(coords, name="coords"):
     single : bool
         True when ``coords`` was one position (the caller then returns 1-D results).
 
+    Accepted forms: one position ``(x, y)`` (a tuple, list or 1-D array of
+    two numbers); a sequence of positions or an ``(N, 2)`` array; a table
+    such as a pandas DataFrame with columns ``x`` and ``y`` (in any order,
+    other columns ignored) or with exactly two unnamed columns ``0, 1``
+    (what ``pandas.DataFrame(array)`` makes of an ``(N, 2)`` array). A table
+    always gives many positions, even with one row. A masked array with
+    masked entries is an error.
+
     Examples
     --------
     >>> xs, ys, single = parse_positions((3, 4))
@@ -49,6 +126,11 @@ def parse_positions(coords, name="coords"):
     >>> parse_positions([(1, 2), (5.5, 6)])[1].tolist()
     [2.0, 6.0]
     """
+    if isinstance(coords, np.ma.MaskedArray) or any(v is np.ma.masked for v in _items(coords)):
+        _reject_masked(coords, name)
+        coords = np.ma.getdata(coords)
+    if _is_data_frame(coords):
+        return _parse_data_frame(coords, name)
     if isinstance(coords, np.ndarray):
         if coords.dtype == object:
             coords = coords.tolist()
@@ -63,7 +145,7 @@ def parse_positions(coords, name="coords"):
             )
     if len(coords) == 0:
         return np.empty(0), np.empty(0), False
-    if len(coords) > 2 and not isinstance(coords[0], (str, bytes)):
+    if len(coords) > 2 and not isinstance(coords[0], (str, bytes)) and not _any_masked(coords):
         # Fast path for long lists of pairs; anything irregular takes the checked path below.
         try:
             arr = np.asarray(coords)
@@ -77,6 +159,11 @@ def parse_positions(coords, name="coords"):
     pairs = [_check_finite(*_pair_to_floats(p, name), name) for p in coords]
     xy = np.array(pairs, dtype=np.float64).reshape(-1, 2)
     return xy[:, 0], xy[:, 1], False
+
+
+def _any_masked(items):
+    """True if a sequence holds a masked array (np.asarray would drop its mask)."""
+    return any(isinstance(item, np.ma.MaskedArray) for item in items)
 
 
 def _parse_array(arr, name):
@@ -103,9 +190,42 @@ def _check_finite(x, y, name):
     return x, y
 
 
-def round_to_pixels(values):
-    """Round coordinates to the nearest pixel, halves up (pixel k covers [k - 0.5, k + 0.5))."""
-    return np.floor(np.asarray(values, dtype=np.float64) + 0.5).astype(np.intp)
+# Coordinates whose pixel index an intp holds: |rounded value| below this.
+_INDEX_LIMIT = float(np.iinfo(np.intp).max)
+
+
+def round_half_up(values):
+    """Round to the nearest whole number, halves up, exactly for every float (result: float64).
+
+    ``floor(v + 0.5)`` is wrong from 2**52 on, where ``v + 0.5`` itself rounds:
+
+    >>> float(round_half_up(2.0**52 + 1)), float(round_half_up(-2.5)), float(round_half_up(2.5))
+    (4503599627370497.0, -2.0, 3.0)
+    """
+    values = np.asarray(values, dtype=np.float64)
+    whole = np.floor(values)
+    return whole + (values - whole >= 0.5)  # values - whole is exact
+
+
+def round_to_pixels(values, name="coords"):
+    """Round coordinates to the nearest pixel, halves up (pixel k covers [k - 0.5, k + 0.5)).
+
+    Raises
+    ------
+    ValueError
+        If a coordinate is beyond any pixel index (an intp cannot hold it).
+
+    Examples
+    --------
+    >>> round_to_pixels([0.5, 1.49, -0.5]).tolist()
+    [1, 1, 0]
+    """
+    rounded = round_half_up(values)
+    beyond = ~(np.abs(rounded) < _INDEX_LIMIT)
+    if beyond.any():
+        value = np.asarray(values, dtype=np.float64)[beyond].flat[0]
+        raise ValueError(f"{name}: coordinate {value:g} is beyond any pixel index (|coordinate| < {_INDEX_LIMIT:g})")
+    return rounded.astype(np.intp)
 
 
 def positions_to_pixels(coords, frame_shape, name="coords"):
@@ -135,7 +255,7 @@ def positions_to_pixels(coords, frame_shape, name="coords"):
     """
     xs, ys, single = parse_positions(coords, name)
     height, width = frame_shape
-    cols, rows = round_to_pixels(xs), round_to_pixels(ys)
+    cols, rows = round_half_up(xs), round_half_up(ys)  # floats: no overflow before the check
     outside = (cols < 0) | (cols >= width) | (rows < 0) | (rows >= height)
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
@@ -143,11 +263,12 @@ def positions_to_pixels(coords, frame_shape, name="coords"):
             f"{name}: position ({_fmt(xs[i])}, {_fmt(ys[i])}) is outside the frame "
             f"(width {width}, height {height}); x must be in [0, {width - 1}] and y in [0, {height - 1}]"
         )
-    return rows, cols, single
+    return rows.astype(np.intp), cols.astype(np.intp), single
 
 
 def _fmt(value):
-    return str(int(value)) if float(value).is_integer() else str(value)
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else str(value)
 
 
 def _as_generator(rng):
@@ -166,8 +287,9 @@ def random_positions(shape_or_mask, N=1, *, rng=None):
     Parameters
     ----------
     shape_or_mask : tuple of int or 2-D bool array
-        Either the frame shape ``(height, width)``, or a mask whose True pixels
-        are the allowed positions (e.g. the tissue).
+        Either the frame shape ``(height, width)`` (of any size an array can
+        have: the pixels are never listed), or a mask whose True pixels are
+        the allowed positions (e.g. the tissue).
     N : int, optional
         Number of positions, by default 1.
     rng : int, numpy.random.Generator or None, optional
@@ -215,16 +337,36 @@ def random_positions(shape_or_mask, N=1, *, rng=None):
                 f"shape_or_mask must be a frame shape (height, width) or a 2-D boolean mask, "
                 f"got {_describe(shape_or_mask)}"
             )
-        height = as_int(shape_or_mask[0], "shape_or_mask height", minimum=1)
-        width = as_int(shape_or_mask[1], "shape_or_mask width", minimum=1)
+        largest = int(np.iinfo(np.intp).max)  # the largest array dimension
+        height = as_int(shape_or_mask[0], "shape_or_mask height", minimum=1, maximum=largest)
+        width = as_int(shape_or_mask[1], "shape_or_mask width", minimum=1, maximum=largest)
         candidates = height * width
     available = candidates if isinstance(candidates, int) else candidates.size
     if N > available:
         raise ValueError(f"N={N} is larger than the {available} pixels available")
-    chosen = generator.choice(available, size=N, replace=False)
+    if available > _MAX_CHOICE:  # more pixels than an int64 counts: draw rows and columns
+        return _distinct_pixels(generator, height, width, N)
+    chosen = generator.choice(available, size=N, replace=False)  # never lists the pixels when N is small
     flat = chosen if isinstance(candidates, int) else candidates[chosen]
     rows, cols = np.divmod(flat, width)
     return [(int(c), int(r)) for r, c in zip(rows, cols)]
+
+
+# Largest population Generator.choice draws from (an int64).
+_MAX_CHOICE = int(np.iinfo(np.int64).max)
+
+
+def _distinct_pixels(generator, height, width, n):
+    """``n`` distinct uniform pixels ``(x, y)`` of a frame far larger than ``n``, without listing pixels."""
+    chosen = {}
+    while len(chosen) < n:
+        need = n - len(chosen)
+        rows = generator.integers(0, height, size=need)
+        cols = generator.integers(0, width, size=need)
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            if len(chosen) < n:
+                chosen.setdefault((c, r), None)
+    return list(chosen)
 
 
 def positions_from_A_to_B(N, A, B):
@@ -242,7 +384,8 @@ def positions_from_A_to_B(N, A, B):
     Returns
     -------
     list of tuple of int
-        Positions ``(x, y)``.
+        Positions ``(x, y)``, as Python ints: exact for any finite ``A`` and
+        ``B``, also beyond every pixel index (no overflow).
 
     Examples
     --------
@@ -255,9 +398,28 @@ def positions_from_A_to_B(N, A, B):
     _check_finite(ax, ay, "A")
     _check_finite(bx, by, "B")
     t = np.linspace(0.0, 1.0, N) if N > 1 else np.zeros(N)
-    xs = round_to_pixels(ax + t * (bx - ax))
-    ys = round_to_pixels(ay + t * (by - ay))
-    return [(int(x), int(y)) for x, y in zip(xs, ys)]
+    xs = _whole_numbers(_between(ax, bx, t))
+    ys = _whole_numbers(_between(ay, by, t))
+    return list(zip(xs, ys))
+
+
+def _between(a, b, t):
+    """``a + t * (b - a)`` for t in [0, 1] without overflow: inside [a, b], ends exact."""
+    if np.isfinite(b - a):
+        values = a + t * (b - a)
+    else:  # a and b of opposite signs near the float limit: each term is finite
+        values = a * (1 - t) + b * t
+    if values.size:
+        values[t == 1] = b
+    return np.clip(values, min(a, b), max(a, b))  # rounding may step one ulp outside
+
+
+def _whole_numbers(values):
+    """Rounded to the nearest whole number (halves up), as exact Python ints of any size."""
+    rounded = round_half_up(values)
+    if rounded.size and np.abs(rounded).max() < _INDEX_LIMIT:
+        return rounded.astype(np.int64).tolist()
+    return [int(v) for v in rounded.tolist()]
 
 
 def collage_positions(positions, image_shape, ncols=6):

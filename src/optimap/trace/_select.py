@@ -7,12 +7,14 @@ window can be opened (switching from the inline backend to a GUI backend for
 the call, refusing the notebook widget backends).
 """
 
+import warnings
+
 import numpy as np
 
 from .._validate import as_int, check_video, is_real_dtype
 from . import _backend
 from ._extract import extract_traces
-from ._plot import cycle_colors, time_axis
+from ._plot import cycle_colors, set_time_limits, time_axis
 from ._positions import parse_positions, positions_to_pixels
 from ._selector import (
     DEFAULT_TITLE,
@@ -35,14 +37,26 @@ __all__ = [
 ]
 
 
-def _run_blocking(make, func_name, alternative, num_points=None):
-    """Build a selector with ``make()`` inside a usable backend and wait until its window closes."""
+def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", instead=""):
+    """Build a selector with ``make()`` inside a usable backend and wait until its window closes.
+
+    Under a non-interactive backend no window can open: the figure is closed
+    at once and one :class:`NoWindowWarning` says so (``empty`` is what the
+    caller then returns).
+    """
     import matplotlib.pyplot as plt
 
     with _backend.blocking_backend(func_name, alternative):
         view = _backend.open_figure(make, func_name, alternative)
         selector = view if isinstance(view, PositionSelector) else view.selector
         figure = selector.ax.figure
+        if not _backend.can_show(figure):
+            selector.set_active(False)
+            plt.close(figure)
+            warnings.warn(
+                _backend.NoWindowWarning(_backend.no_window_message(func_name, empty, instead)), stacklevel=3
+            )
+            return view
         if num_points is not None:
 
             def close_when_done(positions):
@@ -116,12 +130,17 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
         With the ipympl (``%matplotlib widget``) backend, which cannot block
         (use :class:`PositionSelector`), or when no window can be opened.
 
+    Warns
+    -----
+    NoWindowWarning
+        A ``UserWarning``, under a non-interactive backend such as Agg (the
+        default without a display): no window opens and ``[]`` is returned at once.
+
     Notes
     -----
     With a GUI backend the window blocks (``plt.show()``). With the inline
     backend of Jupyter or IPython, a GUI backend (Qt, else Tk) is used for the
-    call and the inline backend restored afterwards. Under a non-interactive
-    backend such as Agg nothing can be clicked and the call returns at once.
+    call and the inline backend restored afterwards.
 
     Examples
     --------
@@ -149,6 +168,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
         "In Jupyter with %matplotlib widget, use the non-blocking PositionSelector(ax) and read "
         "its .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
         num_points,
+        instead="the non-blocking PositionSelector(ax) (e.g. in Jupyter with %matplotlib widget).",
     )
     positions = selector.positions
     return positions if num_points is None else positions[:num_points]
@@ -215,6 +235,12 @@ def select_traces(
         With the ipympl backend (use :class:`TraceSelector`), or when no
         window can be opened.
 
+    Warns
+    -----
+    NoWindowWarning
+        A ``UserWarning``, under a non-interactive backend such as Agg: no
+        window opens and traces of shape ``(T, 0)`` and ``[]`` are returned at once.
+
     See Also
     --------
     TraceSelector : the same, non-blocking (Jupyter with ipympl).
@@ -247,6 +273,8 @@ def select_traces(
         "In Jupyter with %matplotlib widget, use the non-blocking TraceSelector(video) and read "
         "its .traces and .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
         num_points,
+        empty=f"traces of shape ({int(video.shape[0])}, 0) and []",
+        instead="the non-blocking TraceSelector(video) (e.g. in Jupyter with %matplotlib widget).",
     )
     return view.traces, view.positions
 
@@ -264,6 +292,7 @@ def compare_traces(
     window=None,
     axs=None,
     title=None,
+    legend_loc=None,
     cmap="gray",
     vmin=None,
     vmax=None,
@@ -303,7 +332,13 @@ def compare_traces(
         With ``coords``: one Axes per position to draw on (nothing is shown);
         by default a new figure is made and shown.
     title : str, optional
-        Interactive form: title above the frame.
+        Title of the figure. With ``coords``: the title of the panel for one
+        position, else the figure's title (``suptitle``), as optimap's main
+        branch draws it. Interactive form: the title above the frame.
+    legend_loc : str, optional
+        With ``coords`` and ``labels``: draw one legend for the figure at this
+        location (as optimap's main branch does, e.g. ``"outside upper
+        center"``) instead of a legend in the first panel.
     cmap, vmin, vmax
         Interactive form: display of the frame.
 
@@ -324,6 +359,12 @@ def compare_traces(
     RuntimeError
         Interactive form only: with the ipympl backend, or when no window can
         be opened.
+
+    Warns
+    -----
+    NoWindowWarning
+        A ``UserWarning``, interactive form only, under a non-interactive
+        backend such as Agg: no window opens and ``[]`` is returned at once.
 
     Examples
     --------
@@ -349,7 +390,7 @@ def compare_traces(
     lengths = [int(video.shape[0]) for video in videos]
     time, x_label = time_axis(max(lengths), x, fps)
     if coords is not None:
-        return _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs)
+        return _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs, title, legend_loc)
     if axs is not None:
         raise ValueError("axs is only used with coords; the interactive form makes its own window")
     reference_image(videos[0], ref_frame)
@@ -376,11 +417,13 @@ def compare_traces(
         "Pass coords=[(x, y), ...] for a static figure, or in Jupyter with %matplotlib widget use the "
         "non-blocking optimap.trace.CompareSelector(videos); or switch to a GUI backend, "
         "e.g. %matplotlib qt.",
+        instead="the non-blocking CompareSelector(videos) (e.g. in Jupyter with %matplotlib widget); or pass "
+        "coords=[(x, y), ...] for a static figure.",
     )
     return list(view.history)
 
 
-def _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs):
+def _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs, title, legend_loc):
     xs, ys, _ = parse_positions(coords, "coords")
     n_positions = len(xs)
     if n_positions == 0:
@@ -406,14 +449,20 @@ def _compare_static(videos, coords, labels, colors, size, window, time, x_label,
             length = video_traces.shape[0]
             label = labels[i] if labels is not None else f"_video{i}"
             ax.plot(time[:length], video_traces[:, j], color=color, label=label)
-        ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
+        if title is not None and n_positions == 1:  # as optimap's main branch: the title replaces the position
+            ax.set_title(str(title), fontsize="medium")
+        else:
+            ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
         ax.set_ylabel("Intensity")
-        if len(time) > 1:
-            ax.set_xlim(time[0], time[-1])
+        set_time_limits(ax, time)
     if x_label:
         axs[-1].set_xlabel(x_label)
-    if labels is not None:
+    if labels is not None and legend_loc is not None:
+        axs[0].figure.legend(handles=axs[0].lines[: len(videos)], ncols=min(len(videos), 4), loc=legend_loc)
+    elif labels is not None:
         axs[0].legend(ncols=min(len(videos), 4), loc="upper right")
+    if title is not None and n_positions > 1:
+        axs[0].figure.suptitle(str(title))
     if show:
         import matplotlib.pyplot as plt
 

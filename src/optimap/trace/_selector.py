@@ -23,8 +23,8 @@ from matplotlib.markers import MarkerStyle
 
 from .._validate import as_int, check_video
 from ._extract import extract_traces
-from ._plot import _check_image, _is_single_color, _per_trace, cycle_colors, time_axis
-from ._positions import parse_positions, round_to_pixels
+from ._plot import _check_image, _is_single_color, _per_trace, cycle_colors, set_time_limits, time_axis
+from ._positions import _fmt, parse_positions, round_half_up, round_to_pixels
 from ._windows import check_size, check_window
 
 __all__ = ["PositionSelector", "TraceSelector", "CompareSelector"]
@@ -298,13 +298,9 @@ class PositionSelector:
         ValueError
             If the position's pixel lies outside :attr:`shape`.
         """
+        xs, ys, _ = parse_positions(position, "position")
+        self._check_inside(xs[0], ys[0], "position")  # before rounding: any size of coordinate
         position = self._normalise(position, "position")
-        if not self._inside(position):
-            height, width = self.shape
-            raise ValueError(
-                f"position {position} is outside the image (width {width}, height {height}); "
-                f"x must be in [0, {width - 1}] and y in [0, {height - 1}]"
-            )
         if self.single:
             self._remove_all()
         index = self._append(position)
@@ -328,10 +324,9 @@ class PositionSelector:
     def set_positions(self, positions):
         """Replace all positions; they take the colours in order."""
         xs, ys, single = parse_positions(positions, "positions")
+        for x, y in zip(xs, ys):
+            self._check_inside(x, y, "positions: position")
         new = [self._normalise((x, y), "positions") for x, y in zip(xs, ys)]
-        for position in new:
-            if not self._inside(position):
-                raise ValueError(f"positions: position {position} is outside the image (height, width) {self.shape}")
         if self.single and len(new) > 1:
             raise ValueError(f"positions: a single-position selector takes at most one position, got {len(new)}")
         self._remove_all()
@@ -346,14 +341,22 @@ class PositionSelector:
         if not single:
             raise ValueError(f"{name} must be one pair (x, y), got {position!r}")
         if self.as_integers:
-            return int(round_to_pixels(xs[0])), int(round_to_pixels(ys[0]))
+            return int(round_to_pixels(xs[0], name)), int(round_to_pixels(ys[0], name))
         return float(xs[0]), float(ys[0])
+
+    def _check_inside(self, x, y, what):
+        if not self._inside((x, y)):
+            height, width = self.shape
+            raise ValueError(
+                f"{what} ({_fmt(x)}, {_fmt(y)}) is outside the image (width {width}, height {height}); "
+                f"x must be in [0, {width - 1}] and y in [0, {height - 1}]"
+            )
 
     def _inside(self, position):
         if self.shape is None:
             return True
         height, width = self.shape
-        col, row = round_to_pixels(position[0]), round_to_pixels(position[1])
+        col, row = round_half_up(position[0]), round_half_up(position[1])  # floats: any size
         return 0 <= col < width and 0 <= row < height
 
     def _append(self, position):
@@ -454,8 +457,7 @@ def _image_and_trace_axes(axs, image, *, cmap, vmin, vmax, title, x, x_label):
     image_ax.set_title(DEFAULT_TITLE if title is None else title, fontsize="medium")
     image_ax.set_xticks([])
     image_ax.set_yticks([])
-    if len(x) > 1:
-        trace_ax.set_xlim(x[0], x[-1])
+    set_time_limits(trace_ax, x)
     if x_label:
         trace_ax.set_xlabel(x_label)
     trace_ax.set_ylabel("Intensity")
