@@ -35,6 +35,7 @@ _EXPORTS = {
     "PositionSelector": "_select",
     "TraceSelector": "_select",
     "CompareSelector": "_select",
+    "NoWindowWarning": "_backend",
     "normalize": "_normalize",
     "detrend_timeseries": "_detrend",
     "random_positions": "_positions",

@@ -76,7 +76,7 @@ class NoWindowWarning(UserWarning):
     Examples
     --------
     >>> import warnings
-    >>> from optimap.trace._backend import NoWindowWarning
+    >>> from optimap.trace import NoWindowWarning
     >>> issubclass(NoWindowWarning, UserWarning)
     True
     >>> warnings.filterwarnings("ignore", category=NoWindowWarning)  # e.g. in a batch script
