@@ -38,13 +38,17 @@ _PYTHON = 4  # left to Python (rare): its decimal is filled in before the text i
 
 _POW10 = np.array([float(10**k) for k in range(23)])  # exact doubles
 _POW10_U = np.array([10**k for k in range(20)], dtype=np.uint64)
-_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), dtype=np.uint8)  # "000102...99"
 _POW2_ZERO = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_ZERO, _POW2_ZERO))  # 2**k, exact, for the binary exponents in range
 _SPLIT = 134217729.0  # 2**27 + 1: splits a double into two 26-bit halves (Dekker)
 _TIE = 1e-7  # relative margin under which a rounding decision is left to Python
-# Per float size: mantissa bits and the smallest normal number.
-_FLOATS = {2: (11, 2.0**-14), 4: (24, 2.0**-126), 8: (53, 2.0**-1022)}
+# Per float size: significant bits; fraction bits, exponent mask, exponent bias (frexp's) and integer
+# type of the bit pattern of the float the kernel reads (float16 is read as float32); smallest normal.
+_FLOATS = {
+    2: (11, 23, 0xFF, 126, np.int32, 2.0**-14),
+    4: (24, 23, 0xFF, 126, np.int32, 2.0**-126),
+    8: (53, 52, 0x7FF, 1022, np.int64, 2.0**-1022),
+}
 
 
 # --- kernel 1: shortest decimals --------------------------------------------------------------------------------
@@ -66,7 +70,7 @@ def _shortest(a, power, bits, tiny):
     """Shortest decimal of ``a > 0`` that reads back as ``a`` in a float of ``bits`` mantissa bits.
 
     ``power`` is ``a``'s binary exponent as :func:`math.frexp` gives it
-    (``a = mantissa * 2**power``, ``0.5 <= mantissa < 1``).
+    (``a = mantissa * 2**power``, ``0.5 < mantissa < 1``: not a power of two).
 
     Returns ``(m, e)``, the decimal ``m * 10**e``, or ``(0, 0)`` when Python must
     decide (a value outside ``[1e-6, 1e17)`` or below the dtype's smallest normal
@@ -79,8 +83,6 @@ def _shortest(a, power, bits, tiny):
     most one for ``k0 + 1``; trailing zeros of that one give the higher powers.
     """
     if not (1e-6 <= a < 1e17) or a < tiny:
-        return 0, 0
-    if a == _POW2[power - 1 + _POW2_ZERO]:  # a power of two: the float below is closer; rare
         return 0, 0
     exponent = ((power - 1) * 78913) >> 18  # floor((power - 1) * log10(2)): within one of floor(log10(a))
     for _ in range(3):  # X = a * 10**scale lies in [1e16, 1e17): 17 digits before the point
@@ -154,42 +156,56 @@ def _fits(total, fraction, drop, half):
     return (1 if distance < half else 0), m
 
 
-def _decimals(values, powers, bits, tiny, mantissas, exponents, kinds):
-    """Kernel 1: the decimal ``mantissas * 10**exponents`` and kind of every value (1-D arrays);
-    ``powers`` are the values' binary exponents (:func:`numpy.frexp`)."""
-    for i in range(values.size):
-        value = values[i]
-        if math.isnan(value):
-            kinds[i] = _NAN
-        elif math.isinf(value):
-            kinds[i] = _INF
-        elif value == 0:
-            kinds[i] = _FLOAT
-            mantissas[i] = 0
-            exponents[i] = 0
-        else:
-            m, e = _shortest_jit(abs(float(value)), powers[i], bits, tiny)
-            kinds[i] = _PYTHON if m == 0 else _FLOAT
-            mantissas[i] = m
-            exponents[i] = e
+def _decimals(values, bit_patterns, bits, fraction_bits, exponent_mask, bias, tiny, column, kinds, negatives,
+              mantissas, exponents):
+    """Kernel 1: the decimal ``mantissas * 10**exponents``, sign and kind of every value.
+
+    ``values`` is a ``(rows, n)`` block of float32 or float64 and ``bit_patterns`` the
+    same memory as int32 or int64 (its exponent field gives each value's binary exponent
+    without a call to ``frexp``); the results go to columns ``column ... column + n - 1``.
+    """
+    mask = (1 << fraction_bits) - 1
+    for row in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            value = values[row, j]
+            pattern = bit_patterns[row, j]
+            at = column + j
+            negatives[row, at] = pattern < 0
+            if math.isnan(value):
+                kinds[row, at] = _NAN
+            elif math.isinf(value):
+                kinds[row, at] = _INF
+            elif value == 0:
+                kinds[row, at] = _FLOAT
+                mantissas[row, at] = 0
+                exponents[row, at] = 0
+            elif pattern & mask == 0:  # a power of two: the float below is closer; rare, Python's
+                kinds[row, at] = _PYTHON
+            else:
+                power = ((pattern >> fraction_bits) & exponent_mask) - bias
+                m, e = _shortest_jit(abs(float(value)), power, bits, tiny)
+                kinds[row, at] = _PYTHON if m == 0 else _FLOAT
+                mantissas[row, at] = m
+                exponents[row, at] = e
 
 
 # --- kernel 2: text ---------------------------------------------------------------------------------------------
 
 
-def _put_digits(out, at, m, count):
-    """Write the ``count`` decimal digits of ``m >= 0`` at ``out[at:]``, two at a time."""
+def _put_digits(out, at, m, count, point):
+    """Write the ``count`` decimal digits of ``m >= 0`` at ``out[at:]``, with a decimal point
+    after the first ``point`` of them when ``0 < point < count``; returns the new end."""
     m = np.uint64(m)  # unsigned: division by a constant becomes a multiplication
-    k = count
-    while k >= 2:
-        pair = m % np.uint64(100)
-        m //= np.uint64(100)
-        out[at + k - 2] = _PAIRS[2 * pair]
-        out[at + k - 1] = _PAIRS[2 * pair + 1]
-        k -= 2
-    if k == 1:
-        out[at] = np.uint64(48) + m % np.uint64(10)
-    return at + count
+    end = at + count + (1 if 0 < point < count else 0)
+    place = end - 1
+    for k in range(count - 1, -1, -1):
+        out[place] = np.uint64(48) + m % np.uint64(10)
+        m //= np.uint64(10)
+        place -= 1
+        if k == point and place >= at:
+            out[place] = 46  # .
+            place -= 1
+    return end
 
 
 def _digit_count(m):
@@ -201,80 +217,60 @@ def _digit_count(m):
     return count
 
 
-def _put_number(out, at, kind, negative, m, e, digits):
-    """Write one number as Python's ``repr`` would; returns the new end. ``digits`` is scratch space."""
+def _put_number(out, at, kind, negative, m, e):
+    """Write one number as Python's ``repr`` would; returns the new end."""
     if kind == _NAN:
-        out[at], out[at + 1], out[at + 2] = 110, 97, 110  # nan
+        out[at] = 110  # n
+        out[at + 1] = 97  # a
+        out[at + 2] = 110  # n
         return at + 3
     if negative:
         out[at] = 45  # -
         at += 1
     if kind == _INF:
-        out[at], out[at + 1], out[at + 2] = 105, 110, 102  # inf
+        out[at] = 105  # i
+        out[at + 1] = 110  # n
+        out[at + 2] = 102  # f
         return at + 3
+    count = _digit_count_jit(m)
     if kind == _INTEGER:
-        return _put_digits_jit(out, at, m, _digit_count_jit(m))
-    if m == 0:
-        out[at], out[at + 1], out[at + 2] = 48, 46, 48  # 0.0
-        return at + 3
-    count = _put_digits_jit(digits, 0, m, _digit_count_jit(m))
-    lead = count - 1 + e  # power of ten of the first digit
+        return _put_digits_jit(out, at, m, count, 0)
+    lead = count - 1 + e  # the power of ten of the first digit
     if -4 <= lead < 16:  # positional, as repr
-        if e >= 0:  # a whole number: digits, zeros, ".0"
-            for k in range(count):
-                out[at + k] = digits[k]
-            at += count
+        if e >= 0:  # a whole number: its digits, e zeros, ".0"
+            at = _put_digits_jit(out, at, m, count, 0)
             for _ in range(e):
                 out[at] = 48
                 at += 1
-            out[at], out[at + 1] = 46, 48
+            out[at] = 46
+            out[at + 1] = 48
             return at + 2
-        if lead < 0:  # "0.", zeros, digits
-            out[at], out[at + 1] = 48, 46
-            at += 2
-            for _ in range(-lead - 1):
-                out[at] = 48
-                at += 1
-            for k in range(count):
-                out[at + k] = digits[k]
-            return at + count
-        for k in range(lead + 1):  # digits with the point after the first lead + 1
-            out[at + k] = digits[k]
-        at += lead + 1
-        out[at] = 46
-        at += 1
-        for k in range(lead + 1, count):
-            out[at] = digits[k]
+        if lead >= 0:  # the point among the digits
+            return _put_digits_jit(out, at, m, count, lead + 1)
+        out[at] = 48  # "0.", zeros, digits
+        out[at + 1] = 46
+        at += 2
+        for _ in range(-lead - 1):
+            out[at] = 48
             at += 1
-        return at
-    # scientific: d.ddde+XX, as repr
-    out[at] = digits[0]
-    at += 1
-    if count > 1:
-        out[at] = 46
-        at += 1
-        for k in range(1, count):
-            out[at] = digits[k]
-            at += 1
+        return _put_digits_jit(out, at, m, count, 0)
+    at = _put_digits_jit(out, at, m, count, 1)  # scientific, as repr: d.ddde+XX
     out[at] = 101  # e
     out[at + 1] = 45 if lead < 0 else 43
-    return _put_digits_jit(out, at + 2, abs(lead), 2 if abs(lead) < 100 else 3)
+    magnitude = abs(lead)
+    return _put_digits_jit(out, at + 2, magnitude, 2 if magnitude < 100 else 3, 0)
 
 
-def _write_rows(n_columns, kinds, negatives, mantissas, exponents, out):
-    """Kernel 2: rows of ``n_columns`` numbers, comma-separated, each ending in a newline."""
-    digits = np.empty(24, np.uint8)
+def _write_rows(kinds, negatives, mantissas, exponents, out):
+    """Kernel 2: every row of numbers, comma-separated, ending in a newline; returns the length."""
     at = 0
-    column = 0
-    for i in range(kinds.size):
-        at = _put_number_jit(out, at, kinds[i], negatives[i], mantissas[i], exponents[i], digits)
-        column += 1
-        if column == n_columns:
-            out[at] = 10  # newline
-            column = 0
-        else:
-            out[at] = 44  # comma
-        at += 1
+    last = kinds.shape[1] - 1
+    for row in range(kinds.shape[0]):
+        for column in range(kinds.shape[1]):
+            at = _put_number_jit(out, at, kinds[row, column], negatives[row, column], mantissas[row, column],
+                                 exponents[row, column])
+            out[at] = 10 if column == last else 44  # newline or comma
+            at += 1
     return at
 
 
@@ -282,6 +278,8 @@ def _write_rows(n_columns, kinds, negatives, mantissas, exponents, out):
 
 _HELPERS = ("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number")
 _compiled = {}
+# numpy's error model: no check for an integer division by zero (none can happen here)
+_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 
 def _kernels():
@@ -290,10 +288,11 @@ def _kernels():
         import numba
 
         namespace = globals()
-        for name in _HELPERS:  # the kernels call each other under these names
-            namespace[name + "_jit"] = numba.njit(cache=True, nogil=True)(namespace[name])
-        _compiled["decimals"] = numba.njit(cache=True, nogil=True)(_decimals)
-        _compiled["write_rows"] = numba.njit(cache=True, nogil=True)(_write_rows)
+        for name in _HELPERS:  # the kernels call each other under these names; inlined, as a call
+            # passing arrays costs reference counting per value
+            namespace[name + "_jit"] = numba.njit(**_JIT, inline="always")(namespace[name])
+        _compiled["decimals"] = numba.njit(**_JIT)(_decimals)
+        _compiled["write_rows"] = numba.njit(**_JIT)(_write_rows)
     return _compiled["decimals"], _compiled["write_rows"]
 
 
@@ -317,38 +316,34 @@ def _block_text(values, times):
     """The bytes of rows ``times[i], values[i, 0], ...`` of one block."""
     decimals, write_rows = _kernels()
     n_rows, n_columns = values.shape
-    n_columns += 1
-    kinds = np.empty((n_rows, n_columns), dtype=np.int8)
-    mantissas = np.zeros((n_rows, n_columns), dtype=np.int64)
-    exponents = np.zeros((n_rows, n_columns), dtype=np.int64)
-    negatives = np.zeros((n_rows, n_columns), dtype=np.bool_)
-    for column, data in ((slice(0, 1), times[:, None]), (slice(1, None), values)):
+    kinds = np.empty((n_rows, n_columns + 1), dtype=np.int8)
+    negatives = np.empty((n_rows, n_columns + 1), dtype=np.bool_)
+    mantissas = np.empty((n_rows, n_columns + 1), dtype=np.int64)
+    exponents = np.zeros((n_rows, n_columns + 1), dtype=np.int64)
+    for column, data in ((0, times[:, None]), (1, values)):
+        width = data.shape[1]
         if data.dtype.kind in "iu":
             if data.dtype == np.uint64 and data.size and data.max() > np.iinfo(np.int64).max:
                 return _python_text(values, times)  # beyond int64: rare, plain Python
-            kinds[:, column] = _INTEGER
-            data = data.astype(np.int64)
-            negatives[:, column] = data < 0
-            mantissas[:, column] = np.abs(data)  # -2**63 stays -2**63: read as unsigned, it is 2**63
+            data = data.astype(np.int64, copy=False)
+            kinds[:, column : column + width] = _INTEGER
+            negatives[:, column : column + width] = data < 0
+            # -2**63 stays -2**63 here: the text kernel reads it as unsigned, 2**63
+            mantissas[:, column : column + width] = np.abs(data)
             continue
         dtype = data.dtype if data.dtype.itemsize in _FLOATS else np.dtype(np.float64)
-        bits, tiny = _FLOATS[dtype.itemsize]
+        bits, fraction_bits, exponent_mask, bias, pattern, tiny = _FLOATS[dtype.itemsize]
         data = np.ascontiguousarray(data, dtype=dtype)
-        part = [np.empty(data.shape, kind) for kind in (np.int64, np.int64, np.int8)]
         # the kernel reads float16 as float32 (numba has no float16): same values, float16's ulps
         readable = data.astype(np.float32) if dtype == np.float16 else data
-        readable = readable.ravel()
-        decimals(readable, np.frexp(readable)[1], bits, tiny, *(a.ravel() for a in part))
-        mantissas[:, column], exponents[:, column], kinds[:, column] = part
-        negatives[:, column] = np.signbit(data)
-        for row, index in zip(*np.nonzero(part[2] == _PYTHON)):  # rare: Python spells these
-            m, e = _python_decimal(data[row, index])
-            column_index = column.start + index
-            mantissas[row, column_index], exponents[row, column_index] = m, e
-            kinds[row, column_index] = _FLOAT
+        decimals(readable, readable.view(pattern), bits, fraction_bits, exponent_mask, bias, tiny, column, kinds,
+                 negatives, mantissas, exponents)
+    for row, index in zip(*np.nonzero(kinds == _PYTHON)):  # rare: Python spells these
+        value = times[row] if index == 0 else values[row, index - 1]
+        mantissas[row, index], exponents[row, index] = _python_decimal(value)
+        kinds[row, index] = _FLOAT
     out = np.empty(kinds.size * 26, dtype=np.uint8)
-    length = write_rows(n_columns, kinds.ravel(), negatives.ravel(), mantissas.ravel(), exponents.ravel(), out)
-    return out[:length]
+    return out[: write_rows(kinds, negatives, mantissas, exponents, out)]
 
 
 def _python_text(values, times):
