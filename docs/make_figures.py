@@ -33,12 +33,12 @@ def main():
     positions = demo_positions(info["mask"], info["pacing_site"], n=4)
 
     # The demo command's figure.
-    from optimap.cli import plot_positions_and_traces
+    from optimap.cli import trace_figure
     from optimap.datasets._synthetic import action_potentials
 
     demo = demo_positions(info["mask"], info["pacing_site"])
     processed = action_potentials(extract_traces(video, demo, size=5))
-    save(plot_positions_and_traces(video[0], demo, processed, fps=fps), "demo_traces.png")
+    save(trace_figure(video[0], demo, processed, [f"({x}, {y})" for x, y in demo], fps=fps), "demo_traces.png")
 
     # Quick start: positions beside their raw traces.
     figure, axs = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=(1, 2), layout="constrained")

@@ -468,3 +468,11 @@ def test_a_split_recording_is_one_video_in_natural_name_order(tmp_path, recordin
     np.testing.assert_allclose(values[:, 1], extract_traces(video[15:], (3, 4)), rtol=1e-13)
     status, _, err = run(["extract", *files, "--pos", "3,4", "-o", tmp_path / "rec_2.tif"], capsys)
     assert status == 2 and "is the video" in err
+
+
+def test_dash_is_standard_output(tmp_path, recording, capsys, monkeypatch):
+    folder, video = recording
+    monkeypatch.chdir(tmp_path)
+    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "-o", "-", "--quiet"], capsys)
+    assert status == 0 and stdout.splitlines()[0] == "frame,x3_y4" and len(stdout.splitlines()) == 61
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
