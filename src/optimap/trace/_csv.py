@@ -66,11 +66,12 @@ def _two_product(a, b):
     return p, ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
 
 
-def _shortest(a, power, bits, tiny):
+def _shortest(a, power, bits, tiny, power_of_two):
     """Shortest decimal of ``a > 0`` that reads back as ``a`` in a float of ``bits`` mantissa bits.
 
     ``power`` is ``a``'s binary exponent as :func:`math.frexp` gives it
-    (``a = mantissa * 2**power``, ``0.5 < mantissa < 1``: not a power of two).
+    (``a = mantissa * 2**power``, ``0.5 <= mantissa < 1``); ``power_of_two`` says
+    whether the mantissa is 0.5.
 
     Returns ``(m, e)``, the decimal ``m * 10**e``, or ``(0, 0)`` when Python must
     decide (a value outside ``[1e-6, 1e17)`` or below the dtype's smallest normal
@@ -83,6 +84,22 @@ def _shortest(a, power, bits, tiny):
     most one for ``k0 + 1``; trailing zeros of that one give the higher powers.
     """
     if not (1e-6 <= a < 1e17) or a < tiny:
+        return 0, 0
+    # Quick answer for values with few decimals (window means of integer videos: k / 25):
+    # if a is the float nearest a decimal with s <= 3 decimals, and floats here are closer
+    # together than 10**-s, no decimal with fewer decimals is nearer a than the next float.
+    unit = _POW2[power - bits + _POW2_ZERO]  # a unit in the last place of a
+    for decimals in range(4):
+        if unit * _POW10[decimals] >= 1:
+            break
+        m = math.floor(a * _POW10[decimals] + 0.5)
+        if m / _POW10[decimals] == a:
+            e = -decimals
+            while m % 10 == 0 and m > 0:
+                m //= 10
+                e += 1
+            return np.int64(m), e
+    if power_of_two:  # the float below is closer than the one above: a lopsided window, rare
         return 0, 0
     exponent = ((power - 1) * 78913) >> 18  # floor((power - 1) * log10(2)): within one of floor(log10(a))
     for _ in range(3):  # X = a * 10**scale lies in [1e16, 1e17): 17 digits before the point
@@ -164,7 +181,7 @@ def _decimals(values, bit_patterns, bits, fraction_bits, exponent_mask, bias, ti
     same memory as int32 or int64 (its exponent field gives each value's binary exponent
     without a call to ``frexp``); the results go to columns ``column ... column + n - 1``.
     """
-    mask = (1 << fraction_bits) - 1
+    mask = (1 << fraction_bits) - 1  # the fraction field: zero for powers of two
     for row in range(values.shape[0]):
         for j in range(values.shape[1]):
             value = values[row, j]
@@ -179,11 +196,9 @@ def _decimals(values, bit_patterns, bits, fraction_bits, exponent_mask, bias, ti
                 kinds[row, at] = _FLOAT
                 mantissas[row, at] = 0
                 exponents[row, at] = 0
-            elif pattern & mask == 0:  # a power of two: the float below is closer; rare, Python's
-                kinds[row, at] = _PYTHON
             else:
                 power = ((pattern >> fraction_bits) & exponent_mask) - bias
-                m, e = _shortest_jit(abs(float(value)), power, bits, tiny)
+                m, e = _shortest_jit(abs(float(value)), power, bits, tiny, pattern & mask == 0)
                 kinds[row, at] = _PYTHON if m == 0 else _FLOAT
                 mantissas[row, at] = m
                 exponents[row, at] = e
@@ -196,15 +211,20 @@ def _put_digits(out, at, m, count, point):
     """Write the ``count`` decimal digits of ``m >= 0`` at ``out[at:]``, with a decimal point
     after the first ``point`` of them when ``0 < point < count``; returns the new end."""
     m = np.uint64(m)  # unsigned: division by a constant becomes a multiplication
-    end = at + count + (1 if 0 < point < count else 0)
+    fraction = count - point if 0 < point < count else 0
+    end = at + count + (1 if fraction else 0)
     place = end - 1
-    for k in range(count - 1, -1, -1):
+    for _ in range(fraction):  # right to left: the digits after the point, the point, the rest
         out[place] = np.uint64(48) + m % np.uint64(10)
         m //= np.uint64(10)
         place -= 1
-        if k == point and place >= at:
-            out[place] = 46  # .
-            place -= 1
+    if fraction:
+        out[place] = 46  # .
+        place -= 1
+    while place >= at:
+        out[place] = np.uint64(48) + m % np.uint64(10)
+        m //= np.uint64(10)
+        place -= 1
     return end
 
 
