@@ -181,12 +181,13 @@ def collect_positions(args, frame_shape):
 
 
 def _check_inside(position, frame_shape, option):
-    height, width = frame_shape
-    x, y = (np.floor(float(v) + 0.5) for v in position)  # the pixel extract_traces rounds to
-    if not (0 <= x < width and 0 <= y < height):
-        shown = ", ".join(f"{float(v):g}" for v in position)
-        raise UsageError(f"{option}: position ({shown}) is outside the frame (width {width}, height {height}); "
-                         f"x must be in [0, {width - 1}] and y in [0, {height - 1}]")
+    """The check extract_traces makes (rounding included), with the message naming ``option``."""
+    from optimap.trace._positions import positions_to_pixels
+
+    try:
+        positions_to_pixels([position], frame_shape, name=option)
+    except ValueError as exc:
+        raise UsageError(exc) from None
 
 
 # --- the video -------------------------------------------------------------------------------------------------
