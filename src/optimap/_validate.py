@@ -37,18 +37,27 @@ def as_int(value, name, *, minimum=None, maximum=None):
     return result
 
 
+def as_float(value, name, *, what="a number"):
+    """Return the real number ``value`` as a float, or ``inf`` if it is beyond the float range.
+
+    >>> as_float(10**400, "ymax")
+    inf
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {value!r} of type {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:  # a Python int beyond the float range
+        return float("inf")
+
+
 def as_positive_float(value, name):
     """Return ``value`` as a finite float > 0.
 
     >>> as_positive_float(500, "fps")
     500.0
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r} of type {type(value).__name__}")
-    try:
-        result = float(value)
-    except OverflowError:  # a Python int beyond the float range
-        result = float("inf")
+    result = as_float(value, name, what="a positive number")
     if not np.isfinite(result) or result <= 0:
         text = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:20]}...({len(repr(value))} digits)"
         raise ValueError(f"{name} must be a finite number > 0, got {text}")

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .._validate import is_real_dtype
+from .._validate import as_float, is_real_dtype
 
 
 def _check_dtype(dtype):
@@ -149,25 +149,20 @@ def normalize(array, ymin=0, ymax=None, vmin=None, vmax=None, dtype=np.float32, 
 
 def _target(value, name, dtype):
     """``ymin`` or ``ymax`` as a float, inside the range of the result's dtype."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
-    try:
-        as_float = float(value)
-    except OverflowError:  # a Python int beyond the float range
-        as_float = float("inf")
-    if not np.isfinite(as_float):
+    result = as_float(value, name)
+    if not np.isfinite(result):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
-        exact = value if isinstance(value, numbers.Integral) else as_float
+        exact = value if isinstance(value, numbers.Integral) else result
         if not info.min <= exact <= info.max:
             raise ValueError(f"{name}={value!r} is outside the range of {dtype} ({info.min} to {info.max})")
-        as_float = min(as_float, _float_at_most(info.max))  # e.g. 2**63 - 1 has no float: 2**63 - 1024
+        result = min(result, _float_at_most(info.max))  # e.g. 2**63 - 1 has no float: 2**63 - 1024
     else:
         largest = float(np.finfo(dtype).max)
-        if abs(as_float) > largest:
+        if abs(result) > largest:
             raise ValueError(f"{name}={value!r} is outside the range of {dtype} (-{largest:g} to {largest:g})")
-    return as_float
+    return result
 
 
 def _fraction(columns, low, high, big):
