@@ -476,3 +476,16 @@ def test_dash_is_standard_output(tmp_path, recording, capsys, monkeypatch):
     status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "-o", "-", "--quiet"], capsys)
     assert status == 0 and stdout.splitlines()[0] == "frame,x3_y4" and len(stdout.splitlines()) == 61
     assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def test_dff_removes_the_bleaching(tmp_path, recording, capsys):
+    from optimap.trace import delta_f_over_f
+
+    folder, video = recording
+    status, stdout, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--dff", "--invert", "--quiet"], capsys)
+    assert status == 0, err
+    values = np.array([float(line.split(",")[1]) for line in stdout.splitlines()[1:]])
+    dff = delta_f_over_f(extract_traces(video, (3, 4)), inverted=True)
+    np.testing.assert_allclose(values, dff.min() + dff.max() - dff, rtol=1e-12, atol=1e-15)
+    status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--dff", "--detrend", "line"], capsys)
+    assert status == 2 and "--dff and --detrend" in err

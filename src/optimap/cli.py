@@ -397,6 +397,8 @@ def command_extract(args):
         raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
     if args.seed is not None and args.random is None:
         raise UsageError("--seed only applies to --random N")
+    if args.dff and args.detrend:
+        raise UsageError("--dff and --detrend both remove the bleaching: give one of them")
     frame_selection(args)  # checks the frame options before any file is opened
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
@@ -406,6 +408,10 @@ def command_extract(args):
     traces = extract_traces(video, positions, size=args.size, window=args.window,
                             progress=not args.quiet and _has_tqdm())
     traces = np.asarray(traces)
+    if args.dff:
+        from optimap.trace import delta_f_over_f
+
+        traces = delta_f_over_f(traces, inverted=args.invert)
     if args.detrend or args.normalize:
         traces = process(traces, args.detrend, args.normalize)
     if args.invert:
@@ -413,7 +419,8 @@ def command_extract(args):
     names = column_names(positions)
     frames = start + step * np.arange(traces.shape[0])
     metadata = {"window": args.window, "size": args.size, "source": " ".join(str(v) for v in args.video),
-                "detrend": args.detrend or "none", "normalized": int(args.normalize), "inverted": int(args.invert)}
+                "detrend": args.detrend or ("dff" if args.dff else "none"), "normalized": int(args.normalize),
+                "inverted": int(args.invert)}
     writers = []
     if args.output not in (None, "-"):
         writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
@@ -480,7 +487,7 @@ def command_demo(args):
         print(f"wrote {table}  (detrended, normalised and inverted traces at {len(positions)} positions, time in seconds)")
         print(f"wrote {picture}  (the first frame with the positions beside their traces)")
         x, y = positions[0]
-        print(f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --detrend spline --normalize --invert "
+        print(f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --dff --normalize --invert "
               f"-o {out / 'my-traces.csv'} --plot {out / 'my-traces.png'}")
     return 0
 
@@ -503,7 +510,7 @@ def build_parser():
         "extract", help="extract traces from a video file",
         description="Extract the mean of a window around each position, frame by frame, and save the traces.",
         epilog="x is the column and y the row of a pixel, counted from 0 at the top left, as an image viewer shows "
-               "them. Processing runs in the order: extract, --detrend, --normalize, --invert.")
+               "them. Processing runs in the order: extract, --detrend or --dff, --normalize, --invert.")
     extract.add_argument("video", nargs="+", metavar="VIDEO",
                          help=".npy, .tif/.tiff, .zarr, .h5/.hdf5 or a folder of TIFF/PNG images; several files "
                               "(e.g. a recording split into rec.tif, rec_1.tif, ...) are read as one video in "
@@ -529,6 +536,9 @@ def build_parser():
     processing = extract.add_argument_group("processing")
     processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
                             help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
+    processing.add_argument("--dff", action="store_true",
+                            help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
+                                 "--invert): removes photobleaching, beats included; instead of --detrend")
     processing.add_argument("--normalize", action="store_true", help="scale each trace to [0, 1]")
     processing.add_argument("--invert", action="store_true",
                             help="mirror each trace within its range (1 - x after --normalize), for dyes whose "

@@ -786,30 +786,16 @@ def _render_video(voltage, interp, mask, baseline, dff, tau, times, fps, noise, 
 # --------------------------------------------------------------------------
 # Reading it back: the processing of the demo (``optimap-trace demo``)
 
-_BASELINE_DEGREE = 3  # the bleaching baseline is a cubic in time
-_BASELINE_ROUNDS = 3  # rounds of picking diastolic samples and refitting
-_DIASTOLE_BAND = 0.25  # diastole: within this share of the swing of the bright level
-
-
 def action_potentials(traces):
-    """Action potentials from fluorescence traces of an inverted voltage dye.
+    """Action potentials from fluorescence traces of an inverted voltage dye: the demo's processing.
 
     This is how ``optimap-trace demo`` turns the traces of a
-    :func:`synthetic_recording` into action potentials; it suits any
-    recording of a few seconds with photobleaching and regular beats. Each
-    trace (column) :math:`F(t)` is processed on its own:
-
-    1. Its bleaching baseline :math:`F_0(t)` is a cubic polynomial in time,
-       fitted by least squares to the trace's diastolic samples only: the
-       samples within a quarter of the swing of its bright (resting) level,
-       chosen in three rounds that start from a fit to all samples. A fit to
-       every sample would follow the beats too.
-    2. :math:`\\Delta F/F = F / F_0 - 1`: dividing (not subtracting) removes
-       the bleaching of the action potentials as well, which fade with the dye
-       fluorescence. (Light that does not bleach, such as the camera offset,
-       leaves a slight fading: about 1 % over the default recording.)
-    3. The result is inverted, since the fluorescence of di-4-ANEPPS drops on
-       depolarisation, and scaled to [0, 1].
+    :func:`synthetic_recording` into action potentials: ΔF/F against a
+    bleaching baseline fitted to diastole
+    (:func:`optimap.trace.delta_f_over_f` with ``inverted=True``), inverted
+    since the fluorescence of di-4-ANEPPS drops on depolarisation, and
+    scaled to [0, 1] (:func:`optimap.trace.normalize`). The command line does
+    the same with ``--dff --normalize --invert``.
 
     Parameters
     ----------
@@ -822,12 +808,6 @@ def action_potentials(traces):
     numpy.ndarray of float64, same shape as `traces`
         Action potentials pointing up: 0 at the lowest and 1 at the highest
         value of each trace.
-
-    Raises
-    ------
-    ValueError
-        If `traces` is not 1-D or 2-D, is too short, is not finite, or has a
-        baseline that is not positive.
 
     Examples
     --------
@@ -842,37 +822,7 @@ def action_potentials(traces):
     ...       f"beats {systole.min():.2f}-{systole.max():.2f}")
     diastole 0.00-0.00, beats 1.00-1.00
     """
-    from optimap.trace import normalize
+    from optimap.trace import delta_f_over_f, normalize
 
-    data = np.array(traces, dtype=np.float64)  # a copy
-    if data.ndim not in (1, 2):
-        raise ValueError(f"traces must be 1-D (T,) or 2-D (T, N), got shape {data.shape}")
-    columns = data.reshape(data.shape[0], -1)
-    if columns.shape[0] < 8:
-        raise ValueError(f"traces must have at least 8 samples, got {columns.shape[0]}")
-    if not np.isfinite(columns).all():
-        raise ValueError("traces must be finite (no NaN or infinite values)")
-    time = np.linspace(-1.0, 1.0, columns.shape[0])
-    design = np.vander(time, _BASELINE_DEGREE + 1)
-    for j in range(columns.shape[1]):
-        trace = columns[:, j]
-        if (trace == trace[0]).all():
-            if trace[0] <= 0:
-                raise ValueError(f"traces column {j} is constant and not positive ({trace[0]!r})")
-            columns[:, j] = 0.0  # no beats: no rounding noise blown up to [0, 1]
-            continue
-        diastolic = np.ones(trace.size, dtype=bool)
-        for round_ in range(_BASELINE_ROUNDS + 1):
-            coef = np.linalg.lstsq(design[diastolic], trace[diastolic], rcond=None)[0]
-            baseline = design @ coef
-            if baseline.min() <= 0:
-                raise ValueError(
-                    f"traces column {j}: the baseline fitted to the diastolic samples is not "
-                    "positive; action_potentials needs fluorescence (counts above zero)"
-                )
-            ratio = trace / baseline
-            if round_ < _BASELINE_ROUNDS:
-                low, high = np.percentile(ratio, [5, 95])
-                diastolic = ratio >= high - _DIASTOLE_BAND * (high - low)
-        columns[:, j] = 1.0 - ratio  # -dF/F: action potentials point up
-    return normalize(data, dtype=np.float64)
+    return normalize(-delta_f_over_f(traces, inverted=True), dtype=np.float64)
+

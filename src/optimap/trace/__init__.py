@@ -16,6 +16,7 @@ Where things live
 ``_select``     interactive selection (selector widgets and blocking wrappers)
 ``_normalize``  normalisation
 ``_detrend``    detrending
+``_baseline``   ΔF/F against a baseline fitted to the resting samples
 ``_export``     saving traces (CSV, .npy, .mat, HDF5); ``_csv`` the CSV text
 """
 
@@ -38,6 +39,7 @@ _EXPORTS = {
     "NoWindowWarning": "_backend",
     "normalize": "_normalize",
     "detrend_timeseries": "_detrend",
+    "delta_f_over_f": "_baseline",
     "random_positions": "_positions",
     "positions_from_A_to_B": "_positions",
     "collage_positions": "_positions",
