@@ -484,7 +484,7 @@ def command_demo(args):
     if not args.quiet:
         print(f"wrote {recording}  (synthetic recording: {video.shape[0]} frames of {video.shape[1]}x{video.shape[2]} "
               f"pixels, uint16, {fps:g} fps)")
-        print(f"wrote {table}  (detrended, normalised and inverted traces at {len(positions)} positions, time in seconds)")
+        print(f"wrote {table}  (ΔF/F against the bleaching baseline, inverted and normalised, at {len(positions)} positions; time in seconds)")
         print(f"wrote {picture}  (the first frame with the positions beside their traces)")
         x, y = positions[0]
         print(f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --dff --normalize --invert "
