@@ -10,12 +10,14 @@ time of writing a large table; here two compiled kernels (numba, compiled on
 first use and cached) do it in a few tens of ns:
 
 1. :func:`_decimals` finds, for each value, the shortest decimal ``m * 10**e``
-   that reads back as it. The value times a power of ten is formed exactly as
-   the sum of two floats (Dekker's product), the digits are rounded from that
-   exact product, and a candidate is kept when it lies within half a unit in
-   the last place (of the value's own dtype) of the value. Where the decision
-   is too close to call in floating point, or the value is outside
-   ``[1e-6, 1e17)``, the kernel hands the value to Python's own ``repr``.
+   that reads back as it. Values with at most three decimals (window means of
+   integer videos) are recognised at once. For the others, the value times a
+   power of ten is formed exactly as the sum of two floats (Dekker's product),
+   the digits are rounded from that exact product, and a candidate is kept
+   when it lies within half a unit in the last place (of the value's own
+   dtype) of the value. Where the decision is too close to call in floating
+   point, or the value is outside ``[1e-6, 1e17)``, the kernel hands the value
+   to Python's own ``repr`` (numpy's for float32 and float16).
 2. :func:`_write_rows` spells the decimals out, row by row, into a byte buffer.
 
 Blocks of rows are formatted by two threads (the kernels release the GIL) and
