@@ -489,3 +489,14 @@ def test_dff_removes_the_bleaching(tmp_path, recording, capsys):
     np.testing.assert_allclose(values, dff.min() + dff.max() - dff, rtol=1e-12, atol=1e-15)
     status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--dff", "--detrend", "line"], capsys)
     assert status == 2 and "--dff and --detrend" in err
+
+
+def test_a_missing_extra_for_the_output_is_reported_before_reading(tmp_path, recording):
+    folder, _ = recording
+    result = cli_subprocess(["extract", folder / "video.npy", "--pos", "3,4", "-o", tmp_path / "t.h5"],
+                            prelude="sys.modules['h5py'] = None  # as without the hdf5 extra\n"
+                                    "import optimap.trace._extract as e; e.run_blocks = None  # reading would fail")
+    assert result.returncode == 1
+    assert result.stderr == ('optimap-trace: error: h5py is needed to save traces as HDF5 but is not installed; '
+                             'install it with: pip install "optimap-trace[hdf5]"\n')
+    assert list(tmp_path.iterdir()) == []

@@ -325,6 +325,10 @@ def check_outputs(args, inputs):
     if args.output is not None and args.output != "-" and _format(args.output) not in TRACE_FORMATS:
         raise UsageError(f"-o {args.output}: unknown format {_format(args.output) or '(no extension)'}; "
                          f"give a file ending in {', '.join(TRACE_FORMATS)}, or - for CSV on standard output")
+    if args.output is not None and _format(args.output) in (".h5", ".hdf5"):
+        from optimap._optional import import_optional
+
+        import_optional("h5py", "hdf5", "save traces as HDF5")  # missing: say so before reading the video
     if args.plot is not None and _format(args.plot, ".png").lstrip(".") not in _plot_formats():
         raise UsageError(f"--plot {args.plot}: unknown picture format {_format(args.plot) or '(no extension)'}; "
                          f"give a file ending in .png, .pdf, .svg or .jpg")
@@ -500,7 +504,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="make a synthetic recording and extract, detrend and plot its traces",
+    demo = commands.add_parser("demo", help="make a synthetic recording, extract its action potentials and plot them",
                                description="Simulate a paced heart, save the recording and its traces and a picture.")
     demo.add_argument("--out", default="optimap-demo", help="output folder (default: ./optimap-demo)")
     demo.add_argument("--quiet", action="store_true", help="print nothing on success")
