@@ -101,10 +101,12 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
     """Click positions on an image; close the window to finish.
 
     A left click adds a position; a left click on a position already there,
-    or a right click, removes it (a right click removes the nearest one).
-    While the zoom or pan tool of the toolbar is active, clicks zoom or pan.
-    The call blocks until the window is closed (or ``num_points`` positions
-    are chosen).
+    or a right click, removes it (a right click removes the nearest one). A
+    double click counts as one click. While the zoom or pan tool of the
+    toolbar is active (buttons, or the keys ``o`` and ``p``), clicks zoom or
+    pan; :class:`PositionSelector` lists every key and button. The call blocks
+    until the window is closed (or ``num_points`` positions are chosen), as
+    the title says.
 
     Parameters
     ----------
@@ -196,7 +198,8 @@ def select_traces(
     The reference frame is shown beside a trace panel that is redrawn on every
     added or removed position, each trace in its position's colour. A left
     click adds a position; a left click on a position, or a right click,
-    removes it. The call blocks until the window is closed.
+    removes it; the keys and buttons are those of :class:`PositionSelector`.
+    The call blocks until the window is closed.
 
     Parameters
     ----------
