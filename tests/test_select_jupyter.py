@@ -119,7 +119,8 @@ KERNEL_JS = """() => {
             let out = '';
             future.onIOPub = (msg) => {
                 if (msg.header.msg_type === 'stream') out += msg.content.text;
-                if (msg.header.msg_type === 'error') out += '\\nKERNEL ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+                if (msg.header.msg_type === 'error')
+                    out += '\\nKERNEL ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
             };
             await future.done;
             return out;
@@ -172,7 +173,8 @@ class JupyterLab:
     """
 
     def __init__(self, root):
-        folders = {name: root / name for name in ("config", "data", "runtime", "ipython", "notebooks", "settings", "ws")}
+        names = ("config", "data", "runtime", "ipython", "notebooks", "settings", "ws")
+        folders = {name: root / name for name in names}
         for folder in folders.values():
             folder.mkdir()
         (folders["config"] / "labconfig").mkdir()
