@@ -219,6 +219,8 @@ def test_toolbar_zoom_and_pan_modes_block_clicks(show):
 
 
 def test_double_click_adds_one_position(show):
+    """Qt, Tk, wx, macOS: press, then the second press flagged as the double click."""
+
     def double(fig):
         ax = image_axes(fig)
         click(ax, 9, 9)
@@ -226,6 +228,73 @@ def test_double_click_adds_one_position(show):
 
     show.actions = [double]
     assert select_positions(np.zeros((24, 32))) == [(9, 9)]
+
+
+def browser_axes(shape=(24, 32)):
+    """An image Axes on the canvas class of ipympl, nbAgg and WebAgg."""
+    from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore, FigureManagerWebAgg
+
+    fig = Figure()
+    FigureManagerWebAgg(FigureCanvasWebAggCore(fig), 1)  # a manager without a browser
+    ax = fig.add_subplot()
+    ax.imshow(np.zeros(shape), cmap="gray")
+    fig.canvas.draw()
+    return ax
+
+
+def browser_double_click(ax, x, y):
+    """What a browser sends for a double click: two plain presses, then the double click."""
+    click(ax, x, y)
+    click(ax, x, y)
+    click(ax, x, y, dblclick=True)
+
+
+def test_double_click_in_a_browser_acts_once():
+    ax = browser_axes()
+    selector = PositionSelector(ax)
+    browser_double_click(ax, 9, 9)
+    assert selector.positions == [(9, 9)]
+    click(ax, 20, 4)
+    click(ax, 3, 3)
+    # on a position already there: removed, the others keep their order and colours
+    browser_double_click(ax, 20, 4)
+    assert selector.positions == [(9, 9), (3, 3)]
+    assert selector.colors == [cycle_colors(3)[0], cycle_colors(3)[2]]
+    np.testing.assert_array_equal(selector.scatter.get_offsets(), [[9, 9], [3, 3]])
+    np.testing.assert_array_equal(face_colors(selector), to_rgba_array(selector.colors))
+    # the first of two
+    browser_double_click(ax, 9, 9)
+    assert selector.positions == [(3, 3)]
+    click(ax, 9, 9)
+    assert selector.positions == [(3, 3), (9, 9)] and selector.colors == [cycle_colors(3)[2], cycle_colors(3)[0]]
+    rec = Recorder(selector)
+    browser_double_click(ax, 3, 3)
+    assert selector.positions == [(9, 9)] and selector.colors == [cycle_colors(1)[0]]
+    # every signal says what happened, and the last "changed" gives the result
+    assert rec.events[-1] == ("changed", [(9, 9)])
+    assert [e[0] for e in rec.events if e[0] != "changed"] == ["removed", "added", "removed"]
+
+
+def test_double_click_in_a_browser_after_an_ignored_press_changes_nothing():
+    ax = browser_axes()
+    selector = PositionSelector(ax, positions=[(5, 5)])
+    owner = object()
+    ax.figure.canvas.widgetlock(owner)  # zoom or pan active: both presses go to the tool
+    browser_double_click(ax, 5, 5)
+    ax.figure.canvas.widgetlock.release(owner)
+    assert selector.positions == [(5, 5)]
+    click(ax, 7, 7)
+    click(ax, 5, 5, RIGHT)  # a right click in between: no double click of the left button
+    click(ax, 7, 7, dblclick=True)
+    assert selector.positions == [(7, 7)]
+
+
+def test_double_click_in_a_browser_in_single_mode():
+    ax = browser_axes()
+    selector = PositionSelector(ax, single=True)
+    click(ax, 2, 2)
+    browser_double_click(ax, 9, 9)
+    assert selector.positions == [(9, 9)]
 
 
 def test_headless_returns_at_once_with_one_warning(monkeypatch):
@@ -638,7 +707,7 @@ def test_a_gui_backend_that_cannot_start(show, video, monkeypatch):
             "as 'headless' is currently running"
         )
 
-    monkeypatch.setattr(plt, "subplots", broken)
+    monkeypatch.setattr(plt, "figure", broken)  # plt.subplots calls it too
     with pytest.raises(RuntimeError, match="could not open a window.*headless.*Pass coords="):
         compare_traces([video, video])
     with pytest.raises(RuntimeError, match="could not open a window.*TraceSelector"):
@@ -888,3 +957,104 @@ def test_compare_with_a_figure_legend(show, videos):
     (legend,) = axs[0].figure.legends
     assert [t.get_text() for t in legend.get_texts()] == ["raw", "short"]
     assert axs[0].get_legend() is None
+
+
+# --------------------------------------------------------------------------- the figure, in a notebook and a window
+
+
+def image_corners(ax):
+    """Display coordinates of the image's outer corners: where a click lands on which pixel."""
+    ax.figure.canvas.draw()
+    return ax.transData.transform([(-0.5, -0.5), (ax.get_xlim()[1], ax.get_ylim()[1])])
+
+
+@pytest.mark.parametrize("kind", ["trace", "compare"])
+def test_the_frame_does_not_move_while_clicking(video, videos, kind):
+    """The first trace widens the trace panel's tick labels; the frame must stay where it was drawn."""
+    if kind == "trace":
+        view = TraceSelector(video * 1e5, fps=500)
+    else:
+        view = CompareSelector([v * 1e5 for v in videos], labels=["a", "b"])
+    ax = view.image_ax
+    before = image_corners(ax)
+    for x, y in [(3, 20), (30, 2), (10, 11)]:
+        click(ax, x, y)
+        np.testing.assert_allclose(image_corners(ax), before, atol=0.02)
+    assert view.positions == ([(3, 20), (30, 2), (10, 11)] if kind == "trace" else [(10, 11)])
+    assert view.figure is plt.gcf() and view.image_ax.figure is not view.figure  # two subfigures
+
+
+def test_the_default_title_fits_above_the_frame(video, videos):
+    for view in (TraceSelector(video, figsize=(8, 3.5)), CompareSelector(videos, figsize=(8, 3.5))):
+        renderer = view.figure.canvas.get_renderer()
+        title = view.image_ax.title.get_window_extent(renderer)
+        panel = view.image_ax.figure.bbox
+        assert panel.x0 <= title.x0 and title.x1 <= panel.x1
+        assert title.y0 >= view.image_ax.get_window_extent(renderer).y1
+
+
+class NotebookCanvas(FigureCanvasAgg):
+    """Stands for ipympl's canvas: its module is what tells a notebook."""
+
+    __module__ = "ipympl.backend_nbagg"
+    toolbar_position = "left"
+
+
+def notebook_axes():
+    fig = Figure()
+    NotebookCanvas(fig)
+    return fig.subplots(1, 2)
+
+
+def test_the_title_says_what_finishes_a_selection(video, videos):
+    assert TraceSelector(video, axs=notebook_axes()).image_ax.get_title().splitlines() == [
+        "Click: add a position",
+        "Click it again or right-click: remove",
+        "Then read .traces in a later cell",
+    ]
+    assert CompareSelector(videos, axs=notebook_axes()).image_ax.get_title().splitlines() == [
+        "Click: every video's trace there",
+        "Click it again or right-click: clear",
+        "Then read .traces in a later cell",
+    ]
+    # anywhere else the figure is in a window
+    for view in (TraceSelector(video), CompareSelector(videos, axs=Figure().subplots(1, 2))):
+        assert view.image_ax.get_title().splitlines()[-1] == "Close the window to finish"
+    assert TraceSelector(video, title="Pick the apex", axs=notebook_axes()).image_ax.get_title() == "Pick the apex"
+
+
+def test_the_blocking_titles_say_what_finishes(show, video, videos):
+    titles = []
+    show.actions = [lambda fig: titles.append(image_axes(fig).get_title().splitlines()[-1])]
+    select_positions(video[0])
+    select_positions(video[0], num_points=1)
+    select_traces(video, num_points=3)
+    compare_traces(videos)
+    assert titles == [
+        "Close the window to finish",
+        "Choose 1 position or close the window to finish",
+        "Choose 3 positions or close the window to finish",
+        "Close the window to finish",
+    ]
+
+
+def test_figure_size_for_a_notebook_or_a_window(video, videos, monkeypatch):
+    assert tuple(TraceSelector(video).figure.get_size_inches()) == (12, 5)
+    assert tuple(CompareSelector(videos, figsize=(6, 3)).figure.get_size_inches()) == (6, 3)
+    monkeypatch.setattr(_backend, "current_backend", lambda: "module://ipympl.backend_nbagg")
+    assert tuple(TraceSelector(video).figure.get_size_inches()) == (8, 3.5)  # 800 x 350 CSS pixels
+    with pytest.raises(ValueError, match="figsize is only used for a new figure"):
+        TraceSelector(video, figsize=(8, 3), axs=Figure().subplots(1, 2))
+    with pytest.raises(ValueError, match="figsize must be two finite numbers > 0"):
+        CompareSelector(videos, figsize=(8, 0))
+
+
+def test_the_ipympl_toolbar_is_moved_off_the_frame():
+    from optimap.trace._selector import place_toolbar
+
+    canvas = NotebookCanvas(Figure())
+    place_toolbar(canvas)
+    assert canvas.toolbar_position == "top"
+    other = FigureCanvasAgg(Figure())
+    place_toolbar(other)  # other canvases have no such toolbar: nothing happens
+    assert not hasattr(other, "toolbar_position")

@@ -1,8 +1,11 @@
-"""One real window: select_traces under QtAgg (offscreen), clicked with QTest.
+"""One real window: select_traces under QtAgg (offscreen), clicked and typed at with QTest.
 
 The window runs in a subprocess so that switching to QtAgg cannot disturb the
-Agg tests of this process. Run with OPTIMAP_UPDATE_SCREENSHOTS=1 to refresh
-docs/images/select_traces.png.
+Agg tests of this process. It goes through the behaviour table of
+PositionSelector, as the browser test (test_select_jupyter.py) does in
+JupyterLab: clicks, a double click, right clicks, "o" for the zoom tool, a
+zoom drag, a click in the zoomed view and "h" for home. Run with
+OPTIMAP_UPDATE_SCREENSHOTS=1 to refresh docs/images/select_traces.png.
 """
 
 import json
@@ -27,6 +30,8 @@ VIDEO = {"shape": (100, 100), "frames": 400, "fps": 500, "seed": 0}
 SIZE = 5
 POSITIONS = [(35, 30), (55, 52), (68, 74)]  # base, middle and apex of the synthetic heart
 EXTRA = (20, 80)  # clicked, then removed with a right click
+DOUBLE = (28, 55)  # double-clicked: added once
+ZOOMED = (45, 40)  # clicked in the zoomed view
 
 SCRIPT = textwrap.dedent(
     """
@@ -62,19 +67,53 @@ SCRIPT = textwrap.dedent(
         ratio = canvas.devicePixelRatioF()
         return QPoint(round(px / ratio), round((canvas.figure.bbox.height - py) / ratio))
 
+    NO = Qt.KeyboardModifier.NoModifier
+
     def press(canvas, ax, x, y, button):
-        QTest.mouseClick(canvas, button, Qt.KeyboardModifier.NoModifier, qt_point(canvas, ax, x, y))
+        QTest.mouseClick(canvas, button, NO, qt_point(canvas, ax, x, y))
         QTest.qWait(params["pause_ms"])
+
+    def offsets(ax):
+        return [list(p) for p in ax.collections[0].get_offsets().tolist()]
 
     def interact():
         try:
             fig = plt.gcf()
             canvas = fig.canvas
             ax = next(a for a in fig.axes if a.get_images())
+            left, right = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
             for x, y in params["positions"] + [params["extra"]]:
-                press(canvas, ax, x, y, Qt.MouseButton.LeftButton)
-            report["during"] = [list(p) for p in ax.collections[0].get_offsets().tolist()]
-            press(canvas, ax, *params["extra"], Qt.MouseButton.RightButton)
+                press(canvas, ax, x, y, left)
+            report["during"] = offsets(ax)
+            press(canvas, ax, *params["extra"], right)
+            report["after_right_click"] = offsets(ax)
+            # A double click as Qt reports it: press, release, then the second press as the double click
+            # (QTest.mouseDClick sends only that last event).
+            point = qt_point(canvas, ax, *params["double"])
+            QTest.mouseClick(canvas, left, NO, point)
+            QTest.mouseDClick(canvas, left, NO, point)
+            QTest.qWait(params["pause_ms"])
+            report["after_double_click"] = offsets(ax)
+            # "o": the zoom tool; a drag zooms and adds nothing, a click adds nothing; "o" again: off.
+            QTest.keyClick(canvas, Qt.Key.Key_O)
+            report["mode_after_o"] = canvas.toolbar.mode.name
+            start, end = qt_point(canvas, ax, 30, 25), qt_point(canvas, ax, 70, 65)
+            QTest.mousePress(canvas, left, NO, start)
+            QTest.mouseMove(canvas, end)
+            QTest.mouseRelease(canvas, left, NO, end)
+            QTest.qWait(params["pause_ms"])
+            report["zoomed_xlim"] = list(ax.get_xlim())
+            press(canvas, ax, *params["zoomed"], left)
+            report["after_zoom_click"] = offsets(ax)
+            QTest.keyClick(canvas, Qt.Key.Key_O)
+            report["mode_after_second_o"] = canvas.toolbar.mode.name
+            press(canvas, ax, *params["zoomed"], left)
+            QTest.keyClick(canvas, Qt.Key.Key_H)
+            report["home_xlim"] = list(ax.get_xlim())
+            # Back to the three positions for the screenshot: click the last two again to remove them.
+            report["before_cleanup"] = offsets(ax)
+            press(canvas, ax, *params["zoomed"], left)
+            press(canvas, ax, *params["double"], left)
             canvas.draw()
             app.processEvents()
             window = canvas.manager.window
@@ -103,6 +142,8 @@ def test_select_traces_in_a_real_qt_window(tmp_path):
         VIDEO,
         positions=[list(p) for p in POSITIONS],
         extra=list(EXTRA),
+        double=list(DOUBLE),
+        zoomed=list(ZOOMED),
         size=SIZE,
         screenshot=str(screenshot),
         pause_ms=50,
@@ -124,7 +165,15 @@ def test_select_traces_in_a_real_qt_window(tmp_path):
     report = json.loads(lines[-1][len("RESULT ") :])
     assert report["errors"] == [], report["errors"]
     assert report["backend"].lower() == "qtagg"
-    assert report["during"] == [list(p) for p in POSITIONS] + [list(EXTRA)]
+    listed = [list(p) for p in POSITIONS]
+    assert report["during"] == listed + [list(EXTRA)]
+    assert report["after_right_click"] == listed
+    assert report["after_double_click"] == listed + [list(DOUBLE)]
+    assert report["mode_after_o"] == "ZOOM" and report["mode_after_second_o"] == "NONE"
+    assert report["zoomed_xlim"] == pytest.approx([30, 70], abs=0.5)
+    assert report["after_zoom_click"] == listed + [list(DOUBLE)]
+    assert report["home_xlim"] == [-0.5, 99.5]
+    assert report["before_cleanup"] == listed + [list(DOUBLE), list(ZOOMED)]
     assert [tuple(p) for p in report["positions"]] == POSITIONS
 
     video, _ = synthetic_recording(shape=VIDEO["shape"], frames=VIDEO["frames"], fps=VIDEO["fps"], seed=VIDEO["seed"])

@@ -17,13 +17,16 @@ from ._extract import extract_traces
 from ._plot import cycle_colors, set_time_limits, time_axis
 from ._positions import parse_positions, positions_to_pixels
 from ._selector import (
-    DEFAULT_TITLE,
+    CLICK_HINT,
+    COMPARE_HINT,
     CompareSelector,
     PositionSelector,
     TraceSelector,
     check_videos,
     per_video,
     reference_image,
+    root_figure,
+    window_finish,
 )
 from ._windows import check_size, check_window
 
@@ -49,7 +52,7 @@ def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", ins
     with _backend.blocking_backend(func_name, alternative):
         view = _backend.open_figure(make, func_name, alternative)
         selector = view if isinstance(view, PositionSelector) else view.selector
-        figure = selector.ax.figure
+        figure = root_figure(selector.ax)
         if not _backend.can_show(figure):
             selector.set_active(False)
             plt.close(figure)
@@ -98,10 +101,12 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
     """Click positions on an image; close the window to finish.
 
     A left click adds a position; a left click on a position already there,
-    or a right click, removes it (a right click removes the nearest one).
-    While the zoom or pan tool of the toolbar is active, clicks zoom or pan.
-    The call blocks until the window is closed (or ``num_points`` positions
-    are chosen).
+    or a right click, removes it (a right click removes the nearest one). A
+    double click counts as one click. While the zoom or pan tool of the
+    toolbar is active (buttons, or the keys ``o`` and ``p``), clicks zoom or
+    pan; :class:`PositionSelector` lists every key and button. The call blocks
+    until the window is closed (or ``num_points`` positions are chosen), as
+    the title says.
 
     Parameters
     ----------
@@ -159,7 +164,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
 
         fig, ax = plt.subplots(layout="constrained")
         ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="none")
-        ax.set_title(DEFAULT_TITLE if title is None else title, fontsize="medium")
+        ax.set_title(f"{CLICK_HINT}\n{window_finish(num_points)}" if title is None else title, fontsize="medium")
         return PositionSelector(ax, as_integers=as_integers)
 
     selector = _run_blocking(
@@ -193,7 +198,8 @@ def select_traces(
     The reference frame is shown beside a trace panel that is redrawn on every
     added or removed position, each trace in its position's colour. A left
     click adds a position; a left click on a position, or a right click,
-    removes it. The call blocks until the window is closed.
+    removes it; the keys and buttons are those of :class:`PositionSelector`.
+    The call blocks until the window is closed.
 
     Parameters
     ----------
@@ -258,7 +264,16 @@ def select_traces(
 
     def make():
         return TraceSelector(
-            video, size, ref_frame, x, fps, window=window, title=title, cmap=cmap, vmin=vmin, vmax=vmax
+            video,
+            size,
+            ref_frame,
+            x,
+            fps,
+            window=window,
+            title=f"{CLICK_HINT}\n{window_finish(num_points)}" if title is None else title,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
         )
 
     # Validate everything before a window (or a backend switch) happens.
@@ -405,7 +420,7 @@ def compare_traces(
             labels=labels,
             colors=colors,
             window=window,
-            title=title,
+            title=f"{COMPARE_HINT}\n{window_finish()}" if title is None else title,
             cmap=cmap,
             vmin=vmin,
             vmax=vmax,

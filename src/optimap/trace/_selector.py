@@ -11,6 +11,12 @@ a trace panel side by side and redraw the panel whenever the positions change.
 None of them calls ``plt.show``: they work in any backend that delivers mouse
 events (Qt, Tk, ipympl ...), and the blocking functions of ``_select`` wait
 for them in ``plt.show()``.
+
+A figure they make themselves (``axs=None``) is laid out for clicking: the
+frame sits in a subfigure of its own, so that the trace panel's tick labels,
+which change with every trace, never move or shrink it; the layout is settled
+before the first click; in a notebook (ipympl) the figure fits the output area
+and the toolbar is placed at the top right, away from the frame.
 """
 
 import numbers
@@ -22,8 +28,17 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.markers import MarkerStyle
 
 from .._validate import as_int, check_video
+from . import _backend
 from ._extract import extract_traces
-from ._plot import _check_image, _is_single_color, _per_trace, cycle_colors, set_time_limits, time_axis
+from ._plot import (
+    _check_figsize,
+    _check_image,
+    _is_single_color,
+    _per_trace,
+    cycle_colors,
+    set_time_limits,
+    time_axis,
+)
 from ._positions import _fmt, parse_positions, round_half_up, round_to_pixels
 from ._windows import check_size, check_window
 
@@ -31,9 +46,18 @@ __all__ = ["PositionSelector", "TraceSelector", "CompareSelector"]
 
 SIGNALS = ("changed", "added", "removed")
 
-DEFAULT_TITLE = "Click: add a position · click it or right-click: remove\nClose the window to finish"
+# What a click does, in short lines: they must fit above the frame of a notebook-sized figure.
+CLICK_HINT = "Click: add a position\nClick it again or right-click: remove"
+COMPARE_HINT = "Click: every video's trace there\nClick it again or right-click: clear"
 
-COMPARE_TITLE = "Click: show every video's trace there · right-click: clear\nClose the window to finish"
+# What finishes a selection: closing the window, or nothing at all in a notebook.
+WINDOW_FINISH = "Close the window to finish"
+
+# The default figure of TraceSelector and CompareSelector, in inches: 800 x 350 CSS pixels fit the
+# output area of a notebook in JupyterLab at 1280 x 800 with the file browser open (about 850 pixels);
+# a window may be larger.
+NOTEBOOK_FIGSIZE = (8.0, 3.5)
+WINDOW_FIGSIZE = (12.0, 5.0)
 
 _SCATTER_DEFAULTS = {"s": 60, "marker": "o", "edgecolors": "white", "linewidths": 1.2, "zorder": 3}
 
@@ -111,11 +135,12 @@ class PositionSelector:
 
     A left click adds a position; a left click on a position already there
     (on its marker or its pixel) removes it, and a right click removes the
-    position nearest to it. While the zoom or pan tool of the toolbar is
-    active (or any other widget holds ``canvas.widgetlock``), clicks are left
-    to it. The selector never calls ``plt.show``: attach it to an Axes of any
-    figure whose backend delivers mouse events, e.g. the ipympl backend of
-    Jupyter (``%matplotlib widget``), and read :attr:`positions` at any time.
+    position nearest to it. A double click counts as one click. While the
+    zoom or pan tool of the toolbar is active (or any other widget holds
+    ``canvas.widgetlock``), clicks are left to it. The selector never calls
+    ``plt.show``: attach it to an Axes of any figure whose backend delivers
+    mouse events, e.g. the ipympl backend of Jupyter (``%matplotlib
+    widget``), and read :attr:`positions` at any time.
 
     Position ``i`` is drawn in colour ``i`` of the colour cycle (or of
     ``colors``). A position keeps its colour while others are removed; a new
@@ -152,6 +177,37 @@ class PositionSelector:
         Signals ``"changed"`` (called with the list of positions),
         ``"added"`` and ``"removed"`` (called with the position and its index).
         Bound methods are held weakly, as everywhere in matplotlib.
+
+    Notes
+    -----
+    What the mouse and the keys do, the same in a Qt or Tk window and in a
+    notebook with ipympl (tested in both):
+
+    ===============================  =========================================
+    left click on the image          add the position of the clicked pixel
+    left click on a position         remove it (its marker or its pixel)
+    right click                      remove the position nearest to the click
+    double click                     the same as one click
+    middle click, scroll             nothing
+    ``o`` / ``p`` or the toolbar     zoom / pan tool on or off: while one is
+                                     on, clicks zoom or pan and add nothing
+    ``h`` or ``r``, ``c``, ``v``     home view, back, forward
+    other keys                       matplotlib's (``rcParams["keymap.*"]``);
+                                     ``q`` closes the figure, in a notebook
+                                     too
+    ===============================  =========================================
+
+    In a notebook the keys reach the figure once it has the focus: click on
+    it first. Clicks on a pixel outside the image are ignored. A double click
+    reaches matplotlib differently by toolkit: Qt, Tk, wx and macOS report
+    its second press as the double click, which the selector ignores; a
+    browser (ipympl, nbAgg, WebAgg) reports both presses as clicks and then
+    the double click, which takes back what the second press did. Either way
+    a double click acts once.
+
+    With ipympl the toolbar floats over the figure's top left corner; on a
+    figure of your own whose image reaches that corner, move it with
+    ``fig.canvas.toolbar_position = "top"`` (or ``"right"``, ``"bottom"``).
 
     Examples
     --------
@@ -230,6 +286,8 @@ class PositionSelector:
         self._positions = []
         self._slots = []
         self._active = True
+        # What the last press changed, to take back when a browser reports a double click after both presses.
+        self._undo = None
         # A closure, held strongly by the canvas: the selector lives as long as its figure.
         self._cid = ax.figure.canvas.mpl_connect("button_press_event", lambda event: self._on_press(event))
         if positions is not None:
@@ -363,9 +421,11 @@ class PositionSelector:
         slot = 0
         while slot in self._slots:
             slot += 1
-        self._positions.append(position)
-        self._slots.append(slot)
-        index = len(self._positions) - 1
+        return self._insert(len(self._positions), position, slot)
+
+    def _insert(self, index, position, slot):
+        self._positions.insert(index, position)
+        self._slots.insert(index, slot)
         self.callbacks.process("added", position, index)
         return index
 
@@ -419,10 +479,13 @@ class PositionSelector:
     def _on_press(self, event):
         if not self._active or event.inaxes is not self.ax or event.xdata is None or event.ydata is None:
             return
-        if getattr(event, "dblclick", False):  # the second press of a double click
+        if getattr(event, "dblclick", False):
+            self._on_double_click(event)
             return
+        self._undo = None
         if self._tools_busy():
             return
+        before = (list(self._positions), list(self._slots))
         if event.button == MouseButton.LEFT:
             position = self._normalise((event.xdata, event.ydata), "click")
             hit = self._hit(event, position)
@@ -434,34 +497,149 @@ class PositionSelector:
                 self._append(position)
             else:
                 return
+            self._undo = before
             self._changed()
         elif event.button == MouseButton.RIGHT and self._positions:
             self._pop(int(np.argmin(self._display_distances(event))))
             self._changed()
 
+    def _on_double_click(self, event):
+        """A double click acts once: its first press did what a click does; its second must change nothing.
+
+        Qt, Tk, wx and macOS report the second press as the double click:
+        ignoring it is enough. Browsers (ipympl, nbAgg, WebAgg) report both
+        presses as clicks and then the double click: that second click is
+        taken back here.
+        """
+        undo, self._undo = self._undo, None
+        if undo is None or event.button != MouseButton.LEFT or not _reports_both_presses(self.canvas):
+            return
+        self._restore(*undo)
+        self._changed()
+
+    def _restore(self, positions, slots):
+        """Go back to ``positions`` with their colour slots, with one signal per position removed or added."""
+        old = list(zip(positions, slots))
+        for index in reversed(range(len(self._positions))):
+            if (self._positions[index], self._slots[index]) not in old:
+                self._pop(index)
+        for index, (position, slot) in enumerate(old):
+            if index >= len(self._positions) or (self._positions[index], self._slots[index]) != (position, slot):
+                self._insert(index, position, slot)
+
+
+def _reports_both_presses(canvas):
+    """True for the browser canvases (ipympl, nbAgg, WebAgg): a double click comes as click, click, double click."""
+    return any(cls.__name__ == "FigureCanvasWebAggCore" for cls in type(canvas).__mro__)
+
 
 # ----------------------------------------------------------------------------- figure helpers
 
 
-def _image_and_trace_axes(axs, image, *, cmap, vmin, vmax, title, x, x_label):
-    """Show ``image`` on the first Axes and prepare the second for traces."""
-    if axs is None:
+def is_notebook_canvas(canvas):
+    """True for a canvas drawn in a notebook's output area (ipympl, nbAgg): nothing to close there.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> is_notebook_canvas(Figure().canvas)
+    False
+    """
+    return _backend.is_notebook_widget_backend(type(canvas).__module__)
+
+
+def window_finish(num_points=None):
+    """The line of a title that says how a selection in a window ends.
+
+    Examples
+    --------
+    >>> window_finish()
+    'Close the window to finish'
+    >>> window_finish(1)
+    'Choose 1 position or close the window to finish'
+    """
+    if num_points is None:
+        return WINDOW_FINISH
+    return f"Choose {num_points} position{'' if num_points == 1 else 's'} or close the window to finish"
+
+
+def default_title(hint, canvas, live):
+    """``hint`` and what finishes: closing the window, or in a notebook reading ``live`` in a later cell."""
+    finish = f"Then read {live} in a later cell" if is_notebook_canvas(canvas) else WINDOW_FINISH
+    return f"{hint}\n{finish}"
+
+
+def root_figure(ax):
+    """The top-level Figure of ``ax``, also when ``ax.figure`` is a SubFigure."""
+    return ax.figure.figure  # a SubFigure's .figure is the root Figure, a Figure's is itself
+
+
+def default_figsize():
+    """The size of a new selector figure: a notebook's output area with ipympl, else a window."""
+    if _backend.is_notebook_widget_backend(_backend.current_backend()):
+        return NOTEBOOK_FIGSIZE
+    return WINDOW_FIGSIZE
+
+
+def place_toolbar(canvas):
+    """Move ipympl's toolbar from the top left corner, where it floats over the frame, to the top right.
+
+    The toolbar of ipympl (``%matplotlib widget``) is drawn over the figure
+    and takes the clicks that land on it: at its default place, the left,
+    it covers about 38 x 192 CSS pixels of the frame's top left corner. At
+    the top it sits in the figure's header, right-aligned above the trace
+    panel. Other canvases are left alone.
+    """
+    if is_notebook_canvas(canvas) and hasattr(canvas, "toolbar_position"):
+        canvas.toolbar_position = "top"
+
+
+def settle_layout(figure, ax, max_draws=8):
+    """Draw ``figure`` (without rendering) until ``ax`` stops moving, so that it stays put for the clicks.
+
+    The constrained layout of an Axes with a fixed aspect (an image) reaches
+    its place over a few draws; settled once here, later draws move it by
+    less than a hundredth of a pixel.
+    """
+    corners = None
+    for _ in range(max_draws):
+        figure.draw_without_rendering()
+        now = ax.transAxes.transform([(0.0, 0.0), (1.0, 1.0)])
+        if corners is not None and np.abs(now - corners).max() < 0.01:
+            break
+        corners = now
+
+
+def _image_and_trace_axes(axs, image, *, cmap, vmin, vmax, title, hint, live, x, x_label, figsize):
+    """Show ``image`` on the first Axes, prepare the second for traces; returns both and whether the figure is new."""
+    new = axs is None
+    if new:
         import matplotlib.pyplot as plt
 
-        _, axs = plt.subplots(1, 2, figsize=(12, 5), width_ratios=(1, 1.6), layout="constrained")
+        figsize = default_figsize() if figsize is None else _check_figsize(figsize)
+        figure = plt.figure(figsize=figsize, layout="constrained")
+        # Two subfigures: the layout of the frame's panel does not depend on the trace panel, whose tick
+        # labels change with every trace (in one gridspec they would move and shrink the frame).
+        image_panel, trace_panel = figure.subfigures(1, 2, width_ratios=(1, 1.6))
+        axs = (image_panel.subplots(), trace_panel.subplots())
+        place_toolbar(figure.canvas)
+    elif figsize is not None:
+        raise ValueError("figsize is only used for a new figure; with axs, size the figure that holds them")
     axs = list(np.ravel(np.asarray(axs, dtype=object)))
     if len(axs) != 2:
         raise ValueError(f"axs must be two Axes (image, traces), got {len(axs)}")
     image_ax, trace_ax = axs
     image_ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="none")
-    image_ax.set_title(DEFAULT_TITLE if title is None else title, fontsize="medium")
+    if title is None:
+        title = default_title(hint, image_ax.figure.canvas, live)
+    image_ax.set_title(title, fontsize="medium")
     image_ax.set_xticks([])
     image_ax.set_yticks([])
     set_time_limits(trace_ax, x)
     if x_label:
         trace_ax.set_xlabel(x_label)
     trace_ax.set_ylabel("Intensity")
-    return image_ax, trace_ax
+    return image_ax, trace_ax, new
 
 
 def _rescale_y(ax):
@@ -480,7 +658,9 @@ class TraceSelector:
     colour. The object never calls ``plt.show``; it is what
     :func:`select_traces` waits on, and what to use in Jupyter with the ipympl
     backend (``%matplotlib widget``), where :attr:`positions` and
-    :attr:`traces` follow the clicks.
+    :attr:`traces` follow the clicks: there is nothing to close, read them in
+    a later cell. The mouse and the keys do what :class:`PositionSelector`
+    lists, in a notebook as in a window.
 
     Parameters
     ----------
@@ -501,23 +681,40 @@ class TraceSelector:
         Positions to start with.
     axs : pair of matplotlib.axes.Axes, optional
         Axes for the image and the traces; by default a new pyplot figure
-        (which ipympl displays in the notebook).
+        (which ipympl displays in the notebook), laid out for clicking (see
+        Notes).
     cmap, vmin, vmax
         Display of the frame, as in :meth:`matplotlib.axes.Axes.imshow`.
     title : str, optional
-        Title above the frame; by default how to click.
+        Title above the frame; by default how to click and what finishes:
+        "Close the window to finish" in a window, "Then read .traces in a
+        later cell" in a notebook.
+    figsize : (float, float), optional
+        Size in inches of the new figure (not with ``axs``); by default
+        8 x 3.5 with ipympl, to fit a notebook's output area, else 12 x 5.
     **plot_kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot` for the traces.
 
     Attributes
     ----------
     figure : matplotlib.figure.Figure
+        The figure (the top-level one when ``axs`` sit in subfigures).
     image_ax, trace_ax : matplotlib.axes.Axes
     selector : PositionSelector
         The click handling on ``image_ax``.
     callbacks : matplotlib.cbook.CallbackRegistry
         The selector's signals (``"changed"``, ``"added"``, ``"removed"``);
         callbacks run after the trace panel is updated.
+
+    Notes
+    -----
+    The figure made when ``axs`` is None keeps the frame still while you
+    click: frame and trace panel sit in two subfigures, so the trace panel's
+    tick labels, which widen with the first trace, cannot move or shrink the
+    frame, and the layout is settled before the first click. With ipympl its
+    toolbar is placed at the top right (``figure.canvas.toolbar_position =
+    "top"``) instead of floating over the frame's top left corner, so every
+    pixel of the frame can be clicked.
 
     Examples
     --------
@@ -559,6 +756,7 @@ class TraceSelector:
         vmin=None,
         vmax=None,
         title=None,
+        figsize=None,
         **plot_kwargs,
     ):
         self.video = check_video(video)
@@ -566,10 +764,20 @@ class TraceSelector:
         self.window = check_window(window)
         image = reference_image(self.video, ref_frame)
         self.x, x_label = time_axis(int(self.video.shape[0]), x, fps)
-        self.image_ax, self.trace_ax = _image_and_trace_axes(
-            axs, image, cmap=cmap, vmin=vmin, vmax=vmax, title=title, x=self.x, x_label=x_label
+        self.image_ax, self.trace_ax, new_figure = _image_and_trace_axes(
+            axs,
+            image,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            title=title,
+            hint=CLICK_HINT,
+            live=".traces",
+            x=self.x,
+            x_label=x_label,
+            figsize=figsize,
         )
-        self.figure = self.image_ax.figure
+        self.figure = root_figure(self.image_ax)
         self._plot_kwargs = plot_kwargs
         self._lines = []
         self._line_cache = {}
@@ -579,6 +787,8 @@ class TraceSelector:
         self.selector.connect("changed", lambda positions: self._update())
         if positions is not None:
             self.selector.set_positions(positions)
+        if new_figure:
+            settle_layout(self.figure, self.image_ax)
 
     @property
     def positions(self):
@@ -645,7 +855,10 @@ class CompareSelector:
     clicking it again or right-clicking removes it. Videos may differ in
     length; each trace is drawn over its own frames. This object is what the
     interactive form of :func:`compare_traces` waits on, and what to use with
-    the ipympl backend.
+    the ipympl backend, where :attr:`positions`, :attr:`traces` and
+    :attr:`history` follow the clicks. The mouse and the keys do what
+    :class:`PositionSelector` lists; its figure is laid out as
+    :class:`TraceSelector`'s.
 
     Parameters
     ----------
@@ -658,7 +871,7 @@ class CompareSelector:
         One label per video, shown in a legend.
     colors : sequence of colors, optional
         One colour per video; by default the colour cycle.
-    axs, cmap, vmin, vmax, title
+    axs, cmap, vmin, vmax, title, figsize
         As in :class:`TraceSelector`.
     marker_color : color, optional
         Colour of the position's marker, by default white.
@@ -706,6 +919,7 @@ class CompareSelector:
         vmax=None,
         title=None,
         marker_color="white",
+        figsize=None,
         **plot_kwargs,
     ):
         self.videos = check_videos(videos)
@@ -718,17 +932,20 @@ class CompareSelector:
         image = reference_image(self.videos[0], ref_frame)
         lengths = [int(video.shape[0]) for video in self.videos]
         self.x, x_label = time_axis(max(lengths), x, fps)
-        self.image_ax, self.trace_ax = _image_and_trace_axes(
+        self.image_ax, self.trace_ax, new_figure = _image_and_trace_axes(
             axs,
             image,
             cmap=cmap,
             vmin=vmin,
             vmax=vmax,
-            title=COMPARE_TITLE if title is None else title,
+            title=title,
+            hint=COMPARE_HINT,
+            live=".traces",
             x=self.x,
             x_label=x_label,
+            figsize=figsize,
         )
-        self.figure = self.image_ax.figure
+        self.figure = root_figure(self.image_ax)
         self.lines = []
         for i, length in enumerate(lengths):
             (line,) = self.trace_ax.plot(
@@ -751,6 +968,8 @@ class CompareSelector:
         self.callbacks = self.selector.callbacks
         self.selector.connect("added", lambda position, index: self._remember(position))
         self.selector.connect("changed", lambda positions: self._update())
+        if new_figure:
+            settle_layout(self.figure, self.image_ax)
 
     @property
     def positions(self):
