@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimap.trace import detrend_timeseries
-from optimap.trace._detrend import _count_slopes_le, _guess_period, _theil_sen_slope
+from optimap.trace._detrend import _guess_period
+from optimap.trace._theil_sen import count_slopes_at_most, theil_sen_slope
 
 KINDS = ["mean", "median", "line", "spline"]
 
@@ -168,7 +169,7 @@ def test_theil_sen_slope_equals_scipy(width):
 
     rows = _tie_heavy_rows(width, np.random.default_rng(width))
     values = np.array(rows)
-    ours = _theil_sen_slope(values, np.full(len(rows), width))
+    ours = theil_sen_slope(values, np.full(len(rows), width))
     for got, row in zip(ours, rows):
         expected = stats.theilslopes(row)[0]
         assert abs(got - expected) <= 1e-12 * max(abs(expected), np.ptp(row) / width)
@@ -182,7 +183,7 @@ def test_theil_sen_slope_rows_of_different_lengths():
     values = np.zeros((25, lengths.max()))
     for i, m in enumerate(lengths):
         values[i, :m] = np.round(rng.standard_normal(m).cumsum())
-    ours = _theil_sen_slope(values, lengths)
+    ours = theil_sen_slope(values, lengths)
     expected = [stats.theilslopes(values[i, :m])[0] for i, m in enumerate(lengths)]
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
 
@@ -197,7 +198,7 @@ def test_count_slopes_against_listing_them(strict):
     # ordering of y - s * x may differ from the slope's rounding; the selection
     # only relies on counts and orders being consistent with each other).
     for s in (0.0, 0.0513, -0.3071):
-        counts = _count_slopes_le(np.array(rows), np.full(len(rows), width), np.full(len(rows), s), strict)
+        counts = count_slopes_at_most(np.array(rows), np.full(len(rows), width), np.full(len(rows), s), strict)
         for count, row in zip(counts, rows):
             slopes = (row[j] - row[i]) / (j - i)
             assert count == np.count_nonzero(slopes < s if strict else slopes <= s)
@@ -209,7 +210,7 @@ def test_theil_sen_slope_property(values):
     from scipy import stats
 
     row = np.array(values, dtype=np.float64)
-    ours = _theil_sen_slope(row[None, :], np.array([row.size]))[0]
+    ours = theil_sen_slope(row[None, :], np.array([row.size]))[0]
     assert abs(ours - stats.theilslopes(row)[0]) <= 1e-12 * max(1.0, np.ptp(row))
 
 

@@ -15,12 +15,8 @@ the rows of a C-contiguous float64 array ``(N, T)``:
 * all traces with the same smoothing window share one B-spline basis and one
   banded least-squares solve with many right-hand sides;
 * Theil-Sen slopes (medians of the slopes of all pairs of samples) are exact
-  order statistics found without listing the O(w**2) slopes: the number of
-  slopes below a value ``s`` is the number of inversions of the samples ordered
-  by ``y - s * x``, counted for many rows at once by a merge sort in
-  O(w log w); a few counts (first guesses from a sample of pairs, then secant
-  steps) bracket the wanted ranks, and a kinetic sweep over neighbouring pairs
-  of that order then steps through the last few slopes one by one.
+  order statistics found without listing the O(w**2) slopes
+  (:mod:`._theil_sen`).
 """
 
 import numbers
@@ -33,6 +29,7 @@ import scipy.signal
 import scipy.special
 
 from .._validate import as_positive_float, is_real_dtype
+from ._theil_sen import CHUNK_ELEMENTS, count_slopes_at_most, theil_sen_slope
 
 __all__ = ["detrend_timeseries"]
 
@@ -49,13 +46,6 @@ _SPLINE_MIN_SAMPLES = 5  # a cubic spline with one interior knot needs 5 samples
 _LIMIT = 1e100  # larger magnitudes could overflow the squared spectra
 _HUGE_WINDOW = 2**62 + 1  # stands for every window longer than any series
 
-# Theil-Sen selection.
-_NAIVE_PAIRS = 8256  # at most this many pairs (129 samples): list them all
-_SAMPLE_PAIRS = 1024  # random pairs per row that give the first guesses
-_SWEEP_BUDGET = 64  # sweep once a bracket end is this many slopes from the ranks
-_MAX_ROUNDS = 200  # safety net of the bracketing loop
-_SEED = 20240901
-_CHUNK_ELEMENTS = 1 << 21  # rows x width per batch of the selection
 
 
 # --------------------------------------------------------------------------- #
@@ -447,7 +437,7 @@ def _aglet(smooth, windows):
         idx = np.flatnonzero(lengths == length)
         ends[idx, :length] = smooth[idx, :length]
         ends[n_rows + idx, :length] = smooth[idx, n - length :]
-    slopes = _theil_sen_slope(ends, np.concatenate([lengths, lengths]))
+    slopes = theil_sen_slope(ends, np.concatenate([lengths, lengths]))
     left, right = slopes[:n_rows], slopes[n_rows:]
     # Lines through the values next to the ends, before any of them is replaced.
     left_base = np.array([smooth[i, windows[i] // 2] for i in range(n_rows)])
@@ -466,8 +456,8 @@ def _line_trend(rows, padded, lengths):
     ``padded[i, :lengths[i]]`` is the median-filtered row i (full windows only)."""
     n_rows, n = rows.shape
     pairs = lengths * (lengths - 1) // 2
-    below_or_zero = _count_slopes_le(padded, lengths, np.zeros(n_rows))
-    below_zero = _count_slopes_le(padded, lengths, np.zeros(n_rows), strict=True)
+    below_or_zero = count_slopes_at_most(padded, lengths, np.zeros(n_rows))
+    below_zero = count_slopes_at_most(padded, lengths, np.zeros(n_rows), strict=True)
     # Sen's (1968) interval as scipy.stats.theilslopes computes it (alpha 0.95).
     z = scipy.special.ndtri(0.025)
     flat = np.zeros(n_rows, dtype=bool)
@@ -485,7 +475,7 @@ def _line_trend(rows, padded, lengths):
     sloped = np.flatnonzero(~flat)
     if sloped.size:
         zero_counts = (below_zero[sloped], below_or_zero[sloped])
-        slope = _theil_sen_slope(padded[sloped], lengths[sloped], zero_counts=zero_counts)
+        slope = theil_sen_slope(padded[sloped], lengths[sloped], zero_counts=zero_counts)
         intercept = median[sloped] - (n - 1) / 2 * slope
         trend[sloped] = slope[:, None] * np.arange(n) + intercept[:, None]
     return trend
@@ -528,7 +518,7 @@ def _guess_period(data, axis=0):
 def _guess_period_rows(rows):
     """Period of each row: Welch periodogram of the row minus a broad median trend."""
     n_rows, n = rows.shape
-    chunk = max(1, _CHUNK_ELEMENTS // n)
+    chunk = max(1, CHUNK_ELEMENTS // n)
     if n_rows > chunk:
         return np.concatenate([_guess_period_rows(rows[i : i + chunk]) for i in range(0, n_rows, chunk)])
     max_period = min(n // 3, _MAX_PERIOD)
@@ -560,364 +550,3 @@ def _guess_period_rows(rows):
         peaks = peaks[np.argsort(-row[peaks], kind="stable")]  # strongest first
         result[i] = int(round(np.average(periods[peaks], weights=row[peaks])))
     return result
-
-
-# --------------------------------------------------------------------------- #
-# Theil-Sen: exact order statistics of pairwise slopes
-# --------------------------------------------------------------------------- #
-
-
-def _theil_sen_slope(values, lengths, zero_counts=None):
-    """Median of the slopes (y[j] - y[i]) / (j - i), i < j < lengths[r], of each row.
-
-    ``values`` is (N, W) with row r valid in its first ``lengths[r]`` entries.
-    The result equals ``np.median`` of all pair slopes, as
-    ``scipy.stats.theilslopes(y)[0]`` computes it. ``zero_counts``, if given,
-    are the numbers of slopes < 0 and <= 0 of each row.
-    """
-    lengths = np.asarray(lengths, dtype=np.int64)
-    result = np.empty(values.shape[0])
-    pairs = lengths * (lengths - 1) // 2
-    k_low = (pairs + 1) // 2  # 1-based ranks of the middle slopes
-    k_high = pairs // 2 + 1
-    # Rows of similar length go together (the counting works on powers of two),
-    # in chunks of bounded size.
-    width_class = np.array([max(1, int(m - 1).bit_length()) for m in lengths])
-    for cls in np.unique(width_class):
-        members = np.flatnonzero(width_class == cls)
-        chunk = max(1, _CHUNK_ELEMENTS >> int(cls))
-        for start in range(0, members.size, chunk):
-            idx = members[start : start + chunk]
-            width = int(lengths[idx].max())
-            sub = values[idx, :width]
-            if int(pairs[idx].max()) <= _NAIVE_PAIRS:
-                low, high = _order_stats_naive(sub, lengths[idx], k_low[idx], k_high[idx])
-            else:
-                zc = None if zero_counts is None else (zero_counts[0][idx], zero_counts[1][idx])
-                low, high = _order_stats_select(sub, lengths[idx], k_low[idx], k_high[idx], zc)
-            result[idx] = (low + high) / 2
-    return result
-
-
-def _order_stats_naive(values, lengths, k_low, k_high):
-    """List all slopes (few) and partition them."""
-    n_rows, width = values.shape
-    i, j = np.triu_indices(width, 1)
-    slopes = (values[:, j] - values[:, i]) / (j - i).astype(np.float64)
-    slopes[j[np.newaxis, :] >= lengths[:, np.newaxis]] = np.inf
-    kth = np.unique(np.concatenate([k_low, k_high]) - 1)
-    slopes.partition(kth, axis=1)
-    rows = np.arange(n_rows)
-    return slopes[rows, k_low - 1], slopes[rows, k_high - 1]
-
-
-def _ordered(values, lengths, s, strict=False):
-    """Indices (int32) of each row sorted by y - s * x; the invalid tail stays last, in place.
-
-    Ties are ordered by decreasing index (the pair counts as "slope <= s") or,
-    with ``strict``, by increasing index (the pair counts as "slope > s")."""
-    n_rows, width = values.shape
-    columns = np.arange(width)
-    z = values - s[:, np.newaxis] * columns.astype(np.float64)
-    tail = columns[np.newaxis, :] >= lengths[:, np.newaxis]
-    has_tail = bool(tail.any())
-    if has_tail:
-        z[tail] = np.inf
-    order = np.argsort(z, axis=1).astype(np.int32)
-    ordered_z = np.take_along_axis(z, order, axis=1)
-    tied = ordered_z[:, 1:] == ordered_z[:, :-1]
-    if has_tail:
-        tied &= np.isfinite(ordered_z[:, 1:])
-    if tied.any():
-        # Ties are broken by index. Pairs of equal values are put right in place;
-        # rows with three or more equal values are sorted again with a stable sort.
-        many = (tied[:, 1:] & tied[:, :-1]).any(axis=1)
-        r, p = np.nonzero(tied & ~many[:, np.newaxis])
-        first, second = order[r, p], order[r, p + 1]
-        wrong = (first > second) if strict else (first < second)
-        r, p = r[wrong], p[wrong]
-        order[r, p], order[r, p + 1] = second[wrong], first[wrong]
-        if many.any():
-            zt = z[many]
-            if strict:
-                order[many] = np.argsort(zt, axis=1, kind="stable")
-            else:
-                order[many] = (width - 1) - np.argsort(zt[:, ::-1], axis=1, kind="stable")
-    if has_tail:
-        order[tail] = np.broadcast_to(columns, (n_rows, width))[tail]
-    return order
-
-
-def _count_slopes_le(values, lengths, s, strict=False, return_order=False):
-    """Number of pair slopes <= s (``strict``: < s) in each row, without listing them.
-
-    A pair i < j has slope <= s exactly when j comes before i in the order of
-    y - s * x, so the count is the number of inversions of that order."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    chunk = max(1, _CHUNK_ELEMENTS // values.shape[1])
-    if not return_order and values.shape[0] > chunk:
-        return np.concatenate(
-            [_count_slopes_le(values[i : i + chunk], lengths[i : i + chunk], s[i : i + chunk], strict)
-             for i in range(0, values.shape[0], chunk)]
-        )
-    order = _ordered(values, lengths, s, strict)
-    count = _inversions(order)
-    return (count, order) if return_order else count
-
-
-def _inversions(order, base=8):
-    """Number of pairs p < q with order[p] > order[q], per row of permutations of 0..w-1.
-
-    Bottom-up merge sort: inversions inside blocks of ``base`` by comparing all
-    pairs, then for each merge of two sorted runs, the pairs split across them
-    (the sort is numpy's; a tag bit marks the run each value came from)."""
-    n_rows, width = order.shape
-    full = 1 << max(1, (width - 1).bit_length())
-    current = np.empty((n_rows, full), dtype=np.int32)
-    current[:, :width] = order
-    current[:, width:] = np.arange(width, full)  # in order after everything: no inversions
-    size = min(base, full)
-    blocks = current.reshape(n_rows, full // size, size)
-    inside = np.zeros(blocks.shape[:2], dtype=np.int32)
-    for p in range(size - 1):
-        for q in range(p + 1, size):
-            inside += blocks[:, :, p] > blocks[:, :, q]
-    total = inside.sum(axis=1, dtype=np.int64)
-    keys = np.sort(blocks, axis=2).reshape(n_rows, full) << 1
-    while size < full:
-        # merge runs of `size` into runs of 2 * size; left run tagged 0, right run 1
-        run = size
-        size *= 2
-        tag = np.zeros(size, dtype=np.int32)
-        tag[run:] = 1
-        merged = keys.reshape(n_rows, full // size, size)
-        merged &= ~1
-        merged |= tag
-        merged.sort(axis=2)
-        # A right value at merged position p, the r-th right value (r = 0, 1, ...), has
-        # p - r left values before it and run - (p - r) after it (inversions).
-        index_type = np.int32 if size <= 32768 else np.int64
-        right = (merged & 1).astype(index_type, copy=False)
-        positions = right @ np.arange(size, dtype=index_type)
-        per_merge = run * run - (positions.astype(np.int64) - run * (run - 1) // 2)
-        total += per_merge.sum(axis=1)
-        keys = merged.reshape(n_rows, full)
-    return total
-
-
-def _order_stats_select(values, lengths, k_low, k_high, zero_counts=None):
-    """Slopes of 1-based ranks k_low <= k_high (= k_low or k_low + 1) of each row.
-
-    Bracket the ranks by counting the slopes below trial values (first guesses
-    from a random sample of pairs, then secant or bisection steps) until one end
-    of the bracket is a few slopes away, then sweep through those exactly."""
-    n_rows, width = values.shape
-    valid = np.arange(width)[np.newaxis, :] < lengths[:, np.newaxis]
-    pairs = lengths * (lengths - 1) // 2
-    target = (k_low + k_high - 1) / 2.0
-
-    low = np.full(n_rows, np.nan)
-    high = np.full(n_rows, np.nan)
-    # All slopes lie between the smallest and largest neighbour slope.
-    step = np.diff(values, axis=1)
-    dmin = np.where(valid[:, 1:], step, np.inf).min(axis=1)
-    dmax = np.where(valid[:, 1:], step, -np.inf).max(axis=1)
-    scale = np.maximum(np.abs(dmin), np.abs(dmax))
-    done = scale == 0  # constant rows: every slope is 0
-    low[done] = 0.0
-    high[done] = 0.0
-    lo_s = dmin - 1e-9 * scale
-    hi_s = dmax + 1e-9 * scale
-    lo_c = np.zeros(n_rows, dtype=np.int64)
-    hi_c = pairs.copy()
-    lo_order = np.zeros((n_rows, width), dtype=np.int32)  # orders at lo_s and hi_s, once counted
-    hi_order = np.zeros((n_rows, width), dtype=np.int32)
-    lo_known = np.zeros(n_rows, dtype=bool)
-    hi_known = np.zeros(n_rows, dtype=bool)
-    tol_abs = 1e-15 * scale
-    mode = np.zeros(n_rows, dtype=np.int8)  # 1 sweep up from lo, 2 down from hi, 3 split at s
-    split_s = np.zeros(n_rows)
-    split_order = {}
-
-    def update(idx, s, c, order, c_strict=None):
-        if c_strict is not None:  # exact tie test at s (only used for s = 0)
-            exact = (c_strict < k_low[idx]) & (c >= k_high[idx])
-            low[idx[exact]] = s[exact]
-            high[idx[exact]] = s[exact]
-            done[idx[exact]] = True
-        if order is None:
-            return
-        below = c < k_low[idx]
-        above = c >= k_high[idx]
-        for mask, s_arr, c_arr, o_arr, known in (
-            (below, lo_s, lo_c, lo_order, lo_known),
-            (above, hi_s, hi_c, hi_order, hi_known),
-        ):
-            s_arr[idx[mask]] = s[mask]
-            c_arr[idx[mask]] = c[mask]
-            o_arr[idx[mask]] = order[mask]
-            known[idx[mask]] = True
-        between = np.flatnonzero(~below & ~above & ~done[idx])
-        for k in between:
-            row = int(idx[k])
-            mode[row] = 3
-            split_s[row] = s[k]
-            split_order[row] = order[k]
-            done[row] = True
-
-    if zero_counts is not None:
-        zero = np.flatnonzero(~done & (lo_s < 0) & (hi_s > 0))
-        update(zero, np.zeros(zero.size), zero_counts[1][zero], None, zero_counts[0][zero])
-
-    # Random pairs, the same for rows of equal length: first guesses.
-    rng = np.random.default_rng(_SEED)
-    u, v = rng.random(_SAMPLE_PAIRS), rng.random(_SAMPLE_PAIRS)
-    sample = np.empty((n_rows, _SAMPLE_PAIRS))
-    for length in np.unique(lengths):
-        same = np.flatnonzero(lengths == length)
-        first = np.floor(u * length).astype(np.int64)
-        other = (first + 1 + np.floor(v * (length - 1)).astype(np.int64)) % length
-        a, b = np.minimum(first, other), np.maximum(first, other)
-        sub = values[same]
-        sample[same] = (sub[:, b] - sub[:, a]) / (b - a)
-    sample.sort(axis=1)
-    m = _SAMPLE_PAIRS
-
-    last_s = np.full(n_rows, np.nan)
-    last_c = np.zeros(n_rows)
-    prev_s = np.full(n_rows, np.nan)
-    prev_c = np.zeros(n_rows)
-    nearest = np.minimum(k_high - lo_c, hi_c - k_low + 1)
-    stalls = np.zeros(n_rows, dtype=np.int64)
-    zero_tried = np.zeros(n_rows, dtype=bool) if zero_counts is None else np.ones(n_rows, dtype=bool)
-    for rnd in range(_MAX_ROUNDS):
-        steps_up = np.where(lo_known, k_high - lo_c, pairs + 1)
-        steps_down = np.where(hi_known, hi_c - k_low + 1, pairs + 1)
-        ready = ~done & (np.minimum(steps_up, steps_down) <= _SWEEP_BUDGET)
-        mode[ready] = np.where(steps_up[ready] <= steps_down[ready], 1, 2)
-        done |= ready
-        mid = lo_s + 0.5 * (hi_s - lo_s)
-        narrow = hi_s - lo_s <= 4 * np.finfo(float).eps * np.maximum(np.abs(lo_s), np.abs(hi_s)) + tol_abs
-        tiny = ~done & (narrow | (mid <= lo_s) | (mid >= hi_s))
-        low[tiny] = mid[tiny]
-        high[tiny] = mid[tiny]
-        done |= tiny
-        idx = np.flatnonzero(~done)
-        if idx.size == 0:
-            break
-        if rnd == 0:
-            pos = np.clip(np.round(target[idx] / pairs[idx] * m - 0.5).astype(np.int64), 0, m - 2)
-            s = 0.5 * (sample[idx, pos] + sample[idx, pos + 1])
-        else:
-            distance = np.minimum(k_high - lo_c, hi_c - k_low + 1)
-            stalls = np.where(distance > nearest // 2, stalls + 1, 0)
-            nearest = distance
-            ls, lc, ps, pc = last_s[idx], last_c[idx], prev_s[idx], prev_c[idx]
-            lo, hi = lo_s[idx], hi_s[idx]
-            # jump along the sample by the missing share of the pairs, a little beyond
-            gap = (target[idx] - lc) / pairs[idx] * m
-            here = (sample[idx] < ls[:, None]).sum(axis=1)
-            pos = np.clip(np.round(here + 1.3 * gap + 2 * np.sign(gap)).astype(np.int64), 0, m - 2)
-            s_sample = 0.5 * (sample[idx, pos] + sample[idx, pos + 1])
-            # secant through the last two counts
-            two = np.isfinite(ps) & (pc != lc)
-            s_secant = ls + (target[idx] - lc) * (ls - ps) / np.where(two, lc - pc, 1.0)
-            s = np.where(two, s_secant, s_sample)
-            s = np.where((s > lo) & (s < hi), s, s_sample)
-            s = np.where((s > lo) & (s < hi) & (stalls[idx] < 2), s, mid[idx])
-            # ties: a narrow bracket around 0 that still holds many slopes
-            try_zero = ~zero_tried[idx] & (lo < 0) & (hi > 0) & (hi - lo <= 1e-6 * scale[idx])
-            s = np.where(try_zero, 0.0, s)
-            zero_tried[idx[try_zero]] = True
-        c, order = _count_slopes_le(values[idx], lengths[idx], s, return_order=True)
-        zero_idx = np.flatnonzero(s == 0.0)
-        c_strict = None
-        if zero_idx.size:
-            c_strict = np.full(idx.size, np.iinfo(np.int64).max, dtype=np.int64)
-            c_strict[zero_idx] = _count_slopes_le(values[idx[zero_idx]], lengths[idx[zero_idx]], s[zero_idx], True)
-        update(idx, s, c, order, c_strict)
-        prev_s[idx], prev_c[idx] = last_s[idx], last_c[idx]
-        last_s[idx], last_c[idx] = s, c
-    else:  # safety net, not reached in practice: take the middle of the bracket
-        rest = ~done
-        mid = lo_s + 0.5 * (hi_s - lo_s)
-        low[rest] = mid[rest]
-        high[rest] = mid[rest]
-
-    # One sweep for every row still open: up from lo, down from hi, or both ways
-    # from a trial value that fell between the two middle slopes.
-    up = np.flatnonzero(mode == 1)
-    down = np.flatnonzero(mode == 2)
-    split = np.flatnonzero(mode == 3)
-    if up.size + down.size + split.size == 0:
-        return low, high
-    rows = np.concatenate([up, down, split, split])
-    upward = np.concatenate([np.ones(up.size, bool), np.zeros(down.size, bool), np.zeros(split.size, bool),
-                             np.ones(split.size, bool)])
-    one = np.ones(split.size, dtype=np.int64)
-    t_first = np.concatenate([k_low[up] - lo_c[up], hi_c[down] - k_low[down] + 1, one, one])
-    t_second = np.concatenate([k_high[up] - lo_c[up], hi_c[down] - k_high[down] + 1, one, one])
-    split_orders = [split_order[int(r)] for r in split]
-    start = np.concatenate([lo_order[up], hi_order[down]] + [np.array(split_orders).reshape(-1, width)] * 2)
-    first, second = _sweep(values[rows], lengths[rows], start, upward, t_first, t_second)
-    n_up, n_down, n_split = up.size, down.size, split.size
-    low[up], high[up] = first[:n_up], second[:n_up]
-    low[down], high[down] = first[n_up : n_up + n_down], second[n_up : n_up + n_down]
-    # split_c == k_low: the k_low-th slope is the largest <= s, the next one lies above
-    low[split] = first[n_up + n_down : n_up + n_down + n_split]
-    high[split] = first[n_up + n_down + n_split :]
-    return low, high
-
-
-def _sweep(values, lengths, order, upward, t_first, t_second):
-    """Step through the slopes above (``upward``) or at and below a value, in order.
-
-    ``order`` holds the indices of each row sorted by y - s * x at that value
-    (ties: decreasing index). Returns the slopes met at steps ``t_first`` and
-    ``t_second`` (1-based) of each row. As s grows the order changes by swaps
-    of neighbours i < j at their slope, so the next slope above s is the
-    smallest slope of a neighbouring pair still in index order (going down:
-    the largest of a neighbouring pair out of index order)."""
-    n_rows, width = values.shape
-    rows = np.arange(n_rows)
-    order = order.astype(np.int64)
-    ys = np.take_along_axis(np.where(np.arange(width) < lengths[:, None], values, 0.0), order, axis=1)
-    sign = np.where(upward, 1.0, -1.0)[:, None]
-    up = upward[:, None]
-    limit = lengths[:, None]
-    n_pairs = width - 1
-    block = max(8, int(np.sqrt(n_pairs)))
-    n_blocks = -(-n_pairs // block)
-    keys = np.full((n_rows, n_blocks * block), np.inf)
-
-    def key(a, b, ya, yb, up_, sign_, limit_):
-        ok = (b < limit_) & (a < limit_) & ((a < b) == up_)
-        return np.where(ok, sign_ * ((yb - ya) / (b - a)), np.inf)
-
-    keys[:, :n_pairs] = key(order[:, :-1], order[:, 1:], ys[:, :-1], ys[:, 1:], up, sign, limit)
-    keys3 = keys.reshape(n_rows, n_blocks, block)
-    block_min = keys3.min(axis=2)
-    first = np.zeros(n_rows)
-    second = np.zeros(n_rows)
-    last = np.maximum(t_first, t_second)
-    steps = int(last.max())
-    around = np.array([-1, 0, 1])
-    r = rows[:, None]
-    for t in range(1, steps + 1):
-        g = block_min.argmin(axis=1)
-        inner = keys3[rows, g]
-        j = inner.argmin(axis=1)
-        value = inner[rows, j] * sign[:, 0]
-        first[t_first == t] = value[t_first == t]
-        second[t_second == t] = value[t_second == t]
-        if t == steps:
-            break
-        p = g * block + j
-        q = np.where(t < last, p + 1, p)  # finished rows swap nothing
-        order[rows, p], order[rows, q] = order[rows, q], order[rows, p]
-        ys[rows, p], ys[rows, q] = ys[rows, q], ys[rows, p]
-        near = np.clip(p[:, None] + around, 0, n_pairs - 1)
-        keys[r, near] = key(order[r, near], order[r, near + 1], ys[r, near], ys[r, near + 1], up, sign, limit)
-        for gb in (near[:, 0] // block, near[:, 2] // block):
-            block_min[rows, gb] = keys3[rows, gb].min(axis=1)
-    return first, second
