@@ -29,7 +29,7 @@ import scipy.signal
 import scipy.special
 
 from .._validate import as_positive_float, is_real_dtype
-from ._theil_sen import CHUNK_ELEMENTS, count_slopes_at_most, theil_sen_slope
+from ._theil_sen import CHUNK_ELEMENTS, count_slopes_at_most, groups, theil_sen_slope
 
 __all__ = ["detrend_timeseries"]
 
@@ -166,14 +166,10 @@ def detrend_timeseries(
     if period is not None:
         period = as_positive_float(period, "period")
     ptimes = as_positive_float(ptimes, "ptimes")
-    array, axis = _check_data(data, axis)
+    array, axis, rows, name, valid = _as_rows(data, axis)
     if array.size == 0:  # no traces, e.g. extract_traces(video, []) of shape (T, 0)
         return np.empty(array.shape, dtype=np.float64)
     one_d = array.ndim == 1
-    rows = array[np.newaxis, :] if one_d else np.moveaxis(array, axis, 1)
-    rows = np.array(rows, dtype=np.float64, order="C")  # always a copy
-    name = _trace_name(array, axis)
-    valid = _check_values(rows, name)
 
     if valid.all():
         trend = _fit_trend_rows(rows, kind, period, ptimes, np.arange(rows.shape[0]), name)
@@ -198,6 +194,21 @@ def detrend_timeseries(
 # --------------------------------------------------------------------------- #
 # validation
 # --------------------------------------------------------------------------- #
+
+
+def _as_rows(data, axis):
+    """Checked ``data`` with its traces as the rows of a C-contiguous float64 copy.
+
+    Returns ``(array, axis, rows, name, valid)``: the data as an array, the time
+    axis (non-negative), the rows ``(N, T)``, how messages name a trace and the
+    mask of the rows to work on (not all NaN).
+    """
+    array, axis = _check_data(data, axis)
+    rows = array[np.newaxis, :] if array.ndim == 1 else np.moveaxis(array, axis, 1)
+    rows = np.array(rows, dtype=np.float64, order="C")  # always a copy: the input is never changed
+    name = _trace_name(array, axis)
+    valid = _check_values(rows, name) if rows.size else np.zeros(rows.shape[0], dtype=bool)
+    return array, axis, rows, name, valid
 
 
 def _check_kind(kind):
@@ -349,13 +360,11 @@ def _trend_by_window(rows, kind, windows):
     if kind == "line":
         lengths = n - windows + 1
         coarse = np.zeros((rows.shape[0], int(lengths.max())))
-        for window in np.unique(windows):
-            idx = np.flatnonzero(windows == window)
+        for window, idx in groups(windows):
             coarse[idx, : n - int(window) + 1] = _median_inner(_take(rows, idx), int(window))
         return _line_trend(rows, coarse, lengths)
     smooth = None
-    for window in np.unique(windows):
-        idx = np.flatnonzero(windows == window)
+    for window, idx in groups(windows):
         window = int(window)
         if kind == "mean":
             part = _mean_filter(_take(rows, idx), window)
@@ -433,8 +442,7 @@ def _aglet(smooth, windows):
     lengths = np.minimum(windows, n)
     width = int(lengths.max())
     ends = np.zeros((2 * n_rows, width))
-    for length in np.unique(lengths):
-        idx = np.flatnonzero(lengths == length)
+    for length, idx in groups(lengths):
         ends[idx, :length] = smooth[idx, :length]
         ends[n_rows + idx, :length] = smooth[idx, n - length :]
     slopes = theil_sen_slope(ends, np.concatenate([lengths, lengths]))
@@ -442,8 +450,7 @@ def _aglet(smooth, windows):
     # Lines through the values next to the ends, before any of them is replaced.
     left_base = np.array([smooth[i, windows[i] // 2] for i in range(n_rows)])
     right_base = np.array([smooth[i, n - windows[i] // 2 - 1] for i in range(n_rows)])
-    for window in np.unique(windows):
-        idx = np.flatnonzero(windows == window)
+    for window, idx in groups(windows):
         half = int(window) // 2
         smooth[idx, :half] = np.arange(-half, 0) * left[idx, None] + left_base[idx, None]
         smooth[idx, n - half :] = np.arange(1, half + 1) * right[idx, None] + right_base[idx, None]
@@ -501,10 +508,7 @@ def _guess_period(data, axis=0):
     int for 1-D input, else an int64 array with one period per column (0 for
     all-NaN columns). Constant series get ``min(T // 3, 512)``.
     """
-    array, axis = _check_data(data, axis)
-    rows = array[np.newaxis, :] if array.ndim == 1 else np.moveaxis(array, axis, 1)
-    rows = np.array(rows, dtype=np.float64, order="C")
-    valid = _check_values(rows, _trace_name(array, axis))
+    array, axis, rows, _, valid = _as_rows(data, axis)
     if rows.shape[1] < 6:
         raise ValueError(
             f"data is too short to estimate the period: at least 6 samples are needed, got {rows.shape[1]}"

@@ -25,7 +25,7 @@ for the sweep; rows of up to 129 samples list their slopes instead.
 
 import numpy as np
 
-__all__ = ["theil_sen_slope", "count_slopes_at_most"]
+__all__ = ["theil_sen_slope", "count_slopes_at_most", "groups"]
 
 _NAIVE_PAIRS = 8256  # at most this many pairs (129 samples): list them all
 _SAMPLE_PAIRS = 1024  # random pairs per row that give the first guesses
@@ -40,6 +40,20 @@ _SWEEP_UP = 1  # step up through the slopes above the lower end of the bracket
 _SWEEP_DOWN = 2  # step down through the slopes at and below the upper end
 _SPLIT = 3  # a trial value fell between the two middle slopes: one step each way from it
 _SETTLED = 4  # known without a sweep (a constant row, a tie at 0, a bracket too narrow to halve)
+
+
+def groups(keys):
+    """``(key, indices)`` for each distinct value of ``keys``, in increasing order of the key.
+
+    Rows of equal length or window are processed together this way.
+
+    Examples
+    --------
+    >>> [(int(key), indices.tolist()) for key, indices in groups(np.array([5, 3, 5]))]
+    [(3, [1]), (5, [0, 2])]
+    """
+    for key in np.unique(keys):
+        yield key, np.flatnonzero(keys == key)
 
 
 def theil_sen_slope(values, lengths, zero_counts=None):
@@ -64,8 +78,7 @@ def theil_sen_slope(values, lengths, zero_counts=None):
     # Rows of similar length go together (the counting works on powers of two),
     # in chunks of bounded size.
     width_class = np.array([max(1, int(m - 1).bit_length()) for m in lengths])
-    for cls in np.unique(width_class):
-        members = np.flatnonzero(width_class == cls)
+    for cls, members in groups(width_class):
         chunk = max(1, CHUNK_ELEMENTS >> int(cls))
         for start in range(0, members.size, chunk):
             idx = members[start : start + chunk]
@@ -351,8 +364,7 @@ def _sample_slopes(values, lengths):
     rng = np.random.default_rng(_SEED)
     u, v = rng.random(_SAMPLE_PAIRS), rng.random(_SAMPLE_PAIRS)
     sample = np.empty((values.shape[0], _SAMPLE_PAIRS))
-    for length in np.unique(lengths):
-        same = np.flatnonzero(lengths == length)
+    for length, same in groups(lengths):
         first = np.floor(u * length).astype(np.int64)
         other = (first + 1 + np.floor(v * (length - 1)).astype(np.int64)) % length
         a, b = np.minimum(first, other), np.maximum(first, other)
