@@ -10,8 +10,8 @@ import operator
 import numpy as np
 
 
-def as_int(value, name, *, minimum=None, maximum=None):
-    """Return ``value`` as a Python int, accepting integral floats.
+def as_int(value, name, *, minimum=None, maximum=None, strict=False):
+    """Return ``value`` as a Python int, accepting integral floats unless ``strict``.
 
     >>> as_int(np.int64(3), "size")
     3
@@ -21,8 +21,13 @@ def as_int(value, name, *, minimum=None, maximum=None):
     Traceback (most recent call last):
         ...
     ValueError: height must be <= 9223372036854775807, got 100000000000000000000
+    >>> as_int(4.0, "frames", strict=True)
+    Traceback (most recent call last):
+        ...
+    TypeError: frames must be an integer, got 4.0 of type float
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
+            or (strict and not isinstance(value, numbers.Integral))):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
     try:
         result = operator.index(value)

@@ -1,7 +1,7 @@
 """Example data: synthetic optical-mapping recordings.
 
-Importing this module loads only numpy; scipy is loaded when a recording is
-made, and matplotlib not at all.
+Importing this package is cheap: the simulation (and scipy) is loaded when a
+recording is first made, and matplotlib not at all.
 
 Examples
 --------
@@ -11,6 +11,10 @@ Examples
 (10, 24, 24)
 """
 
-from ._synthetic import synthetic_recording
+from .._lazy import attach
 
-__all__ = ["synthetic_recording"]
+_EXPORTS = {
+    "synthetic_recording": "_synthetic",
+}
+
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

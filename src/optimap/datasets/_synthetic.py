@@ -6,13 +6,22 @@ records through a voltage-sensitive dye such as di-4-ANEPPS: a few percent drop
 of a bright, uneven baseline on depolarisation, photobleaching, a dark
 background and camera noise.
 
-Only numpy is imported at module level; scipy is imported inside the function.
+The recording is made in four steps, each its own function: the geometry of
+the heart and of the simulation grid (:func:`_tissue`), the pacing protocol
+(:func:`_pacing`), the model (:func:`_simulate`) and the optics of the camera
+(:func:`_render_maps`, :func:`_render_video`).
+
+This module is loaded when a recording is first made (``optimap.datasets`` is
+lazy), so it imports scipy at the top.
 """
 
 import math
-import numbers
+from typing import NamedTuple
 
 import numpy as np
+from scipy import ndimage, sparse
+
+from .._validate import as_float, as_int
 
 __all__ = ["synthetic_recording"]
 
@@ -221,16 +230,74 @@ def synthetic_recording(
     shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise = _validate(
         shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise
     )
-    from scipy import ndimage, sparse
-
     rng = np.random.default_rng(seed)
-    height, width = shape
     geometry = _Geometry(shape, rng)
     protocol = _PROTOCOLS[pacing]
+    tissue = _tissue(shape, geometry, protocol)
+    times = np.arange(frames) / fps
+    stimuli, s2, warmup, site = _pacing(
+        pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_length
+    )
 
-    # Output mask: the heart outline, one connected region.
+    # Simulate, recording the voltage of the tissue cells at every frame.
+    frame_units = 1000.0 / (fps * _MS_PER_UNIT)
+    dt_max = min(0.04, 0.2 / protocol["diffusion"])
+    substeps = max(1, int(math.ceil(frame_units / dt_max - 1e-9)))
+    dt = frame_units / substeps
+    warmup_steps = int(math.ceil(warmup / dt - 1e-9))
+    voltage, onsets_units = _simulate(
+        tissue.laplacian, tissue.n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, protocol["current"]
+    )
+    stimulus_times = np.asarray(onsets_units, dtype=np.float64) * _MS_PER_UNIT / 1000.0
+    stimulus_times = stimulus_times[(stimulus_times >= 0) & (stimulus_times <= times[-1])]
+
+    baseline, dff, tau = _render_maps(shape, tissue.mask, geometry, rng)
+    video, tissue_activation = _render_video(
+        voltage, tissue.interpolation, tissue.mask, baseline, dff, tau, times, fps, noise, rng
+    )
+    activation = np.full(shape, np.nan)
+    activation[tissue.mask] = tissue_activation
+
+    info = {
+        "fps": float(fps),
+        "dt": 1.0 / float(fps),
+        "times": times,
+        "mask": tissue.mask,
+        "pacing": pacing,
+        "pacing_site": (int(site[0]), int(site[1])),
+        "stimulus_times": stimulus_times,
+        "cycle_length": float(cycle_length) if pacing == "point" else None,
+        "activation_times": activation,
+        "baseline": (baseline + _BACKGROUND).astype(np.float32),
+        "dff": dff.astype(np.float32),
+        "seed": seed,
+    }
+    return video, info
+
+
+# --------------------------------------------------------------------------
+# Geometry: the heart in the frame and the simulation grid over it
+
+
+class _Tissue(NamedTuple):
+    """The heart's pixels and the simulation grid of square cells covering them."""
+
+    mask: np.ndarray  # (H, W) bool: the heart outline, one connected region
+    cell: float  # pixels per grid cell
+    half: int  # the grid spans cells -half ... half around the heart's centre
+    grid_cols: np.ndarray  # pixel coordinates of every grid cell
+    grid_rows: np.ndarray
+    cells: np.ndarray  # (n, n) bool: the grid cells on the tissue
+    n_cells: int
+    laplacian: "sparse.csr_matrix"  # diffusion between tissue cells
+    interpolation: "sparse.csr_matrix"  # (tissue pixels, tissue cells), bilinear
+
+
+def _tissue(shape, geometry, protocol):
+    """The heart's mask and the simulation grid, its Laplacian and its interpolation to pixels."""
+    height, width = shape
     rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
-    mask = _largest_component(geometry.inside(cols, rows), ndimage)
+    mask = _largest_component(geometry.inside(cols, rows))
 
     # Simulation grid: square cells, centred on the heart and covering it.
     cell = 2.0 * geometry.scale / protocol["cells"]  # pixels per cell
@@ -240,31 +307,33 @@ def synthetic_recording(
     grid_cols = geometry.cx + cell * grid_offset[np.newaxis, :]
     grid_rows = geometry.cy + cell * grid_offset[:, np.newaxis]
     grid_cols, grid_rows = np.broadcast_arrays(grid_cols, grid_rows)
-    tissue = _largest_component(geometry.inside(grid_cols, grid_rows), ndimage)
-    n_cells = int(tissue.sum())
-    index = np.full(tissue.shape, -1, dtype=np.int64)
-    index[tissue] = np.arange(n_cells)
-    laplacian = _laplacian(tissue, index, sparse) * protocol["diffusion"]
+    cells = _largest_component(geometry.inside(grid_cols, grid_rows))
+    n_cells = int(cells.sum())
+    index = np.full(cells.shape, -1, dtype=np.int64)
+    index[cells] = np.arange(n_cells)
+    laplacian = _laplacian(cells, index) * protocol["diffusion"]
 
     # Bilinear interpolation from tissue cells to tissue pixels; grid cells off
     # the tissue take the value of the nearest tissue cell, so the voltage is
     # not pulled towards rest at the edge.
-    nearest = ndimage.distance_transform_edt(
-        ~tissue, return_distances=False, return_indices=True
-    )
+    nearest = ndimage.distance_transform_edt(~cells, return_distances=False, return_indices=True)
     fill = index[nearest[0], nearest[1]]
     pix_rows, pix_cols = np.nonzero(mask)
-    interp = _bilinear_matrix(
-        (pix_rows - geometry.cy) / cell + half,
-        (pix_cols - geometry.cx) / cell + half,
-        fill,
-        n_cells,
-        sparse,
+    interpolation = _bilinear_matrix(
+        (pix_rows - geometry.cy) / cell + half, (pix_cols - geometry.cx) / cell + half, fill, n_cells
     )
+    return _Tissue(mask, cell, half, grid_cols, grid_rows, cells, n_cells, laplacian, interpolation)
 
-    # Protocol: stimulus regions (as tissue-cell weights) and onsets.
-    times = np.arange(frames) / fps
-    heart_x, heart_y = geometry.to_heart(grid_cols[tissue], grid_rows[tissue])
+
+# --------------------------------------------------------------------------
+# Pacing: which cells are stimulated, and when
+
+
+def _pacing(pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_length):
+    """The stimuli ``[(onset in model time units, cell region)]``, the S2 stimulus (or None),
+    the model time simulated before frame 0, and the pacing site ``(x, y)`` in pixels."""
+    mask, cell, half = tissue.mask, tissue.cell, tissue.half
+    heart_x, heart_y = geometry.to_heart(tissue.grid_cols[tissue.cells], tissue.grid_rows[tissue.cells])
     site_jitter = rng.uniform(-1.0, 1.0, size=2)  # drawn always: same noise
     if pacing == "point":
         if pacing_site is None:
@@ -280,7 +349,7 @@ def synthetic_recording(
                 )
         site_x = (site[0] - geometry.cx) / cell + half
         site_y = (site[1] - geometry.cy) / cell + half
-        cell_rows, cell_cols = np.nonzero(tissue)
+        cell_rows, cell_cols = np.nonzero(tissue.cells)
         dist = np.hypot(cell_cols - site_x, cell_rows - site_y)
         region = dist <= max(2.5, dist.min() + 1.5)
         recorded = int(max(0.0, (frames - 1) / fps - _FIRST_STIMULUS) // cycle_length) + 1
@@ -288,161 +357,67 @@ def synthetic_recording(
         onsets = _FIRST_STIMULUS + cycle_length * np.arange(-earlier, recorded)
         stimuli = [(t * 1000.0 / _MS_PER_UNIT, region) for t in onsets]
         warmup = max(0.0, -onsets[0]) * 1000.0 / _MS_PER_UNIT  # model time units
-        s2 = None
-    else:
-        left = heart_x.min()
-        region = heart_x <= left + 0.18
-        center = np.argmin(np.hypot(heart_x - _S2_X, heart_y))
-        stimuli = [(_FIRST_STIMULUS * 1000.0 / _MS_PER_UNIT, region)]
-        warmup = 0.0
-        s2 = ((heart_y <= 0.0) & (heart_x <= _S2_X), center)
-        pix_heart_x, _ = geometry.to_heart(pix_cols.astype(float), pix_rows.astype(float))
-        s1_pixels = pix_heart_x <= pix_heart_x.min() + 0.18
-        site = (
-            int(round(pix_cols[s1_pixels].mean())),
-            int(round(pix_rows[s1_pixels].mean())),
-        )
-        site = _nearest_on_mask(site, mask)
-
-    # Simulate, recording the voltage of the tissue cells at every frame.
-    frame_units = 1000.0 / (fps * _MS_PER_UNIT)
-    dt_max = min(0.04, 0.2 / protocol["diffusion"])
-    substeps = max(1, int(math.ceil(frame_units / dt_max - 1e-9)))
-    dt = frame_units / substeps
-    warmup_steps = int(math.ceil(warmup / dt - 1e-9))
-    voltage, onsets_units = _simulate(
-        laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, protocol["current"]
-    )
-    stimulus_times = np.asarray(onsets_units, dtype=np.float64) * _MS_PER_UNIT / 1000.0
-    stimulus_times = stimulus_times[(stimulus_times >= 0) & (stimulus_times <= times[-1])]
-
-    baseline, dff, tau = _render_maps(shape, mask, geometry, rng, ndimage)
-    video, tissue_activation = _render_video(
-        voltage, interp, mask, baseline, dff, tau, times, fps, noise, rng
-    )
-    activation = np.full(shape, np.nan)
-    activation[mask] = tissue_activation
-
-    info = {
-        "fps": float(fps),
-        "dt": 1.0 / float(fps),
-        "times": times,
-        "mask": mask,
-        "pacing": pacing,
-        "pacing_site": (int(site[0]), int(site[1])),
-        "stimulus_times": stimulus_times,
-        "cycle_length": float(cycle_length) if pacing == "point" else None,
-        "activation_times": activation,
-        "baseline": (baseline + _BACKGROUND).astype(np.float32),
-        "dff": dff.astype(np.float32),
-        "seed": seed,
-    }
-    return video, info
+        return stimuli, None, warmup, site
+    # cross-field S1-S2: a plane wave from the left, then the lower left quadrant in its wake
+    left = heart_x.min()
+    region = heart_x <= left + 0.18
+    center = np.argmin(np.hypot(heart_x - _S2_X, heart_y))
+    stimuli = [(_FIRST_STIMULUS * 1000.0 / _MS_PER_UNIT, region)]
+    s2 = ((heart_y <= 0.0) & (heart_x <= _S2_X), center)
+    pix_rows, pix_cols = np.nonzero(mask)
+    pix_heart_x, _ = geometry.to_heart(pix_cols.astype(float), pix_rows.astype(float))
+    s1_pixels = pix_heart_x <= pix_heart_x.min() + 0.18
+    site = (int(round(pix_cols[s1_pixels].mean())), int(round(pix_rows[s1_pixels].mean())))
+    return stimuli, s2, 0.0, _nearest_on_mask(site, mask)
 
 
 # --------------------------------------------------------------------------
 # Validation
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _validate(shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise):
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
-        raise TypeError(
-            f"shape must be a tuple of two ints (height, width), got {shape!r}"
-        )
-    if len(shape) != 2 or not all(_is_int(s) for s in shape):
-        raise TypeError(
-            f"shape must be a tuple of two ints (height, width), got {shape!r}"
-        )
-    shape = (int(shape[0]), int(shape[1]))
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != 2:
+        raise TypeError(f"shape must be a tuple of two ints (height, width), got {shape!r}")
+    shape = tuple(as_int(n, "shape", strict=True) for n in shape)
     if min(shape) < 16:
         raise ValueError(f"shape must be at least (16, 16) pixels, got {shape!r}")
-
-    if not _is_int(frames):
-        raise TypeError(f"frames must be an int >= 1, got {frames!r}")
-    if frames < 1:
-        raise ValueError(f"frames must be an int >= 1, got {frames!r}")
-    frames = int(frames)
-
-    if not _is_real(fps):
-        raise TypeError(f"fps must be a positive finite number, got {fps!r}")
-    fps = float(fps)
+    frames = as_int(frames, "frames", minimum=1, strict=True)
+    fps = as_float(fps, "fps")
     if not (math.isfinite(fps) and fps > 0):
         raise ValueError(f"fps must be a positive finite number, got {fps!r}")
-
     duration = (frames - 1) / fps
     if duration > _MAX_DURATION:
         raise ValueError(
             f"frames / fps: the recording would last {duration:.6g} s; at most "
             f"{_MAX_DURATION:g} s can be simulated (use fewer frames or a higher fps)"
         )
-
-    if seed is not None and not _is_int(seed):
-        raise TypeError(f"seed must be an int or None, got {seed!r}")
     if seed is not None:
-        seed = int(seed)
-        if seed < 0:
-            raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
-
+        seed = as_int(seed, "seed", minimum=0, strict=True)
     if not isinstance(pacing, str) or pacing not in _PROTOCOLS:
-        raise ValueError(
-            f"pacing must be one of 'point', 'spiral', got {pacing!r}"
-        )
-
+        raise ValueError(f"pacing must be one of 'point', 'spiral', got {pacing!r}")
     if pacing_site is not None:
-        if pacing != "point":
-            raise ValueError(
-                "pacing_site can only be given with pacing='point', "
-                f"got pacing={pacing!r}"
-            )
-        if (
-            isinstance(pacing_site, (str, bytes))
-            or not hasattr(pacing_site, "__len__")
-            or len(pacing_site) != 2
-            or not all(_is_real(p) for p in pacing_site)
-        ):
-            raise TypeError(
-                "pacing_site must be a pair of numbers (x, y) = (column, row), "
-                f"got {pacing_site!r}"
-            )
-        x, y = (float(p) for p in pacing_site)
-        if not (
-            math.isfinite(x)
-            and math.isfinite(y)
-            and -0.5 <= x < shape[1] - 0.5
-            and -0.5 <= y < shape[0] - 0.5
-        ):
-            raise ValueError(
-                f"pacing_site {pacing_site!r} is outside the frame; x must be in "
-                f"[0, {shape[1] - 1}] and y in [0, {shape[0] - 1}]"
-            )
-        pacing_site = (x, y)
-
-    if not _is_real(cycle_length):
-        raise TypeError(
-            f"cycle_length must be a number of seconds >= 0.3, got {cycle_length!r}"
-        )
-    cycle_length = float(cycle_length)
+        pacing_site = _check_site(pacing_site, pacing, shape)
+    cycle_length = as_float(cycle_length, "cycle_length", what="a number of seconds >= 0.3")
     if not (math.isfinite(cycle_length) and cycle_length >= 0.3):
-        raise ValueError(
-            f"cycle_length must be a finite number of seconds >= 0.3, "
-            f"got {cycle_length!r}"
-        )
-
-    if not _is_real(noise):
-        raise TypeError(f"noise must be a number >= 0, got {noise!r}")
-    noise = float(noise)
+        raise ValueError(f"cycle_length must be a finite number of seconds >= 0.3, got {cycle_length!r}")
+    noise = as_float(noise, "noise", what="a number >= 0")
     if not (math.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-
     return shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise
+
+
+def _check_site(pacing_site, pacing, shape):
+    if pacing != "point":
+        raise ValueError(f"pacing_site can only be given with pacing='point', got pacing={pacing!r}")
+    if isinstance(pacing_site, (str, bytes)) or not hasattr(pacing_site, "__len__") or len(pacing_site) != 2:
+        raise TypeError(f"pacing_site must be a pair of numbers (x, y) = (column, row), got {pacing_site!r}")
+    x, y = (as_float(p, "pacing_site", what="a pair of numbers (x, y) = (column, row)") for p in pacing_site)
+    if not (math.isfinite(x) and math.isfinite(y) and -0.5 <= x < shape[1] - 0.5 and -0.5 <= y < shape[0] - 0.5):
+        raise ValueError(
+            f"pacing_site {pacing_site!r} is outside the frame; x must be in "
+            f"[0, {shape[1] - 1}] and y in [0, {shape[0] - 1}]"
+        )
+    return x, y
 
 
 # --------------------------------------------------------------------------
@@ -515,7 +490,7 @@ def _heart_level(x, y):
     return 0.5 * (egg + notch + np.sqrt((egg - notch) ** 2 + smooth**2))
 
 
-def _largest_component(mask, ndimage):
+def _largest_component(mask):
     labels, count = ndimage.label(mask)
     if count <= 1:
         return mask
@@ -530,7 +505,7 @@ def _nearest_on_mask(point, mask):
     return int(cols[k]), int(rows[k])
 
 
-def _laplacian(tissue, index, sparse):
+def _laplacian(tissue, index):
     """5-point Laplacian on the tissue cells with no-flux boundaries."""
     padded = np.pad(index, 1, constant_values=-1)
     me = index[tissue]
@@ -557,7 +532,7 @@ def _laplacian(tissue, index, sparse):
     )
 
 
-def _bilinear_matrix(fy, fx, fill, n_cells, sparse):
+def _bilinear_matrix(fy, fx, fill, n_cells):
     """Sparse (n_points, n_cells) bilinear interpolation at grid indices."""
     n_rows, n_cols = fill.shape
     fy = np.clip(fy, 0.0, n_rows - 1.0)
@@ -702,7 +677,7 @@ def _smooth_field(shape, rng, modes=6, max_freq=1.5):
     return field / peak if peak > 0 else field
 
 
-def _render_maps(shape, mask, geometry, rng, ndimage):
+def _render_maps(shape, mask, geometry, rng):
     """Baseline fluorescence (counts above offset), dF/F and bleaching tau."""
     height, width = shape
     rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
