@@ -20,7 +20,8 @@ Where things live
 ``_export``     saving traces (CSV, .npy, .mat, HDF5); ``_csv`` the CSV text
 ``_regions``    regions (masks, label images, polygons, weights) as one footprint
 ``_roi``        ImageJ / Fiji ROIs through roifile: read as regions, written as a RoiSet
-``_regionplot`` plots of regions
+``_kymograph``  kymographs along a path
+``_regionplot`` plots of regions and kymographs
 """
 
 from .._lazy import attach
@@ -52,6 +53,8 @@ _EXPORTS = {
     "region_names": "_regions",
     "save_imagej_rois": "_roi",
     "show_regions": "_regionplot",
+    "extract_kymograph": "_kymograph",
+    "show_kymograph": "_regionplot",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

@@ -1,4 +1,4 @@
-"""Plots of regions.
+"""Plots of regions and kymographs.
 
 As in :mod:`._plot`, every function draws on the ``ax`` it is given and returns
 it; with no ``ax`` it makes a figure, shows it and returns the new Axes.
@@ -11,7 +11,7 @@ import functools
 import numpy as np
 import matplotlib.pyplot as plt
 
-from .._validate import check_keywords
+from .._validate import as_positive_float, check_keywords, is_real_dtype
 from ._plot import _check_image, _new_axes_if_needed, _per_trace, cycle_colors
 from ._regions import _check_frame_shape, build_regions, mask_outlines
 
@@ -146,6 +146,75 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
         outline = [effects.withStroke(linewidth=2.5, foreground="black")]
         for (x, y), color, label in zip(anchors, colors, labels):
             ax.text(x, y, label, color=color, ha="center", va="center", fontsize="small", path_effects=outline)
+    if show:
+        plt.show()
+    return ax
+
+
+def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
+    """Draw a kymograph: time (down) against distance along the path (across).
+
+    Parameters
+    ----------
+    kymograph : array_like, shape (T, L)
+        From :func:`extract_kymograph`: one column per sample along the path.
+    fps : float, optional
+        Frames per second: the time axis is in seconds, else in frames.
+    spacing : float, optional
+        Distance between samples in pixels (the ``spacing`` of
+        :func:`extract_kymograph`), by default 1.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure is made and shown.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.imshow` (e.g. ``cmap``,
+        ``vmin``, ``vmax``); the colour map is ``'gray'`` unless given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the kymograph is not 2-D, or ``fps`` or ``spacing`` is not a
+        finite number > 0.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> from optimap.trace import show_kymograph
+    >>> fig, ax = plt.subplots()
+    >>> ax = show_kymograph(np.random.default_rng(0).random((500, 40)), fps=500, spacing=2.0, ax=ax)
+    >>> ax.get_xlabel(), ax.get_ylabel(), tuple(float(v) for v in ax.images[0].get_extent())
+    ('Distance along the path [px]', 'Time [s]', (-1.0, 79.0, 0.999, -0.001))
+    >>> plt.close(fig)
+    """
+    from matplotlib.image import AxesImage
+
+    allowed = _setters(AxesImage) | {"cmap", "norm", "vmin", "vmax", "aspect", "interpolation",
+                                     "interpolation_stage", "resample", "filternorm", "filterrad"}
+    check_keywords(kwargs, allowed, "show_kymograph",
+                   what_is_allowed="Axes.imshow keywords (e.g. cmap, vmin, vmax, interpolation)",
+                   also_suggest=("fps", "spacing", "ax"))
+    if isinstance(kymograph, (str, bytes)):
+        raise TypeError("kymograph must be a 2-D numeric array (T, L), got a string")
+    data = np.asarray(kymograph)
+    if not is_real_dtype(data.dtype):
+        raise TypeError(f"kymograph must hold real numbers, got dtype {data.dtype}")
+    if data.ndim != 2:
+        raise ValueError(f"kymograph must be 2-D (frames, samples along the path), got shape {data.shape}")
+    spacing = as_positive_float(spacing, "spacing")
+    n_frames, n_samples = data.shape
+    if fps is not None:
+        fps = as_positive_float(fps, "fps")
+        top, bottom, time_label = -0.5 / fps, (n_frames - 0.5) / fps, "Time [s]"
+    else:
+        top, bottom, time_label = -0.5, n_frames - 0.5, "Frame"
+    ax, show = _new_axes_if_needed(ax)
+    options = {"cmap": "gray", "aspect": "auto", "interpolation": "nearest", **kwargs}
+    ax.imshow(data, extent=(-0.5 * spacing, (n_samples - 0.5) * spacing, bottom, top), **options)
+    ax.set_xlabel("Distance along the path [px]")
+    ax.set_ylabel(time_label)
     if show:
         plt.show()
     return ax
