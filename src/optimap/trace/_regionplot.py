@@ -11,9 +11,9 @@ import functools
 import numpy as np
 import matplotlib.pyplot as plt
 
-from .._validate import as_positive_float, check_keywords, is_real_dtype
+from .._validate import as_positive_float, check_frame_shape, check_keywords, is_real_dtype
 from ._plot import _check_image, _new_axes_if_needed, _per_trace, cycle_colors
-from ._regions import _check_frame_shape, build_regions, mask_outlines
+from ._regions import build_regions, mask_outlines
 
 
 @functools.cache
@@ -118,7 +118,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
         image = _check_image(image)
         frame_shape = image.shape[:2]
     elif frame_shape is not None:
-        frame_shape = _check_frame_shape(frame_shape)
+        frame_shape = check_frame_shape(frame_shape)
     region_set = build_regions(regions, frame_shape)
     n = region_set.n_regions
     colors = cycle_colors(n) if colors is None else _per_trace(colors, n, "colors")

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._validate import as_int, check_video, is_real_dtype
+from .._validate import check_frame_shape, check_video, is_real_dtype
 
 # Vertices are finite numbers below this magnitude (products of differences stay exact enough).
 _COORDINATE_LIMIT = 2.0**53
@@ -527,16 +527,6 @@ def merge_regions(region_sets):
     return RegionSet(frame_shape, _unique_names(names), given, region, pixel, single=False)
 
 
-def _check_frame_shape(frame_shape, name="frame_shape"):
-    if isinstance(frame_shape, np.ndarray):
-        frame_shape = frame_shape.tolist()
-    if not isinstance(frame_shape, (tuple, list)) or len(frame_shape) != 2:
-        raise TypeError(f"{name} must be (height, width), got {_describe(frame_shape)}")
-    largest = int(np.iinfo(np.intp).max)
-    return (as_int(frame_shape[0], f"{name} height", minimum=1, maximum=largest),
-            as_int(frame_shape[1], f"{name} width", minimum=1, maximum=largest))
-
-
 # --- outlines ---------------------------------------------------------------------------------------------
 
 
@@ -725,7 +715,7 @@ def region_masks(regions, frame_shape):
             [1, 1, 1, 0],
             [0, 0, 0, 0]]])
     """
-    return build_regions(regions, _check_frame_shape(frame_shape)).masks()
+    return build_regions(regions, check_frame_shape(frame_shape)).masks()
 
 
 def region_names(regions, frame_shape=None):
@@ -756,7 +746,7 @@ def region_names(regions, frame_shape=None):
     ['region_0', 'region_1']
     """
     if frame_shape is not None:
-        frame_shape = _check_frame_shape(frame_shape)
+        frame_shape = check_frame_shape(frame_shape)
     entries, _ = parse_regions(regions, frame_shape)
     names = []
     for entry in entries:
