@@ -253,3 +253,34 @@ def test_region_masks_of_a_saved_roi_set_match_the_cli_columns(tmp_path, files, 
     assert header == ["frame", "base", "apex"]
     np.testing.assert_allclose(values[:, 1:], np.stack([video[:, m].mean(axis=1) for m in masks], axis=1),
                                rtol=1e-13)
+
+
+def test_kymograph_processing_as_extract(tmp_path, files, capsys):
+    from optimap.trace import delta_f_over_f, normalize
+
+    folder, video, _ = files
+    kymograph, _ = extract_kymograph(video, [(2, 3), (20, 15)], size=3)
+    status, _, err = run(["kymograph", folder / "video.npy", "--path", "2,3,20,15", "--size", "3", "--dff", "--invert",
+                          "--normalize", "-o", tmp_path / "k.npy", "--quiet"], capsys)
+    assert status == 0, err
+    expected = 1 - normalize(delta_f_over_f(kymograph, inverted=True), dtype=np.float64)
+    np.testing.assert_allclose(np.load(tmp_path / "k.npy"), expected, atol=1e-15)
+    status, _, err = run(["kymograph", folder / "video.npy", "--path", "2,3,20,15", "--dff", "--detrend", "line",
+                          "-o", tmp_path / "k.csv"], capsys)
+    assert status == 2 and "--dff and --detrend both remove the bleaching" in err
+
+
+def test_a_missing_roifile_is_reported_before_the_video_is_read(tmp_path, files):
+    import subprocess
+    import sys
+
+    folder, _, _ = files
+    (tmp_path / "damaged.npy").write_bytes(b"not a video")
+    code = ("import sys; sys.modules['roifile'] = None\nfrom optimap.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", code, "extract", str(tmp_path / "damaged.npy"), "--roi",
+                             str(folder / "RoiSet.zip"), "-o", str(tmp_path / "t.csv")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr == ('optimap-trace: error: roifile is needed to read ImageJ ROIs but is not installed; '
+                             'install it with: pip install "optimap-trace[roi]"\n')
+    assert not (tmp_path / "t.csv").exists()

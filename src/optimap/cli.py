@@ -366,6 +366,25 @@ def process(traces, detrend=None, normalise=False):
     return traces
 
 
+def apply_processing(traces, args):
+    """--dff or --detrend, then --normalize, then --invert, each column on its own."""
+    traces = np.asarray(traces)
+    if args.dff:
+        from optimap.trace import delta_f_over_f
+
+        traces = delta_f_over_f(traces, inverted=args.invert)
+    if args.detrend or args.normalize:
+        traces = process(traces, args.detrend, args.normalize)
+    if args.invert:
+        traces = invert(traces)
+    return traces
+
+
+def processing_metadata(args):
+    return {"detrend": args.detrend or ("dff" if args.dff else "none"), "normalized": int(args.normalize),
+            "inverted": int(args.invert)}
+
+
 def invert(traces):
     """Each trace mirrored within its own range: ``min + max - value`` (``1 - value`` when normalised).
 
@@ -565,6 +584,10 @@ def command_extract(args):
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
     inputs += [(f"{option} {path}", path) for option, path in args.regions or []]
     check_outputs(args, inputs)
+    if any(option == "--roi" for option, _ in args.regions or []):
+        from optimap._optional import import_optional
+
+        import_optional("roifile", "roi", "read ImageJ ROIs")  # missing: say so before reading the video
     video, start, step = open_video(args)
     frame_shape = tuple(int(n) for n in video.shape[1:])
     progress = not args.quiet and _has_tqdm()
@@ -581,19 +604,9 @@ def command_extract(args):
         traces = extract_traces(video, positions, size=size, window=window, progress=progress)
         names = column_names(positions)
         metadata = {"window": window, "size": size}
-    traces = np.asarray(traces)
-    if args.dff:
-        from optimap.trace import delta_f_over_f
-
-        traces = delta_f_over_f(traces, inverted=args.invert)
-    if args.detrend or args.normalize:
-        traces = process(traces, args.detrend, args.normalize)
-    if args.invert:
-        traces = invert(traces)
+    traces = apply_processing(traces, args)
     frames = start + step * np.arange(traces.shape[0])
-    metadata.update({"source": " ".join(str(v) for v in args.video),
-                     "detrend": args.detrend or ("dff" if args.dff else "none"), "normalized": int(args.normalize),
-                     "inverted": int(args.invert)})
+    metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
     writers = []
     if args.output not in (None, "-"):
         writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
@@ -641,6 +654,8 @@ def command_kymograph(args):
         raise UsageError(f"--spacing {args.spacing:g}: must be a number > 0")
     if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
         raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
+    if args.dff and args.detrend:
+        raise UsageError("--dff and --detrend both remove the bleaching: give one of them")
     frame_selection(args)
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     check_outputs(args, inputs)
@@ -648,12 +663,12 @@ def command_kymograph(args):
     check_path(vertices, tuple(int(n) for n in video.shape[1:]), name=f"--path {args.path}")
     kymograph, positions = extract_kymograph(video, vertices, size=args.size, window=args.window,
                                              spacing=args.spacing, progress=not args.quiet and _has_tqdm())
-    kymograph = np.asarray(kymograph)
+    kymograph = apply_processing(kymograph, args)
     positions = [tuple(p) for p in positions.tolist()]
     names = column_names(positions)
     frames = start + step * np.arange(kymograph.shape[0])
     metadata = {"path": args.path, "spacing": args.spacing, "window": args.window, "size": args.size,
-                "source": " ".join(str(v) for v in args.video)}
+                "source": " ".join(str(v) for v in args.video), **processing_metadata(args)}
     writers = []
     if args.output not in (None, "-"):
         writers.append((args.output, _traces_writer(kymograph, positions, names, args.fps, frames, metadata)))
@@ -770,16 +785,7 @@ def build_parser():
     window.add_argument("--size", type=int, default=None, help="window size in pixels (default 5)")
     window.add_argument("--window", choices=("rect", "disc", "pixel"), default=None, help="window (default rect)")
     _add_video_options(extract)
-    processing = extract.add_argument_group("processing")
-    processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
-                            help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
-    processing.add_argument("--dff", action="store_true",
-                            help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
-                                 "--invert): removes photobleaching, beats included; instead of --detrend")
-    processing.add_argument("--normalize", action="store_true", help="scale each trace to [0, 1]")
-    processing.add_argument("--invert", action="store_true",
-                            help="mirror each trace within its range (1 - x after --normalize), for dyes whose "
-                                 "fluorescence falls on depolarisation, e.g. di-4-ANEPPS")
+    _add_processing_options(extract, "trace")
     output = extract.add_argument_group("output")
     output.add_argument("-o", "--output", metavar="FILE",
                         help="traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing "
@@ -803,6 +809,7 @@ def build_parser():
     along.add_argument("--size", type=int, default=1, help="window size around each sample (default 1: the pixel)")
     along.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
     _add_video_options(kymograph)
+    _add_processing_options(kymograph, "sample's time series")
     output = kymograph.add_argument_group("output")
     output.add_argument("-o", "--output", metavar="FILE",
                         help="the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, "
@@ -812,6 +819,19 @@ def build_parser():
     output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
     kymograph.set_defaults(run=command_kymograph)
     return parser
+
+
+def _add_processing_options(parser, what):
+    processing = parser.add_argument_group("processing")
+    processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
+                            help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
+    processing.add_argument("--dff", action="store_true",
+                            help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
+                                 "--invert): removes photobleaching, beats included; instead of --detrend")
+    processing.add_argument("--normalize", action="store_true", help=f"scale each {what} to [0, 1]")
+    processing.add_argument("--invert", action="store_true",
+                            help=f"mirror each {what} within its range (1 - x after --normalize), for dyes whose "
+                                 "fluorescence falls on depolarisation, e.g. di-4-ANEPPS")
 
 
 def _add_video_options(parser):

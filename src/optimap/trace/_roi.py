@@ -56,10 +56,10 @@ def _roifile(purpose):
 
 def read_roi_file(path, name="regions"):
     """The regions of a ``.roi`` file or a RoiSet ``.zip``, one per ROI, in the file's order."""
-    roifile = _roifile("read ImageJ ROIs")
     text = os.fspath(path)
     if not os.path.isfile(text):
         raise FileNotFoundError(f"{name}: no such ImageJ ROI or RoiSet file: {text!r}")
+    roifile = _roifile("read ImageJ ROIs")
     with open(text, "rb") as handle:
         head = handle.read(4)
     if head == b"Iout":
