@@ -47,6 +47,7 @@ def mask_cases(draw):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mask_cases())
+@example((np.int64, (1, 10, 10), 4, 2, "per region", 0.0))  # weighted signed values that nearly cancel
 def test_masks_match_brute_force(case):
     dtype, shape, n, seed, weighted, nan = case
     rng = np.random.default_rng(seed)
@@ -68,7 +69,10 @@ def test_masks_match_brute_force(case):
         traces = extract_region_traces(video, masks, weights=weights)
     assert traces.shape == (shape[0], n) and traces.dtype == out_dtype(dtype)
     expected = brute_traces(video, masks, weights)
-    np.testing.assert_allclose(traces.astype(np.float64), expected, rtol=rtol_for(dtype), atol=rtol_for(dtype) * 50)
+    # weighted means of signed values may cancel: the rounding error scales with the values, not the mean
+    values = np.abs(video[np.isfinite(video)].astype(np.float64))
+    scale = max(float(values.max()) if values.size else 1.0, 1.0)
+    np.testing.assert_allclose(traces.astype(np.float64), expected, rtol=rtol_for(dtype), atol=rtol_for(dtype) * scale)
     np.testing.assert_array_equal(video, before[0])
     np.testing.assert_array_equal(masks, before[1])
     if weights is not None:
