@@ -209,6 +209,7 @@ CONCAVE_AND_SELF_TOUCHING = [
 @example(CONCAVE_AND_SELF_TOUCHING[2])
 @example(CONCAVE_AND_SELF_TOUCHING[3])
 @example(CONCAVE_AND_SELF_TOUCHING[4])
+@example((2, 1, [(-0.25, 5e-324), (0.25, 0.0), (0.0, 1.0)]))  # a product of tiny differences underflows
 def test_polygons_match_exact_brute_force(case):
     height, width, vertices = case
     expected = brute_polygon_mask([vertices], height, width)

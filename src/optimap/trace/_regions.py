@@ -311,12 +311,15 @@ def rasterize_polygons(polygons, frame_shape):
     if len(edge):
         row = _expand(first.astype(np.int64)[count > 0], count[count > 0])
         ex1, ey1, ex2, ey2 = x1[edge], y1[edge], x2[edge], y2[edge]
-        x = ex1 + (row - ey1) * (ex2 - ex1) / (ey2 - ey1)
         on_grid = np.ones(len(x1), dtype=bool)
         for v in (x1, y1, x2, y2):
             on_grid &= (np.abs(v) < _GRID_LIMIT) & (v * _GRID == np.round(v * _GRID))
-        exact = on_grid[edge] | (ex1 == ex2)
-        x = _settle(x, row, ex1, ey1, ex2, ey2, exact)
+        on_grid = on_grid[edge]
+        # On the grid, the product of differences is exact, so a crossing at a whole column comes out whole;
+        # elsewhere the fraction of the edge first (a product of tiny differences could underflow).
+        x = np.where(on_grid, ex1 + (row - ey1) * (ex2 - ex1) / (ey2 - ey1),
+                     ex1 + (row - ey1) / (ey2 - ey1) * (ex2 - ex1))
+        x = _settle(x, row, ex1, ey1, ex2, ey2, on_grid | (ex1 == ex2))
         region = owner[edge]
         order = np.lexsort((x, row, region))
         x, row, region = x[order], row[order], region[order]
