@@ -69,6 +69,26 @@ def as_positive_float(value, name):
     return result
 
 
+def check_frame_shape(frame_shape, name="frame_shape"):
+    """Return a frame shape ``(height, width)`` as two Python ints >= 1.
+
+    >>> check_frame_shape((128, np.int64(96)))
+    (128, 96)
+    >>> check_frame_shape(128)
+    Traceback (most recent call last):
+        ...
+    TypeError: frame_shape must be (height, width), got 128
+    """
+    if isinstance(frame_shape, np.ndarray):
+        frame_shape = frame_shape.tolist()
+    if not isinstance(frame_shape, (tuple, list)) or len(frame_shape) != 2:
+        text = repr(frame_shape) if len(repr(frame_shape)) <= 40 else repr(frame_shape)[:37] + "..."
+        raise TypeError(f"{name} must be (height, width), got {text}")
+    largest = int(np.iinfo(np.intp).max)
+    return (as_int(frame_shape[0], f"{name} height", minimum=1, maximum=largest),
+            as_int(frame_shape[1], f"{name} width", minimum=1, maximum=largest))
+
+
 def is_real_dtype(dtype):
     """True for integer and floating dtypes (not bool, complex, object or text)."""
     return np.dtype(dtype).kind in "iuf"

@@ -1,4 +1,4 @@
-"""The ``optimap-trace`` command line: ``demo`` and ``extract``.
+"""The ``optimap-trace`` command line: ``demo``, ``extract`` and ``kymograph``.
 
 Exit status: 0 on success, 2 for usage and input errors, 1 for other failures
 (128 + the signal number when a signal ends the program). Errors print one
@@ -174,7 +174,8 @@ def collect_positions(args, frame_shape):
             _check_inside(end, frame_shape, f"--line {text}")
         found.extend((p, f"--line {text}") for p in positions_from_A_to_B(int(n), (x0, y0), (x1, y1)))
     if not found:
-        raise UsageError("no positions: give --pos X,Y, --positions FILE, --random N or --line X0,Y0,X1,Y1,N")
+        raise UsageError("no positions: give --pos X,Y, --positions FILE, --random N or --line X0,Y0,X1,Y1,N, "
+                         "or regions: --roi FILE, --labels FILE or --mask FILE")
     for position, option in found:
         _check_inside(position, frame_shape, option)
     return [tuple(int(v) if float(v).is_integer() else v for v in p) for p, _ in found]
@@ -188,6 +189,99 @@ def _check_inside(position, frame_shape, option):
         positions_to_pixels([position], frame_shape, name=option)
     except ValueError as exc:
         raise UsageError(exc) from None
+
+
+# --- regions from the command line ------------------------------------------------------------------------------
+
+
+class _AppendRegion(argparse.Action):
+    """--roi, --labels and --mask append ``(option, path)`` to one list, in the order typed."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        found = list(getattr(namespace, self.dest) or [])
+        found.append((option_string, values))
+        setattr(namespace, self.dest, found)
+
+
+IMAGE_FORMATS = (".npy", ".tif", ".tiff", ".png")
+
+
+def read_image_file(path, option):
+    """A label image or mask from ``.npy``, TIFF or PNG, for ``--labels`` and ``--mask``."""
+    from optimap._optional import import_optional
+
+    where = f"{option} {path}"
+    if not os.path.isfile(path):
+        raise UsageError(f"{where}: no such file")
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".npy":
+            array = np.load(path, allow_pickle=False)
+        elif suffix in (".tif", ".tiff"):
+            array = import_optional("tifffile", "tiff", f"read {option} TIFF images").imread(path)
+        elif suffix == ".png":
+            image = import_optional("PIL.Image", "png", f"read {option} PNG images")
+            with image.open(path) as picture:
+                array = _png_array(picture)
+        else:
+            raise UsageError(f"{where}: unknown format {suffix or '(no extension)'}; give a file ending in "
+                             f"{', '.join(IMAGE_FORMATS)}")
+    except (UsageError, ImportError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file: one line naming the option
+        raise UsageError(f"{where}: cannot be read ({type(exc).__name__}: {exc})") from None
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise UsageError(f"{where}: holds {array.dtype} values, not numbers")
+    return array
+
+
+def _png_array(picture):
+    """Grey values of a PNG; a colour PNG as 1 where it is not black (and not transparent), else 0."""
+    mode = picture.mode
+    if mode in ("L", "I", "I;16", "1", "P"):
+        return np.asarray(picture.convert("L") if mode in ("1", "P") else picture)
+    data = np.asarray(picture.convert("RGBA"))
+    return ((data[..., :3] != 0).any(axis=-1) & (data[..., 3] != 0)).astype(np.uint8)
+
+
+def _as_labels(array, where):
+    """A label image from a file: integers, or floats that are whole numbers (as Fiji saves 32-bit labels)."""
+    if array.ndim != 2:
+        raise UsageError(f"{where}: a label image must be 2-D (rows, columns), got shape {array.shape}")
+    if array.dtype == bool:
+        return array.astype(np.uint8)
+    if array.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(array) | (array != np.round(array)) | (array < 0)
+        if bad.any():
+            raise UsageError(f"{where}: a label image must hold whole numbers >= 0 (0 is background), got "
+                             f"{array.dtype} values such as {array[bad][0].item()!r}")
+        return array.astype(np.int64)
+    return array
+
+
+def collect_regions(args, frame_shape):
+    """Every region the options give, in the order typed, as one region set with its column names."""
+    from optimap.trace._regions import build_regions, merge_regions
+
+    parts = []
+    for option, path in args.regions:
+        where = f"{option} {path}"
+        if option == "--roi":
+            parts.append(build_regions(path, frame_shape, where))
+            continue
+        array = read_image_file(path, option)
+        stem = Path(path).stem
+        if option == "--labels":
+            parts.append(build_regions(_as_labels(array, where), frame_shape, where))
+            continue
+        if array.ndim not in (2, 3):
+            raise UsageError(f"{where}: a mask must be 2-D (rows, columns) or a stack (N, rows, columns), got shape "
+                             f"{array.shape}")
+        part = build_regions(array != 0, frame_shape, where)
+        part.names = [stem] if array.ndim == 2 else [f"{stem}_{i}" for i in range(part.n_regions)]
+        parts.append(part)
+    return merge_regions(parts)
 
 
 # --- the video -------------------------------------------------------------------------------------------------
@@ -270,6 +364,25 @@ def process(traces, detrend=None, normalise=False):
     if normalise:
         traces = normalize(traces, dtype=np.float64)
     return traces
+
+
+def apply_processing(traces, args):
+    """--dff or --detrend, then --normalize, then --invert, each column on its own."""
+    traces = np.asarray(traces)
+    if args.dff:
+        from optimap.trace import delta_f_over_f
+
+        traces = delta_f_over_f(traces, inverted=args.invert)
+    if args.detrend or args.normalize:
+        traces = process(traces, args.detrend, args.normalize)
+    if args.invert:
+        traces = invert(traces)
+    return traces
+
+
+def processing_metadata(args):
+    return {"detrend": args.detrend or ("dff" if args.dff else "none"), "normalized": int(args.normalize),
+            "inverted": int(args.invert)}
 
 
 def invert(traces):
@@ -364,6 +477,58 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None):
     return figure
 
 
+def _colors_and_legend(n):
+    """Colours of ``n`` traces: the colour cycle (with a legend) up to LEGEND_MAX, else along a colour map."""
+    import matplotlib.pyplot as plt
+
+    if n <= LEGEND_MAX:
+        return None, True
+    cmap = plt.get_cmap("turbo")
+    return [cmap(value) for value in np.linspace(0.05, 0.95, n)], False
+
+
+def region_figure(frame, region_set, traces, names, fps=None, x=None):
+    """The frame with the regions outlined beside their traces, each region in its trace's colour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optimap.trace import show_regions, show_traces
+
+    n = region_set.n_regions
+    colors, legend = _colors_and_legend(n)
+    figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
+    show_regions(region_set, frame, ax=axs[0], colors=colors)
+    width = 1.5 if legend else max(0.2, min(1.0, 30 / n))
+    show_traces(traces, x=x, fps=fps, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
+    if legend:
+        axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    else:
+        mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap="turbo")
+        figure.colorbar(mappable, ax=axs[1], fraction=0.05).set_label(f"region (column of the traces, 1-{n})")
+    return figure
+
+
+def kymograph_figure(frame, vertices, positions, kymograph, fps=None, spacing=1.0):
+    """The frame with the path (and its start marked) beside the kymograph."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optimap.trace import show_kymograph
+
+    figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
+    axs[0].imshow(frame, cmap="gray", interpolation="none")
+    axs[0].axis("off")
+    path = np.asarray(vertices, dtype=float)
+    axs[0].plot(path[:, 0], path[:, 1], color="C1", linewidth=1.5)
+    axs[0].plot(*path[0], marker="o", color="C1", markersize=5)  # distance 0
+    show_kymograph(kymograph, fps=fps, spacing=spacing, ax=axs[1])
+    return figure
+
+
 def _figure_writer(figure, path):
     fmt = _format(path, ".png").lstrip(".")
     return lambda temporary: figure.savefig(temporary, dpi=120, format=fmt)
@@ -395,8 +560,19 @@ def command_extract(args):
     from optimap.trace import extract_traces
     from optimap.trace._export import column_names
 
-    if args.size < 0:
-        raise UsageError(f"--size {args.size}: must be 0 or more")
+    with_positions = bool(args.pos or args.positions or args.random is not None or args.line)
+    if args.regions and with_positions:
+        raise UsageError("give regions (--roi, --labels, --mask) or positions (--pos, --positions, --random, --line), "
+                         "not both: a run extracts one kind")
+    if args.regions:
+        for option, value in (("--size", args.size), ("--window", args.window)):
+            if value is not None:
+                raise UsageError(f"{option} sets the window around positions; --roi, --labels and --mask give whole "
+                                 f"regions, averaged as they are")
+    size = 5 if args.size is None else args.size
+    window = "rect" if args.window is None else args.window
+    if size < 0:
+        raise UsageError(f"--size {size}: must be 0 or more")
     if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
         raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
     if args.seed is not None and args.random is None:
@@ -406,35 +582,103 @@ def command_extract(args):
     frame_selection(args)  # checks the frame options before any file is opened
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
+    inputs += [(f"{option} {path}", path) for option, path in args.regions or []]
     check_outputs(args, inputs)
-    video, start, step = open_video(args)
-    positions = collect_positions(args, tuple(int(n) for n in video.shape[1:]))
-    traces = extract_traces(video, positions, size=args.size, window=args.window,
-                            progress=not args.quiet and _has_tqdm())
-    traces = np.asarray(traces)
-    if args.dff:
-        from optimap.trace import delta_f_over_f
+    if any(option == "--roi" for option, _ in args.regions or []):
+        from optimap._optional import import_optional
 
-        traces = delta_f_over_f(traces, inverted=args.invert)
-    if args.detrend or args.normalize:
-        traces = process(traces, args.detrend, args.normalize)
-    if args.invert:
-        traces = invert(traces)
-    names = column_names(positions)
+        import_optional("roifile", "roi", "read ImageJ ROIs")  # missing: say so before reading the video
+    video, start, step = open_video(args)
+    frame_shape = tuple(int(n) for n in video.shape[1:])
+    progress = not args.quiet and _has_tqdm()
+    positions = region_set = None
+    if args.regions:
+        from optimap.trace._extract import extract_footprint
+
+        region_set = collect_regions(args, frame_shape)
+        traces = extract_footprint(video, region_set.footprint(), progress=progress)
+        names = region_set.names
+        metadata = {"regions": " ".join(f"{option} {path}" for option, path in args.regions)}
+    else:
+        positions = collect_positions(args, frame_shape)
+        traces = extract_traces(video, positions, size=size, window=window, progress=progress)
+        names = column_names(positions)
+        metadata = {"window": window, "size": size}
+    traces = apply_processing(traces, args)
     frames = start + step * np.arange(traces.shape[0])
-    metadata = {"window": args.window, "size": args.size, "source": " ".join(str(v) for v in args.video),
-                "detrend": args.detrend or ("dff" if args.dff else "none"), "normalized": int(args.normalize),
-                "inverted": int(args.invert)}
+    metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
     writers = []
     if args.output not in (None, "-"):
         writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
     if args.plot:
-        figure = trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps,
-                              x=None if args.fps else frames)
+        x = None if args.fps else frames
+        if region_set is not None:
+            figure = region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
+        else:
+            figure = trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
         writers.append((args.plot, _figure_writer(figure, args.plot)))
     written = write_outputs(writers)  # all files or none
     if args.output in (None, "-"):
         _write_stdout(traces, positions, names, args.fps, frames)
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def parse_path(text):
+    """The vertices of ``--path X0,Y0,X1,Y1,...``."""
+    parts = text.split(",")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        values = None
+    if values is None or len(values) < 4 or len(values) % 2:
+        raise UsageError(f"--path {text}: needs x,y of at least 2 vertices: an even number of comma-separated "
+                         f"numbers X0,Y0,X1,Y1,...")
+    if not all(np.isfinite(values)):
+        raise UsageError(f"--path {text}: needs finite numbers")
+    return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+
+
+def command_kymograph(args):
+    from optimap._files import write_outputs
+    from optimap.trace import extract_kymograph
+    from optimap.trace._export import column_names
+    from optimap.trace._kymograph import check_path
+
+    vertices = parse_path(args.path)
+    if args.size < 0:
+        raise UsageError(f"--size {args.size}: must be 0 or more")
+    if not (np.isfinite(args.spacing) and args.spacing > 0):
+        raise UsageError(f"--spacing {args.spacing:g}: must be a number > 0")
+    if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
+        raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
+    if args.dff and args.detrend:
+        raise UsageError("--dff and --detrend both remove the bleaching: give one of them")
+    frame_selection(args)
+    inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
+    check_outputs(args, inputs)
+    video, start, step = open_video(args)
+    check_path(vertices, tuple(int(n) for n in video.shape[1:]), name=f"--path {args.path}")
+    kymograph, positions = extract_kymograph(video, vertices, size=args.size, window=args.window,
+                                             spacing=args.spacing, progress=not args.quiet and _has_tqdm())
+    kymograph = apply_processing(kymograph, args)
+    positions = [tuple(p) for p in positions.tolist()]
+    names = column_names(positions)
+    frames = start + step * np.arange(kymograph.shape[0])
+    metadata = {"path": args.path, "spacing": args.spacing, "window": args.window, "size": args.size,
+                "source": " ".join(str(v) for v in args.video), **processing_metadata(args)}
+    writers = []
+    if args.output not in (None, "-"):
+        writers.append((args.output, _traces_writer(kymograph, positions, names, args.fps, frames, metadata)))
+    if args.plot:
+        figure = kymograph_figure(np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps,
+                                  spacing=args.spacing)
+        writers.append((args.plot, _figure_writer(figure, args.plot)))
+    written = write_outputs(writers)
+    if args.output in (None, "-"):
+        _write_stdout(kymograph, positions, names, args.fps, frames)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
@@ -527,26 +771,21 @@ def build_parser():
     where.add_argument("--random", type=int, metavar="N", help="N distinct random positions")
     where.add_argument("--seed", type=int, metavar="S", help="seed for --random")
     where.add_argument("--line", action="append", metavar="X0,Y0,X1,Y1,N", help="N positions from (X0,Y0) to (X1,Y1)")
-    window = extract.add_argument_group("window")
-    window.add_argument("--size", type=int, default=5, help="window size in pixels (default 5)")
-    window.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
-    video = extract.add_argument_group("which frames and which data")
-    video.add_argument("--start", type=int, metavar="N", help="first frame (counted from 0)")
-    video.add_argument("--frames", metavar="START:STOP", help="only frames START to STOP-1 (either may be empty)")
-    video.add_argument("--step", type=int, default=1, metavar="N", help="every N-th frame (default 1)")
-    video.add_argument("--dataset", metavar="NAME", help="the dataset of an HDF5 file or the array of a zarr group")
-    video.add_argument("--channel", type=int, metavar="K", help="channel K (from 0) of a multi-channel TIFF stack")
-    video.add_argument("--fps", type=float, help="frames per second: the first column becomes time_s")
-    processing = extract.add_argument_group("processing")
-    processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
-                            help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
-    processing.add_argument("--dff", action="store_true",
-                            help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
-                                 "--invert): removes photobleaching, beats included; instead of --detrend")
-    processing.add_argument("--normalize", action="store_true", help="scale each trace to [0, 1]")
-    processing.add_argument("--invert", action="store_true",
-                            help="mirror each trace within its range (1 - x after --normalize), for dyes whose "
-                                 "fluorescence falls on depolarisation, e.g. di-4-ANEPPS")
+    regions = extract.add_argument_group(
+        "regions (instead of positions): one trace per region, the mean of its pixels; repeatable, in the order given")
+    regions.add_argument("--roi", action=_AppendRegion, dest="regions", metavar="FILE",
+                         help="ImageJ/Fiji ROIs: a .roi file or a RoiSet .zip; columns take the ROIs' names")
+    regions.add_argument("--labels", action=_AppendRegion, dest="regions", metavar="FILE",
+                         help="a label image of the frame's size (.npy, .tif, .png): one region per label > 0 "
+                              "(0 is background), columns label_K in increasing K")
+    regions.add_argument("--mask", action=_AppendRegion, dest="regions", metavar="FILE",
+                         help="a mask of the frame's size (.npy, .png, .tif; non-zero pixels belong), or a .npy "
+                              "stack (N, rows, columns) of N masks; columns take the file's name")
+    window = extract.add_argument_group("window (positions only)")
+    window.add_argument("--size", type=int, default=None, help="window size in pixels (default 5)")
+    window.add_argument("--window", choices=("rect", "disc", "pixel"), default=None, help="window (default rect)")
+    _add_video_options(extract)
+    _add_processing_options(extract, "trace")
     output = extract.add_argument_group("output")
     output.add_argument("-o", "--output", metavar="FILE",
                         help="traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing "
@@ -555,7 +794,54 @@ def build_parser():
                                                        "traces (.png, .pdf, .svg, .jpg)")
     output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
     extract.set_defaults(run=command_extract)
+
+    kymograph = commands.add_parser(
+        "kymograph", help="sample a video along a path: a kymograph",
+        description="Sample the video every --spacing pixels along a path, averaging a window around each sample "
+                    "frame by frame, and save the kymograph (one column per sample, one row per frame).",
+        epilog="x is the column and y the row of a pixel, counted from 0 at the top left. Each segment is sampled "
+               "from its first vertex, so every vertex is a sample.")
+    kymograph.add_argument("video", nargs="+", metavar="VIDEO", help="as for extract")
+    along = kymograph.add_argument_group("the path")
+    along.add_argument("--path", required=True, metavar="X0,Y0,X1,Y1,...",
+                       help="the vertices of the path (at least 2), each inside the frame")
+    along.add_argument("--spacing", type=float, default=1.0, help="pixels between samples along the path (default 1)")
+    along.add_argument("--size", type=int, default=1, help="window size around each sample (default 1: the pixel)")
+    along.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
+    _add_video_options(kymograph)
+    _add_processing_options(kymograph, "sample's time series")
+    output = kymograph.add_argument_group("output")
+    output.add_argument("-o", "--output", metavar="FILE",
+                        help="the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, "
+                             "named x{X}_y{Y}); - or nothing for CSV on standard output")
+    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the path beside the kymograph "
+                                                       "(.png, .pdf, .svg, .jpg)")
+    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    kymograph.set_defaults(run=command_kymograph)
     return parser
+
+
+def _add_processing_options(parser, what):
+    processing = parser.add_argument_group("processing")
+    processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
+                            help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
+    processing.add_argument("--dff", action="store_true",
+                            help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
+                                 "--invert): removes photobleaching, beats included; instead of --detrend")
+    processing.add_argument("--normalize", action="store_true", help=f"scale each {what} to [0, 1]")
+    processing.add_argument("--invert", action="store_true",
+                            help=f"mirror each {what} within its range (1 - x after --normalize), for dyes whose "
+                                 "fluorescence falls on depolarisation, e.g. di-4-ANEPPS")
+
+
+def _add_video_options(parser):
+    video = parser.add_argument_group("which frames and which data")
+    video.add_argument("--start", type=int, metavar="N", help="first frame (counted from 0)")
+    video.add_argument("--frames", metavar="START:STOP", help="only frames START to STOP-1 (either may be empty)")
+    video.add_argument("--step", type=int, default=1, metavar="N", help="every N-th frame (default 1)")
+    video.add_argument("--dataset", metavar="NAME", help="the dataset of an HDF5 file or the array of a zarr group")
+    video.add_argument("--channel", type=int, metavar="K", help="channel K (from 0) of a multi-channel TIFF stack")
+    video.add_argument("--fps", type=float, help="frames per second: the first column becomes time_s")
 
 
 def _version():

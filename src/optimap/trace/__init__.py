@@ -18,6 +18,10 @@ Where things live
 ``_detrend``    detrending
 ``_baseline``   ΔF/F against a baseline fitted to the resting samples
 ``_export``     saving traces (CSV, .npy, .mat, HDF5); ``_csv`` the CSV text
+``_regions``    regions (masks, label images, polygons, weights) as one footprint
+``_roi``        ImageJ / Fiji ROIs through roifile: read as regions, written as a RoiSet
+``_kymograph``  kymographs along a path
+``_regionplot`` plots of regions and kymographs
 """
 
 from .._lazy import attach
@@ -44,6 +48,13 @@ _EXPORTS = {
     "positions_from_A_to_B": "_positions",
     "collage_positions": "_positions",
     "save_traces": "_export",
+    "extract_region_traces": "_regions",
+    "region_masks": "_regions",
+    "region_names": "_regions",
+    "save_imagej_rois": "_roi",
+    "show_regions": "_regionplot",
+    "extract_kymograph": "_kymograph",
+    "show_kymograph": "_regionplot",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

@@ -71,6 +71,15 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
     return out
 
 
+def extract_footprint(video, footprint, *, progress=False):
+    """Traces ``(T, N)`` of every region of ``footprint``: a lazy dask array for a dask video, else
+    one pass over the video in blocks (:func:`run_blocks`). The one entry point of every extraction
+    (windows around positions, regions, kymographs)."""
+    if is_dask(video):
+        return extract_dask(video, footprint)
+    return run_blocks(video, footprint, progress=progress)
+
+
 def extract_traces(video, coords, size=5, show=False, window=None, *, progress=False, **kwargs):
     """Extract the time series of a video at one or many positions.
 
@@ -155,10 +164,7 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
     frame_shape = tuple(int(n) for n in video.shape[1:])
     rows, cols, single = positions_to_pixels(coords, frame_shape)
     footprint = Footprint.from_windows(rows, cols, frame_shape, window, size)
-    if is_dask(video):
-        traces = extract_dask(video, footprint)
-    else:
-        traces = run_blocks(video, footprint, progress=bool(progress))
+    traces = extract_footprint(video, footprint, progress=bool(progress))
     if single:
         traces = traces[:, 0]
     if show or "ax" in kwargs:

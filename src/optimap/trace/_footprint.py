@@ -146,7 +146,8 @@ class Footprint:
         row, col = np.divmod(pixel, width)
         # A run continues while the region, the row and the weight stay and the columns touch.
         new_run = np.ones(len(key), dtype=bool)
-        new_run[1:] = (np.diff(key) != 1) | (row[1:] != row[:-1]) | (merged[1:] != merged[:-1])
+        new_run[1:] = ((np.diff(key) != 1) | (region[1:] != region[:-1]) | (row[1:] != row[:-1])
+                       | (merged[1:] != merged[:-1]))
         run_first = np.flatnonzero(new_run)
         run_stops = np.append(run_first[1:], len(key))
         runs_region = region[run_first]
