@@ -42,6 +42,25 @@ def as_int(value, name, *, minimum=None, maximum=None, strict=False):
     return result
 
 
+def plain(value):
+    """A number as a person writes it: an int when it is whole (and below 1e16), else a float.
+
+    >>> plain(5.0), plain(2.5), plain(np.int64(3))
+    (5, 2.5, 3)
+    """
+    value = float(value)
+    return int(value) if value.is_integer() and abs(value) < 1e16 else value
+
+
+def number_text(value):
+    """The text of a number in a message: ``5``, not ``5.0``; ``2.5``; ``1e+30``.
+
+    >>> number_text(5.0), number_text(0.1), number_text(1e30)
+    ('5', '0.1', '1e+30')
+    """
+    return str(plain(value))
+
+
 def as_float(value, name, *, what="a number"):
     """Return the real number ``value`` as a float, or ``inf`` if it is beyond the float range.
 

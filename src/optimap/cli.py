@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from optimap._validate import plain
+
 PROG = "optimap-trace"
 DETREND_KINDS = ("mean", "median", "line", "spline")
 TRACE_FORMATS = (".csv", ".npy", ".mat", ".h5", ".hdf5")
@@ -178,7 +180,7 @@ def collect_positions(args, frame_shape):
                          "or regions: --roi FILE, --labels FILE or --mask FILE")
     for position, option in found:
         _check_inside(position, frame_shape, option)
-    return [tuple(int(v) if float(v).is_integer() else v for v in p) for p, _ in found]
+    return [tuple(plain(v) for v in p) for p, _ in found]
 
 
 def _check_inside(position, frame_shape, option):
