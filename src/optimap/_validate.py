@@ -10,8 +10,11 @@ import operator
 import numpy as np
 
 
-def as_int(value, name, *, minimum=None, maximum=None, strict=False):
+def as_int(value, name, *, minimum=None, maximum=None, strict=False, hint=None):
     """Return ``value`` as a Python int, accepting integral floats unless ``strict``.
+
+    ``hint`` says in the message what the smallest value means, e.g. "the first
+    frame is 0".
 
     >>> as_int(np.int64(3), "size")
     3
@@ -36,6 +39,8 @@ def as_int(value, name, *, minimum=None, maximum=None, strict=False):
             raise ValueError(f"{name} must be a whole number, got {value!r}") from None
         result = int(value)
     if minimum is not None and result < minimum:
+        if hint:
+            raise ValueError(f"{name} must be {minimum} or more ({hint}), got {result}")
         raise ValueError(f"{name} must be >= {minimum}, got {result}")
     if maximum is not None and result > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {result}")
