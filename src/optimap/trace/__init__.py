@@ -41,37 +41,7 @@ Plots and interaction:
 ``_backend``     where a blocking window can open, switching backends for it
 """
 
-from .._lazy import attach
+from .._lazy import attach_stub
 
-_EXPORTS = {
-    "extract_traces": "_extract",
-    "set_default_trace_window": "_windows",
-    "get_default_trace_window": "_windows",
-    "show_traces": "_plot",
-    "show_trace": "_plot",
-    "show_positions": "_plot",
-    "show_positions_and_traces": "_plot",
-    "select_positions": "_select",
-    "select_traces": "_select",
-    "compare_traces": "_select",
-    "PositionSelector": "_selector",
-    "TraceSelector": "_selector",
-    "CompareSelector": "_selector",
-    "NoWindowWarning": "_backend",
-    "normalize": "_normalize",
-    "detrend_timeseries": "_detrend",
-    "delta_f_over_f": "_baseline",
-    "random_positions": "_positions",
-    "positions_from_A_to_B": "_positions",
-    "collage_positions": "_positions",
-    "save_traces": "_export",
-    "extract_region_traces": "_regions",
-    "region_masks": "_regions",
-    "region_names": "_regions",
-    "save_imagej_rois": "_roi",
-    "show_regions": "_regionplot",
-    "extract_kymograph": "_kymograph",
-    "show_kymograph": "_regionplot",
-}
 
-__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi
