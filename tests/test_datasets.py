@@ -1,6 +1,5 @@
 """Tests of optimap.datasets.synthetic_recording."""
 
-import doctest
 import math
 import subprocess
 import sys
@@ -593,11 +592,3 @@ def test_import_loads_neither_matplotlib_nor_scipy():
         "assert 'scipy' not in sys.modules, 'scipy'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_docstring_examples():
-    import optimap.datasets
-
-    for module in (_synthetic, optimap.datasets):
-        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-        assert result.failed == 0 and result.attempted > 0

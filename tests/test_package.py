@@ -8,7 +8,7 @@ import pytest
 import optimap
 import optimap.trace
 
-# The spec's signatures: names, order and defaults (optimap-trace-api.txt).
+# optimap 0.3.1's signatures of optimap.trace: names, order and defaults.
 SPEC = {
     "select_traces": "(video, size=5, ref_frame=0, x=None, fps=None)",
     "extract_traces": "(video, coords, size=5, show=False, window=None, **kwargs)",
@@ -37,10 +37,7 @@ def test_spec_signatures(name):
     spec = inspect.signature(eval(f"lambda {SPEC[name][1:-1].replace('<class', '').replace('>', '')}: None",
                                   {"numpy": np}))
     spec_params = list(spec.parameters.values())
-    try:
-        function = getattr(optimap.trace, name)
-    except (AttributeError, ImportError) as exc:  # the interactive module is built in its own issue
-        pytest.skip(f"{name} is not available yet: {exc}")
+    function = getattr(optimap.trace, name)
     ours = _without_keyword_only(function)
     assert [p.name for p in ours] == [p.name for p in spec_params]
     assert [p.kind for p in ours] == [p.kind for p in spec_params]
