@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from signals import beat_shape  # noqa: E402  (the tests' beats)
+from signals import beat_shape
 
 
 def traces(n_samples, n_traces, period, seed=0):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from signals import beat_shape
 
 from optimap.trace import detrend_timeseries
 from optimap.trace._detrend import _guess_period
 from optimap.trace._theil_sen import count_slopes_at_most, theil_sen_slope
-from signals import beat_shape
 
 KINDS = ["mean", "median", "line", "spline"]
 

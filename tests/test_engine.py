@@ -5,13 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
+from brute import brute_trace, window_mask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimap.trace import extract_traces
-from optimap.trace import _extract, _footprint, _plan
-
-from brute import brute_trace, window_mask
+from optimap.trace import _extract, _footprint, _plan, extract_traces
 
 INT_DTYPES = [np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64]
 FLOAT_DTYPES = [np.float16, np.float32, np.float64]

@@ -23,7 +23,7 @@ Videos are loaded with ``optimap.load_video`` (the same as
 """
 
 from ._lazy import attach_stub
-from ._version import __version__
+from ._version import __version__ as __version__
 
 # The subpackages, and the names optimap 0.3.1 and its tutorials use at the top level
 # (``om.extract_traces``, ``om.load_video``): listed in __init__.pyi.

@@ -193,7 +193,7 @@ def read_image_file(path, option):
                              f"{', '.join(IMAGE_FORMATS)}")
     except (UsageError, ImportError):
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged file: one line naming the option
+    except Exception as exc:
         raise UsageError(f"{where}: cannot be read ({type(exc).__name__}: {exc})") from None
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise UsageError(f"{where}: holds {array.dtype} values, not numbers")

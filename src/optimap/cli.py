@@ -441,7 +441,7 @@ def main(argv=None):
         return _fail("interrupted", 130)
     except Terminated as exc:
         return _fail(f"terminated by {signal.Signals(exc.signum).name}", 128 + exc.signum)
-    except Exception as exc:  # noqa: BLE001 - one line, no traceback, for any other failure
+    except Exception as exc:
         return _fail(exc if isinstance(exc, ImportError) else f"{type(exc).__name__}: {exc}", 1)
 
 

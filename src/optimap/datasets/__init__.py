@@ -13,5 +13,4 @@ Examples
 
 from .._lazy import attach_stub
 
-
 __getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi

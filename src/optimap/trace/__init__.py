@@ -43,5 +43,4 @@ Plots and interaction:
 
 from .._lazy import attach_stub
 
-
 __getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi

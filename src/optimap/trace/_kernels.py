@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+
 def _nan_aware_mean(total, valid, positive, negative):
     """IEEE's answer for a mean whose pixels held NaN or inf, without a floating-point warning."""
     if positive > 0 and negative > 0:

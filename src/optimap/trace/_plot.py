@@ -10,8 +10,8 @@ import functools
 import inspect
 import numbers
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 from .._validate import as_positive_float, check_keywords, check_traces, is_real_dtype
 from ._positions import parse_positions

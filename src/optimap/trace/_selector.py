@@ -35,8 +35,6 @@ from ._plot import (
     check_image,
     cycle_colors,
     is_single_color,
-    per_trace_colors,
-    per_trace_labels,
     set_time_limits,
     time_axis,
 )
@@ -944,7 +942,7 @@ class CompareSelector:
         )
         self.figure = root_figure(self.image_ax)
         self.lines = []
-        for i, length in enumerate(lengths):
+        for i in range(len(lengths)):
             (line,) = self.trace_ax.plot(
                 np.empty(0), np.empty(0), color=self.video_colors[i], **plot_kwargs
             )

@@ -25,7 +25,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-
 # Rows per band when reading an HDF5 dataset stored without chunks.
 _UNCHUNKED_BAND = 16
 # Target bytes of one block read from a chunked store.
