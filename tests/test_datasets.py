@@ -9,7 +9,7 @@ import pytest
 from scipy import ndimage, stats
 from scipy.spatial import ConvexHull
 
-from optimap.datasets import _synthetic, synthetic_recording
+from optimap.datasets import _optics, _synthetic, synthetic_recording
 
 # --------------------------------------------------------------------------
 # Shared recordings (module scope: each is simulated once).
@@ -111,7 +111,7 @@ def test_non_square_frame():
 
 def test_rendering_in_blocks_changes_nothing(monkeypatch):
     whole = synthetic_recording(shape=(24, 24), frames=90, seed=4)
-    monkeypatch.setattr(_synthetic, "_BLOCK_PIXELS", 24 * 24 * 7)
+    monkeypatch.setattr(_optics, "_BLOCK_PIXELS", 24 * 24 * 7)
     blocks = synthetic_recording(shape=(24, 24), frames=90, seed=4)
     np.testing.assert_array_equal(whole[0], blocks[0])
     np.testing.assert_allclose(
