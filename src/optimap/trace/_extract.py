@@ -44,8 +44,11 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
     if n_frames == 0 or footprint.n_regions == 0:
         return out
     step = plan.block_frames
-    blocks = [(start, min(start + step, n_frames)) for start in range(0, n_frames, step)]
     threads = plan.threads if source.threads_allowed else 1
+    if step >= n_frames and not progress:  # one block: no pool, no bookkeeping (a few windows)
+        source.extract(0, n_frames, out)
+        return out
+    blocks = [(start, min(start + step, n_frames)) for start in range(0, n_frames, step)]
     bar = None
     if progress:
         tqdm = import_optional("tqdm", "progress", "show a progress bar").tqdm
@@ -69,6 +72,35 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
         if bar is not None:
             bar.close()
     return out
+
+
+# Lists up to this long of integer positions skip the general parser (its numpy calls cost more than
+# the extraction of a few windows).
+_FAST_POSITIONS = 64
+
+
+def _int_positions(coords, frame_shape):
+    """``(rows, cols, single)`` when ``coords`` is one ``(x, y)`` pair of Python ints, or a short list
+    of them, all inside the frame; else None, and :func:`positions_to_pixels` parses (and explains
+    what is wrong). Gives what it would give, without its numpy calls."""
+    height, width = frame_shape
+    if type(coords) in (tuple, list) and len(coords) == 2 and type(coords[0]) is int and type(coords[1]) is int:
+        x, y = coords
+        if 0 <= x < width and 0 <= y < height:
+            return np.array([y], dtype=np.intp), np.array([x], dtype=np.intp), True
+        return None
+    if type(coords) is not list or not 0 < len(coords) <= _FAST_POSITIONS:
+        return None
+    xs, ys = [], []
+    for pair in coords:
+        if type(pair) not in (tuple, list) or len(pair) != 2:
+            return None
+        x, y = pair
+        if type(x) is not int or type(y) is not int or not (0 <= x < width and 0 <= y < height):
+            return None
+        xs.append(x)
+        ys.append(y)
+    return np.array(ys, dtype=np.intp), np.array(xs, dtype=np.intp), False
 
 
 def extract_traces(video, coords, size=5, show=False, window=None, *, progress=False, **kwargs):
@@ -145,7 +177,7 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True or False, got {progress!r}")
     frame_shape = tuple(int(n) for n in video.shape[1:])
-    rows, cols, single = positions_to_pixels(coords, frame_shape)
+    rows, cols, single = _int_positions(coords, frame_shape) or positions_to_pixels(coords, frame_shape)
     footprint = Footprint.from_windows(rows, cols, frame_shape, window, size)
     if is_dask(video):
         traces = extract_dask(video, footprint)
