@@ -18,7 +18,7 @@ from .._validate import check_video
 from ._footprint import Footprint
 from ._plan import make_plan
 from ._positions import positions_to_pixels
-from ._sources import extract_dask, is_dask, make_source, masked_dtype
+from ._sources import MaskedSource, extract_dask, is_dask, make_source, masked_dtype
 from ._windows import check_size, check_window
 
 # Seconds before a progress bar appears: quick extractions show none.
@@ -32,7 +32,7 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
     """
     n_frames = video.shape[0]
     source = make_source(video, footprint)
-    video_dtype = masked_dtype(video.dtype) if isinstance(video, np.ma.MaskedArray) else video.dtype
+    video_dtype = masked_dtype(video.dtype) if isinstance(source, MaskedSource) else video.dtype
     plan = make_plan(
         footprint, video_dtype, reads=source.reads, pixels=footprint.pixels if source.reads == "pixels" else None,
         n_frames=n_frames, block_frames=block, threads=threads, block_limit=source.block_limit(),
@@ -176,7 +176,7 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
     window = check_window(window)
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True or False, got {progress!r}")
-    frame_shape = tuple(int(n) for n in video.shape[1:])
+    frame_shape = (int(video.shape[1]), int(video.shape[2]))
     rows, cols, single = _int_positions(coords, frame_shape) or positions_to_pixels(coords, frame_shape)
     footprint = Footprint.from_windows(rows, cols, frame_shape, window, size)
     if is_dask(video):

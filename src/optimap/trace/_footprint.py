@@ -104,8 +104,9 @@ class Footprint:
         Only the part of the window a frame can hold matters (see
         :func:`window_profile`), so a huge ``size`` costs what the frame costs.
         """
-        rows = np.asarray(rows, dtype=np.intp).reshape(-1)
-        cols = np.asarray(cols, dtype=np.intp).reshape(-1)
+        rows, cols = np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
+        if rows.ndim != 1 or cols.ndim != 1:
+            rows, cols = rows.reshape(-1), cols.reshape(-1)
         frame_shape = (int(frame_shape[0]), int(frame_shape[1]))
         shape = WindowShape(rows, cols, *window_profile(window, size, frame_shape),
                             profile_is_box(window, size, frame_shape))
@@ -343,9 +344,13 @@ class Footprint:
         for row, col in zip(shape.centre_rows.tolist(), shape.centre_cols.tolist()):
             region = []
             for first, last, start, stop in groups:
-                r0, r1 = max(row + first, 0), min(row + last, height)
+                r0, r1, c0, c1 = row + first, row + last, col + start, col + stop
+                if r0 < 0:
+                    r0 = 0
+                if r1 > height:
+                    r1 = height
                 if r0 < r1:
-                    region.append((r0, r1, max(col + start, 0), min(col + stop, width)))
+                    region.append((r0, r1, c0 if c0 > 0 else 0, c1 if c1 < width else width))
             boxes.append(region)
         return boxes
 

@@ -57,6 +57,18 @@ def output_dtype(video_dtype, single_pixel):
     return np.dtype(np.float64)
 
 
+_DTYPES = {}
+
+
+def _dtypes(video_dtype, single_pixel):
+    """``(output dtype, kernel dtype)`` of a video dtype, worked out once per dtype."""
+    key = (video_dtype, single_pixel)
+    found = _DTYPES.get(key)
+    if found is None:
+        found = _DTYPES[key] = (output_dtype(video_dtype, single_pixel), _kernel_dtype(video_dtype))
+    return found
+
+
 def _kernel_dtype(video_dtype):
     """The dtype the kernels read: native byte order, float16 as float32 (numba has no float16)."""
     dtype = video_dtype if video_dtype.isnative else video_dtype.newbyteorder("=")
@@ -217,8 +229,7 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
         The most frames a block may hold (a source that reads its blocks into memory).
     """
     video_dtype = np.dtype(video_dtype)
-    out_dtype = output_dtype(video_dtype, footprint.single_pixel)
-    read_dtype = _kernel_dtype(video_dtype)
+    out_dtype, read_dtype = _dtypes(video_dtype, footprint.single_pixel)
     is_float = read_dtype.kind == "f"
     if footprint.single_pixel:
         kernel = "pixel"

@@ -28,6 +28,8 @@ def check_window(window, name="window"):
 
 def check_size(size, name="size"):
     """Return ``size`` as a non-negative int."""
+    if type(size) is int and size >= 0:  # the common case, without the general checks' costs
+        return size
     return as_int(size, name, minimum=0)
 
 
