@@ -14,11 +14,17 @@ accumulator, is decided once by :mod:`._plan`; the kernels only execute.
   sums down the columns (direct for short windows, else one running sum per
   column that adds the row entering the window and drops the one leaving it),
   then along the rows (shifted adds for narrow windows, else four interleaved
-  running sums). A handful of operations per pixel whatever the size; with
-  every pixel as a centre the means go straight into ``out``.
+  running sums), about three loops a row. A handful of operations per pixel
+  whatever the size; with every pixel as a centre the means go straight into
+  ``out``.
 * ``profile``: any window shape (disc) at many centres. Prefix sums along
   every row (four rows interleaved), then one difference of two prefix values
-  per window row, two window rows per pass.
+  per window row, four window rows per pass.
+
+Each kernel allocates its scratch arrays and hands them to a frame loop
+compiled without numba's reference counting (see :mod:`optimap._jit`): numba
+counts references to every array view with atomic operations, which in the
+loops over rows would cost more than the arithmetic.
 
 Sums run in the dtype of the plan's ``accumulator`` (a 1-element zero array):
 int32 for small integers while a window's sum fits (exact, and twice the
@@ -210,10 +216,6 @@ def _runs_frames(frames, region_starts, boxes, weights, totals, accumulator, che
 
 
 # --- means of dense window sums (box and profile) ------------------------------------------------------------------
-#
-# Inner loops run over views taken inside the function that loops: a view handed to another
-# function costs two atomic reference-count updates per call, which per row of a frame costs more
-# than the row's arithmetic.
 
 
 def _finish_row(sums, j, counts, scales, check, out, t, base):
