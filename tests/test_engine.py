@@ -318,9 +318,9 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
     positions = [(0, 0), (11, 12), (5, 6), (11, 0)]
     footprint = _footprint.Footprint.from_windows([p[1] for p in positions], [p[0] for p in positions], (13, 12),
                                                   window, 5)
-    monkeypatch.setattr(_plan, "numba_imported", lambda: False)
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
     numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    monkeypatch.setattr(_plan, "numba_imported", lambda: True)
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
     compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
     assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
     with warnings.catch_warnings():
@@ -332,7 +332,7 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
 
 
 def test_numpy_path_is_only_for_small_work(monkeypatch):
-    monkeypatch.setattr(_plan, "numba_imported", lambda: False)
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
     few = _footprint.Footprint.from_windows([3, 4], [5, 6], (64, 64), "disc", 5)
     assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "direct"
     assert _plan.make_plan(few, np.float64, n_frames=100).kernel == "runs"  # float64 sums: order matters

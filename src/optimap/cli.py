@@ -104,6 +104,18 @@ def invert(traces):
     return np.where(present, (low + high) - traces, np.nan)
 
 
+def load_kernels_meanwhile(args):
+    """Start loading the compiled kernels (numba's import and its disk cache: about half a second
+    in a fresh process, which a command line run pays every time) while the video is read. A few
+    windows that a fresh process reads faster with numpy still take that path if loading has not
+    finished."""
+    from optimap._jit import load_in_background
+    from optimap.trace import _csv, _kernels
+
+    writes_csv = args.output in (None, "-") or str(args.output).lower().endswith(".csv")
+    load_in_background(_kernels.COMPILED, *([_csv.COMPILED] if writes_csv else []))
+
+
 def command_extract(args):
     from optimap._files import write_outputs
     from optimap.trace import extract_traces
@@ -133,6 +145,7 @@ def command_extract(args):
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
     inputs += [(f"{option} {path}", path) for option, path in args.regions or []]
     check_outputs(args, inputs)
+    load_kernels_meanwhile(args)
     if any(option == "--roi" for option, _ in args.regions or []):
         from optimap._optional import import_optional
 
@@ -193,6 +206,7 @@ def command_kymograph(args):
     frame_selection(args)
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     check_outputs(args, inputs)
+    load_kernels_meanwhile(args)
     video, start, step = open_video(args)
     check_path(vertices, tuple(int(n) for n in video.shape[1:]), name=f"--path {args.path}")
     kymograph, positions = extract_kymograph(video, vertices, size=args.size, window=args.window,

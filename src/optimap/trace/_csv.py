@@ -301,7 +301,7 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
 # --- compiling ---------------------------------------------------------------------------------------------------
 
 # The helpers are inlined: a call passing arrays would cost reference counting per value.
-_KERNELS = LazyKernels(globals(), ("_decimals", "_write_rows"),
+COMPILED = LazyKernels(globals(), ("_decimals", "_write_rows"),
                        helpers=("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"))
 
 
@@ -323,7 +323,7 @@ def _python_decimal(value):
 
 def _block_text(values, times):
     """The bytes of rows ``times[i], values[i, 0], ...`` of one block."""
-    decimals, write_rows = _KERNELS["_decimals"], _KERNELS["_write_rows"]
+    decimals, write_rows = COMPILED["_decimals"], COMPILED["_write_rows"]
     n_rows, n_columns = values.shape
     kinds = np.empty((n_rows, n_columns + 1), dtype=np.int8)
     negatives = np.empty((n_rows, n_columns + 1), dtype=np.bool_)

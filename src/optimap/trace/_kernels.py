@@ -697,7 +697,12 @@ _HELPERS = ("_nan_aware_mean", "_indicator", "_region_nan_aware", "_store_mean",
             "_row_prefix", "_profile_pass", "_profile_row", "_profile_margin", "_profile_frames",
             "_profile_nan_aware")
 KERNELS = {"runs": "_runs_kernel", "box": "_box_kernel", "profile": "_profile_kernel"}
-_KERNELS = LazyKernels(globals(), KERNELS.values(), functions=_HELPERS)
+COMPILED = LazyKernels(globals(), KERNELS.values(), functions=_HELPERS)
+
+
+def kernels_ready():
+    """Whether the kernels are compiled already (then they cost nothing to ask for)."""
+    return COMPILED.ready
 
 
 def kernel(name):
@@ -706,7 +711,7 @@ def kernel(name):
     numba is imported here, not at module import. Kernels release the GIL, so
     the engine's threads run them in parallel; they are cached on disk.
     """
-    return _KERNELS[KERNELS[name]]
+    return COMPILED[KERNELS[name]]
 
 
 # --- numpy: a few windows, nothing to compile ---------------------------------------------------------------------

@@ -5,8 +5,8 @@ source hands over (whole frames, or only the footprint's pixels gathered
 into ``(b, 1, P)``) and fixes
 
 * the kernel (see :mod:`._kernels`): ``pixel`` (copy the pixels); ``direct``
-  (numpy alone, for a few windows in a process where numba is not imported
-  yet: loading compiled code would cost far more than the work); else the
+  (numpy alone, for a few windows in a process where the compiled kernels
+  are not loaded yet: loading them would cost far more than the work); else the
   compiled ``runs``, ``box`` or ``profile``, by a cost estimate per frame;
 * the dtypes: what the kernel reads (native byte order; float16 widened to
   float32; 64-bit integers as int64 while their sums fit, else split into two
@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._jit import numba_imported
-from ._kernels import direct_means, kernel
+from ._kernels import direct_means, kernel, kernels_ready
 
 _CPUS = os.cpu_count() or 1
 # Below this much work in all (nanoseconds, see the costs below), a second thread costs more than it gains.
@@ -186,9 +185,9 @@ def choose_kernel(footprint, reads="frames"):
 
 
 def _direct_suits(footprint, video_dtype, reads, n_frames):
-    """Whether the numpy path should run: a few windows, in a process without numba yet, on a
+    """Whether the numpy path should run: a few windows, in a process without compiled kernels yet, on a
     dtype whose float64 box sums are exact (so the path cannot change a result)."""
-    if reads != "frames" or footprint.window is None or numba_imported():
+    if reads != "frames" or footprint.window is None or kernels_ready():
         return False
     if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
         return False
