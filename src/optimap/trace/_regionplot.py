@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validate import as_positive_float, check_frame_shape, check_keywords, is_real_dtype
-from ._plot import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
+from ._plotting import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
 from ._regions import build_regions, mask_outlines
 
 
