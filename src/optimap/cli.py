@@ -142,10 +142,10 @@ def command_extract(args):
     progress = not args.quiet and _has_tqdm()
     positions = region_set = None
     if args.regions:
-        from optimap.trace._extract import extract_footprint
+        from optimap.trace import extract_region_traces
 
         region_set = collect_regions(args, frame_shape)
-        traces = extract_footprint(video, region_set.footprint(), progress=progress)
+        traces = extract_region_traces(video, region_set, progress=progress)
         names = region_set.names
         metadata = {"regions": " ".join(f"{option} {path}" for option, path in args.regions)}
     else:
@@ -320,13 +320,10 @@ def build_parser():
     window.add_argument("--window", choices=("rect", "disc", "pixel"), default=None, help="window (default rect)")
     _add_video_options(extract)
     _add_processing_options(extract, "trace")
-    output = extract.add_argument_group("output")
-    output.add_argument("-o", "--output", metavar="FILE",
-                        help="traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing "
-                             "for CSV on standard output")
-    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the positions beside their "
-                                                       "traces (.png, .pdf, .svg, .jpg)")
-    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    _add_output_options(extract,
+                        "traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing for CSV "
+                        "on standard output",
+                        "the positions beside their traces")
     extract.set_defaults(run=command_extract)
 
     kymograph = commands.add_parser(
@@ -344,15 +341,21 @@ def build_parser():
     along.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
     _add_video_options(kymograph)
     _add_processing_options(kymograph, "sample's time series")
-    output = kymograph.add_argument_group("output")
-    output.add_argument("-o", "--output", metavar="FILE",
-                        help="the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, "
-                             "named x{X}_y{Y}); - or nothing for CSV on standard output")
-    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the path beside the kymograph "
-                                                       "(.png, .pdf, .svg, .jpg)")
-    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    _add_output_options(kymograph,
+                        "the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, named "
+                        "x{X}_y{Y}); - or nothing for CSV on standard output",
+                        "the path beside the kymograph")
     kymograph.set_defaults(run=command_kymograph)
     return parser
+
+
+def _add_output_options(parser, output_help, beside_the_frame):
+    """The output options of extract and kymograph: -o, --plot (the first frame with ``beside_the_frame``), --quiet."""
+    output = parser.add_argument_group("output")
+    output.add_argument("-o", "--output", metavar="FILE", help=output_help)
+    output.add_argument("--plot", metavar="FILE",
+                        help=f"also save the first frame with {beside_the_frame} (.png, .pdf, .svg, .jpg)")
+    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
 
 
 def _add_processing_options(parser, what):
