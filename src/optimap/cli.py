@@ -105,7 +105,6 @@ def invert(traces):
 
 
 def command_extract(args):
-    from optimap._files import write_outputs
     from optimap.trace import extract_traces
     from optimap.trace._export import column_names
 
@@ -156,27 +155,17 @@ def command_extract(args):
     traces = apply_processing(traces, args)
     frames = start + step * np.arange(traces.shape[0])
     metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
-    writers = []
-    if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
-    if args.plot:
+
+    def figure():
         x = None if args.fps else frames
         if region_set is not None:
-            figure = region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
-        else:
-            figure = trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
-        writers.append((args.plot, _figure_writer(figure, args.plot)))
-    written = write_outputs(writers)  # all files or none
-    if args.output in (None, "-"):
-        _write_stdout(traces, positions, names, args.fps, frames)
-    if not args.quiet:
-        for path in written:
-            print(f"wrote {path}", file=sys.stderr)
-    return 0
+            return region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
+        return trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
+
+    return _write_results(args, traces, positions, names, frames, metadata, figure)
 
 
 def command_kymograph(args):
-    from optimap._files import write_outputs
     from optimap.trace import extract_kymograph
     from optimap.trace._export import column_names
     from optimap.trace._kymograph import check_path
@@ -203,16 +192,29 @@ def command_kymograph(args):
     frames = start + step * np.arange(kymograph.shape[0])
     metadata = {"path": args.path, "spacing": args.spacing, "window": args.window, "size": args.size,
                 "source": " ".join(str(v) for v in args.video), **processing_metadata(args)}
+
+    def figure():
+        return kymograph_figure(np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps,
+                                spacing=args.spacing)
+
+    return _write_results(args, kymograph, positions, names, frames, metadata, figure)
+
+
+def _write_results(args, traces, positions, names, frames, metadata, figure):
+    """Write -o and --plot (``figure()`` draws the plot), all files or none; CSV to standard output without -o.
+
+    What ``extract`` and ``kymograph`` do once their traces are computed; returns the exit status 0.
+    """
+    from optimap._files import write_outputs
+
     writers = []
     if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(kymograph, positions, names, args.fps, frames, metadata)))
+        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
     if args.plot:
-        figure = kymograph_figure(np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps,
-                                  spacing=args.spacing)
-        writers.append((args.plot, _figure_writer(figure, args.plot)))
-    written = write_outputs(writers)
+        writers.append((args.plot, _figure_writer(figure(), args.plot)))
+    written = write_outputs(writers)  # all files or none
     if args.output in (None, "-"):
-        _write_stdout(kymograph, positions, names, args.fps, frames)
+        _write_stdout(traces, positions, names, args.fps, frames)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validate import check_keywords, check_traces
+from ._docstring import shared_docs
 from ._plotting import (
     check_figsize,
     check_image,
@@ -71,6 +72,7 @@ def check_plot_keywords(kwargs, func_name, *, own=(), for_show_traces=False):
     )
 
 
+@shared_docs
 def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **kwargs):
     """Plot one trace or several.
 
@@ -86,14 +88,11 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
         One colour for all traces or one per trace; by default the colour cycle.
     labels : sequence of str, optional
         One label per trace; a legend is drawn when given.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot` (e.g. ``linewidth``).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Raises
     ------
@@ -153,6 +152,7 @@ def show_trace(*args, **kwargs):
     return show_traces(*args, **kwargs)
 
 
+@shared_docs
 def show_positions(positions, image=None, size=None, color=None, cmap="gray", vmin=None, vmax=None, ax=None, **kwargs):
     """Mark positions on an image.
 
@@ -172,14 +172,11 @@ def show_positions(positions, image=None, size=None, color=None, cmap="gray", vm
         Colormap of the image, by default ``'gray'``.
     vmin, vmax : float, optional
         Colour limits of the image.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.scatter` (e.g. ``marker``).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Examples
     --------

@@ -14,6 +14,7 @@ import numpy as np
 from .._validate import as_int, check_video, is_real_dtype, number_text
 from . import _backend
 from ._compare_selector import CompareSelector
+from ._docstring import shared_docs
 from ._extract import extract_traces
 from ._plotting import set_time_limits
 from ._position_selector import PositionSelector
@@ -89,6 +90,7 @@ def _selection_image(image):
     return image
 
 
+@shared_docs
 def select_positions(image, as_integers=True, *, title=None, num_points=None, cmap="gray", vmin=None, vmax=None):
     """Click positions on an image; close the window to finish.
 
@@ -106,12 +108,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
         Image to click on; of a video, the first frame is shown.
     as_integers : bool, optional
         Return whole pixels (default) or the exact click coordinates.
-    title : str, optional
-        Title of the image; by default how to click.
-    num_points : int, optional
-        Close the window as soon as this many positions are chosen.
-    cmap, vmin, vmax
-        Display of the image, as in :meth:`matplotlib.axes.Axes.imshow`.
+    %(window_options)s
 
     Returns
     -------
@@ -171,6 +168,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
     return positions if num_points is None else positions[:num_points]
 
 
+@shared_docs
 def select_traces(video, size=5, ref_frame=0, x=None, fps=None, *, window=None, title=None, num_points=None,
                   cmap="gray", vmin=None, vmax=None):
     """Click positions on a frame and see their traces at once; close the window to finish.
@@ -187,21 +185,8 @@ def select_traces(video, size=5, ref_frame=0, x=None, fps=None, *, window=None, 
         Video to select traces from.
     size : int, optional
         Window size of the traces, by default 5.
-    ref_frame : int or array_like of shape (H, W), optional
-        Index of the frame to show, by default 0, or an image of the frame
-        size (e.g. a maximum projection or an activation map).
-    x : array_like, shape (T,), optional
-        Values of the time axis. Not together with ``fps``.
-    fps : float, optional
-        Frames per second: the time axis is in seconds.
-    window : {'rect', 'disc', 'pixel'}, optional
-        Window of the traces; by default the default window.
-    title : str, optional
-        Title above the frame; by default how to click.
-    num_points : int, optional
-        Close the window as soon as this many positions are chosen.
-    cmap, vmin, vmax
-        Display of the frame, as in :meth:`matplotlib.axes.Axes.imshow`.
+    %(frame_and_time)s
+    %(window_options)s
 
     Returns
     -------

@@ -5,6 +5,7 @@ The figure, the checks and the click handling are shared with
 :class:`CompareSelector` (see :mod:`._selector`).
 """
 
+from ._docstring import shared_docs
 from ._extract import extract_traces
 from ._position_selector import PositionSelector
 from ._selector import CLICK_HINT, PanelArguments, PanelSelector, check_trace_arguments
@@ -12,6 +13,7 @@ from ._selector import CLICK_HINT, PanelArguments, PanelSelector, check_trace_ar
 __all__ = ["TraceSelector"]
 
 
+@shared_docs
 class TraceSelector(PanelSelector):
     """Click positions on a frame of a video and see their traces at once, without blocking.
 
@@ -30,15 +32,7 @@ class TraceSelector(PanelSelector):
         The video.
     size : int, optional
         Window size of the traces, by default 5 (see :func:`extract_traces`).
-    ref_frame : int or array_like of shape (H, W), optional
-        Index of the frame to show, by default 0, or an image of the frame
-        size (e.g. an activation map).
-    x : array_like, shape (T,), optional
-        Values of the time axis. Not together with ``fps``.
-    fps : float, optional
-        Frames per second: the time axis is in seconds.
-    window : {'rect', 'disc', 'pixel'}, optional
-        Window of the traces; by default the default window.
+    %(frame_and_time)s
     positions : sequence of (x, y), optional
         Positions to start with.
     axs : pair of matplotlib.axes.Axes, optional
