@@ -49,6 +49,7 @@ Plots and interaction:
 ``_selector``          what the two trace selectors share: their checks and their figure
 ``_select``            the blocking ``select_*`` functions and ``compare_traces``
 ``_backend``           where a blocking window can open, switching backends for it
+``_docstring``         parameter descriptions several docstrings share, written once
 """
 
 from .._lazy import attach_stub
