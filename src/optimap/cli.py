@@ -117,7 +117,6 @@ def load_kernels_meanwhile(args):
 
 
 def command_extract(args):
-    from optimap._files import write_outputs
     from optimap.trace import extract_traces
     from optimap.trace._export import column_names
 
@@ -155,10 +154,10 @@ def command_extract(args):
     progress = not args.quiet and _has_tqdm()
     positions = region_set = None
     if args.regions:
-        from optimap.trace._extract import extract_footprint
+        from optimap.trace import extract_region_traces
 
         region_set = collect_regions(args, frame_shape)
-        traces = extract_footprint(video, region_set.footprint(), progress=progress)
+        traces = extract_region_traces(video, region_set, progress=progress)
         names = region_set.names
         metadata = {"regions": " ".join(f"{option} {path}" for option, path in args.regions)}
     else:
@@ -169,27 +168,17 @@ def command_extract(args):
     traces = apply_processing(traces, args)
     frames = start + step * np.arange(traces.shape[0])
     metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
-    writers = []
-    if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
-    if args.plot:
+
+    def figure():
         x = None if args.fps else frames
         if region_set is not None:
-            figure = region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
-        else:
-            figure = trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
-        writers.append((args.plot, _figure_writer(figure, args.plot)))
-    written = write_outputs(writers)  # all files or none
-    if args.output in (None, "-"):
-        _write_stdout(traces, positions, names, args.fps, frames)
-    if not args.quiet:
-        for path in written:
-            print(f"wrote {path}", file=sys.stderr)
-    return 0
+            return region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
+        return trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
+
+    return _write_results(args, traces, positions, names, frames, metadata, figure)
 
 
 def command_kymograph(args):
-    from optimap._files import write_outputs
     from optimap.trace import extract_kymograph
     from optimap.trace._export import column_names
     from optimap.trace._kymograph import check_path
@@ -217,16 +206,29 @@ def command_kymograph(args):
     frames = start + step * np.arange(kymograph.shape[0])
     metadata = {"path": args.path, "spacing": args.spacing, "window": args.window, "size": args.size,
                 "source": " ".join(str(v) for v in args.video), **processing_metadata(args)}
+
+    def figure():
+        return kymograph_figure(np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps,
+                                spacing=args.spacing)
+
+    return _write_results(args, kymograph, positions, names, frames, metadata, figure)
+
+
+def _write_results(args, traces, positions, names, frames, metadata, figure):
+    """Write -o and --plot (``figure()`` draws the plot), all files or none; CSV to standard output without -o.
+
+    What ``extract`` and ``kymograph`` do once their traces are computed; returns the exit status 0.
+    """
+    from optimap._files import write_outputs
+
     writers = []
     if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(kymograph, positions, names, args.fps, frames, metadata)))
+        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
     if args.plot:
-        figure = kymograph_figure(np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps,
-                                  spacing=args.spacing)
-        writers.append((args.plot, _figure_writer(figure, args.plot)))
-    written = write_outputs(writers)
+        writers.append((args.plot, _figure_writer(figure(), args.plot)))
+    written = write_outputs(writers)  # all files or none
     if args.output in (None, "-"):
-        _write_stdout(kymograph, positions, names, args.fps, frames)
+        _write_stdout(traces, positions, names, args.fps, frames)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
@@ -334,13 +336,10 @@ def build_parser():
     window.add_argument("--window", choices=("rect", "disc", "pixel"), default=None, help="window (default rect)")
     _add_video_options(extract)
     _add_processing_options(extract, "trace")
-    output = extract.add_argument_group("output")
-    output.add_argument("-o", "--output", metavar="FILE",
-                        help="traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing "
-                             "for CSV on standard output")
-    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the positions beside their "
-                                                       "traces (.png, .pdf, .svg, .jpg)")
-    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    _add_output_options(extract,
+                        "traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing for CSV "
+                        "on standard output",
+                        "the positions beside their traces")
     extract.set_defaults(run=command_extract)
 
     kymograph = commands.add_parser(
@@ -358,15 +357,21 @@ def build_parser():
     along.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
     _add_video_options(kymograph)
     _add_processing_options(kymograph, "sample's time series")
-    output = kymograph.add_argument_group("output")
-    output.add_argument("-o", "--output", metavar="FILE",
-                        help="the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, "
-                             "named x{X}_y{Y}); - or nothing for CSV on standard output")
-    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the path beside the kymograph "
-                                                       "(.png, .pdf, .svg, .jpg)")
-    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    _add_output_options(kymograph,
+                        "the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, named "
+                        "x{X}_y{Y}); - or nothing for CSV on standard output",
+                        "the path beside the kymograph")
     kymograph.set_defaults(run=command_kymograph)
     return parser
+
+
+def _add_output_options(parser, output_help, beside_the_frame):
+    """The output options of extract and kymograph: -o, --plot (the first frame with ``beside_the_frame``), --quiet."""
+    output = parser.add_argument_group("output")
+    output.add_argument("-o", "--output", metavar="FILE", help=output_help)
+    output.add_argument("--plot", metavar="FILE",
+                        help=f"also save the first frame with {beside_the_frame} (.png, .pdf, .svg, .jpg)")
+    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
 
 
 def _add_processing_options(parser, what):

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validate import as_positive_float, check_frame_shape, check_keywords, is_real_dtype
-from ._plot import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
+from ._docstring import shared_docs
+from ._plotting import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
 from ._regions import build_regions, mask_outlines
 
 
@@ -51,6 +52,7 @@ def region_paths(region_set):
     return paths, anchors
 
 
+@shared_docs
 def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill=False, frame_shape=None,
                  cmap="gray", vmin=None, vmax=None, **kwargs):
     """Outline regions on an image, each in the colour its trace gets from :func:`show_traces`.
@@ -65,8 +67,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
         polygons, ImageJ ROIs or a RoiSet.
     image : array_like, shape (H, W), optional
         The image to draw on, e.g. a frame of the video.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     colors : color or sequence of colors, optional
         One colour for all regions or one per region; by default the colour
         cycle, in the order of the trace columns.
@@ -84,9 +85,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
         Passed to :class:`matplotlib.patches.PathPatch` (e.g. ``linewidth``,
         ``linestyle``, ``alpha``).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Raises
     ------
@@ -151,6 +150,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
     return ax
 
 
+@shared_docs
 def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
     """Draw a kymograph: time (down) against distance along the path (across).
 
@@ -163,15 +163,12 @@ def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
     spacing : float, optional
         Distance between samples in pixels (the ``spacing`` of
         :func:`extract_kymograph`), by default 1.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.imshow` (e.g. ``cmap``,
         ``vmin``, ``vmax``); the colour map is ``'gray'`` unless given.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Raises
     ------

@@ -23,7 +23,8 @@ import numpy as np
 
 from .._files import check_output_path, output_file
 from .._optional import import_optional
-from ._regions import Block, PixelRule, Polygon, _unique_names, check_ring, mask_outlines, parse_regions
+from ._region_forms import Block, PixelRule, Polygon, check_ring, parse_regions
+from ._regions import mask_outlines, unique_names
 
 # ROI types that are paths or positions, not regions.
 _LINES = ("LINE", "POLYLINE", "FREELINE", "ANGLE")
@@ -286,7 +287,7 @@ def save_imagej_rois(path, regions, *, names=None):
         for label in entry.names if isinstance(entry, Block) else [entry.name]:
             default.append(label if label else f"region_{len(default)}")
     if names is None:
-        names = _unique_names(default)
+        names = unique_names(default)
     else:
         if isinstance(names, str):
             names = [names]
@@ -313,4 +314,4 @@ def save_imagej_rois(path, regions, *, names=None):
         if suffix == ".roi":
             rois[0].tofile(temporary)
         else:
-            roifile.roiwrite(temporary, rois, name=_unique_names(names), mode="w")
+            roifile.roiwrite(temporary, rois, name=unique_names(names), mode="w")
