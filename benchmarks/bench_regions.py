@@ -27,26 +27,16 @@ import collections
 import os
 import platform
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from workloads import best_of  # this folder
 
 from optimap.trace import extract_kymograph, extract_region_traces, extract_traces
 
 SHAPE = (4000, 256, 256)
 N_CELLS = 300
-
-
-def best_of(function, repeats):
-    function()  # warm-up: imports, numba cache, page cache
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def peak_over(function):

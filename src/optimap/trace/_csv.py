@@ -70,6 +70,13 @@ def _two_product(a, b):
     return p, ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
 
 
+def _strip_zeros(m, drop, power, digits):
+    """``(m / power, drop + digits)`` when ``power = 10**digits`` divides ``m``, else ``(m, drop)``."""
+    if m % power == 0:
+        return m // power, drop + digits
+    return m, drop
+
+
 def _shortest(a, power, bits, tiny, power_of_two):
     """Shortest decimal of ``a > 0`` that reads back as ``a`` in a float of ``bits`` mantissa bits.
 
@@ -141,19 +148,11 @@ def _shortest(a, power, bits, tiny, power_of_two):
         drop = k0
     if verdict != 1:
         return 0, 0
-    # strip trailing zeros: 8, 4, 2, 1 at a time (constant divisors compile to multiplications)
-    if m % np.uint64(100000000) == 0:
-        m //= np.uint64(100000000)
-        drop += 8
-    if m % np.uint64(10000) == 0:
-        m //= np.uint64(10000)
-        drop += 4
-    if m % np.uint64(100) == 0:
-        m //= np.uint64(100)
-        drop += 2
-    if m % np.uint64(10) == 0:
-        m //= np.uint64(10)
-        drop += 1
+    # strip trailing zeros: 8, 4, 2, 1 at a time (inlined, the constant divisors compile to multiplications)
+    m, drop = _strip_zeros(m, drop, np.uint64(100000000), 8)
+    m, drop = _strip_zeros(m, drop, np.uint64(10000), 4)
+    m, drop = _strip_zeros(m, drop, np.uint64(100), 2)
+    m, drop = _strip_zeros(m, drop, np.uint64(10), 1)
     return np.int64(m), drop - scale
 
 
@@ -302,7 +301,7 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
 
 # The helpers are inlined: a call passing arrays would cost reference counting per value.
 COMPILED = LazyKernels(globals(), ("_decimals", "_write_rows"),
-                       helpers=("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"))
+                       helpers=("_two_product", "_strip_zeros", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"))
 
 
 # --- Python's part -------------------------------------------------------------------------------------------------

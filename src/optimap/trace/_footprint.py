@@ -255,11 +255,18 @@ class Footprint:
         self.__dict__["n_entries"] = sum(counts)
         return np.array(flat, dtype=np.int64).reshape(-1, 4)
 
+    def _few_windows(self):
+        """Whether this is a few windows, whose totals and pixel count :attr:`box_table` counts
+        with their boxes (then stored: it is built here if it was not)."""
+        if self.window is None or self.n_regions > _SMALL:
+            return False
+        self.box_table  # noqa: B018 - built for what it stores
+        return True
+
     @_cached
     def weight_totals(self):
         """Sum of the weights of each region, ``(N,)`` float64 (the pixel count when unweighted)."""
-        if self.window is not None and self.n_regions <= _SMALL:
-            self.box_table  # noqa: B018 - counted with the boxes
+        if self._few_windows():
             return self.__dict__["weight_totals"]
         if self.window is not None:
             return self.window_counts.astype(np.float64)
@@ -300,8 +307,7 @@ class Footprint:
     @_cached
     def n_entries(self):
         """Pixels over all regions (a pixel in two regions counts twice)."""
-        if self.window is not None and self.n_regions <= _SMALL:
-            self.box_table  # noqa: B018 - counted with the boxes
+        if self._few_windows():
             return self.__dict__["n_entries"]
         if self.window is not None:
             return int(self.window_counts.sum())

@@ -37,6 +37,13 @@ NaN, no valid pixel gives NaN.
 
 numba is imported on the first call (see :mod:`optimap._jit`); the compiled
 code is cached on disk, so later processes only load it.
+
+Why one module of some 750 lines: numba resolves the helpers a kernel calls by
+name in the kernel's own module, where :class:`~optimap._jit.LazyKernels`
+rebinds them to their compiled versions; kernels split over several modules
+would each need every helper rebound in their namespace. The sections below
+(NaN and inf, runs, dense rows, box, profile, compilation, the numpy path)
+are the module's parts.
 """
 
 import math
@@ -549,57 +556,35 @@ def _row_prefix(frames, t, prefix, margin):
             tail[j] = total
 
 
-def _profile_pass(prefix, margin, rows, starts, stops, n, assign, sums, k):
-    """``sums[k, c]`` (``=`` when ``assign``, else ``+=``) the sum over ``n`` (1 to 4) window rows of
+def _profile_pass(prefix, margin, rows, starts, stops, n, sums, k):
+    """``sums[k, c] +=`` the sum over ``n`` (1 or 4) window rows of
     ``prefix[rows[i], margin + stops[i] + c] - prefix[rows[i], margin + starts[i] + c]``: one loop."""
     width = sums.shape[1]
     out = sums[k]
     ha = prefix[rows[0], margin + stops[0] : margin + stops[0] + width]
     la = prefix[rows[0], margin + starts[0] : margin + starts[0] + width]
     if n == 1:
-        if assign:
-            for col in range(width):
-                out[col] = ha[col] - la[col]
-        else:
-            for col in range(width):
-                out[col] += ha[col] - la[col]
+        for col in range(width):
+            out[col] += ha[col] - la[col]
         return
     hb = prefix[rows[1], margin + stops[1] : margin + stops[1] + width]
     lb = prefix[rows[1], margin + starts[1] : margin + starts[1] + width]
-    if n == 2:
-        if assign:
-            for col in range(width):
-                out[col] = (ha[col] - la[col]) + (hb[col] - lb[col])
-        else:
-            for col in range(width):
-                out[col] += (ha[col] - la[col]) + (hb[col] - lb[col])
-        return
     hc = prefix[rows[2], margin + stops[2] : margin + stops[2] + width]
     lc = prefix[rows[2], margin + starts[2] : margin + starts[2] + width]
-    if n == 3:
-        if assign:
-            for col in range(width):
-                out[col] = (ha[col] - la[col]) + (hb[col] - lb[col]) + (hc[col] - lc[col])
-        else:
-            for col in range(width):
-                out[col] += (ha[col] - la[col]) + (hb[col] - lb[col]) + (hc[col] - lc[col])
-        return
     hd = prefix[rows[3], margin + stops[3] : margin + stops[3] + width]
     ld = prefix[rows[3], margin + starts[3] : margin + starts[3] + width]
-    if assign:
-        for col in range(width):
-            out[col] = (ha[col] - la[col]) + (hb[col] - lb[col]) + ((hc[col] - lc[col]) + (hd[col] - ld[col]))
-    else:
-        for col in range(width):
-            out[col] += (ha[col] - la[col]) + (hb[col] - lb[col]) + ((hc[col] - lc[col]) + (hd[col] - ld[col]))
+    for col in range(width):
+        out[col] += (ha[col] - la[col]) + (hb[col] - lb[col]) + ((hc[col] - lc[col]) + (hd[col] - ld[col]))
 
 
 def _profile_row(prefix, margin, row, row_offsets, col_starts, col_stops, chosen, sums, k):
     """``sums[k, c]``: the window at ``(row, c)`` from the row prefixes, one difference per window
-    row inside the frame, four window rows per pass (``chosen`` is scratch ``(3, 4)``)."""
+    row inside the frame, four window rows per pass (``chosen`` is scratch ``(3, 4)``). Two or
+    three rows left over are a pass of four with empty rows (``starts == stops``, adding exact
+    zeros, so the sums are those of a pass over just them)."""
     height = prefix.shape[0]
+    sums[k, :] = 0
     n = 0
-    assign = True
     for i in range(len(row_offsets)):
         source = row + row_offsets[i]
         if source < 0 or source >= height:
@@ -607,11 +592,14 @@ def _profile_row(prefix, margin, row, row_offsets, col_starts, col_stops, chosen
         chosen[0, n], chosen[1, n], chosen[2, n] = source, col_starts[i], col_stops[i]
         n += 1
         if n == 4:
-            _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], 4, assign, sums, k)
+            _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], 4, sums, k)
             n = 0
-            assign = False
+    if n > 1:
+        for j in range(n, 4):
+            chosen[0, j], chosen[1, j], chosen[2, j] = chosen[0, 0], 0, 0
+        n = 4
     if n > 0:
-        _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], n, assign, sums, k)
+        _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], n, sums, k)
 
 
 def _profile_margin(col_starts, col_stops):
