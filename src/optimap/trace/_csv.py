@@ -176,8 +176,9 @@ def _fits(total, fraction, drop, half):
     return (1 if distance < half else 0), m
 
 
-def _decimals(values, bit_patterns, bits, fraction_bits, exponent_mask, bias, tiny, column, kinds, negatives,
-              mantissas, exponents):
+def _decimals(
+    values, bit_patterns, bits, fraction_bits, exponent_mask, bias, tiny, column, kinds, negatives, mantissas, exponents
+):
     """Kernel 1: the decimal ``mantissas * 10**exponents``, sign and kind of every value.
 
     ``values`` is a ``(rows, n)`` block of float32 or float64 and ``bit_patterns`` the
@@ -290,8 +291,9 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
     last = kinds.shape[1] - 1
     for row in range(kinds.shape[0]):
         for column in range(kinds.shape[1]):
-            at = _put_number(out, at, kinds[row, column], negatives[row, column], mantissas[row, column],
-                                 exponents[row, column])
+            at = _put_number(
+                out, at, kinds[row, column], negatives[row, column], mantissas[row, column], exponents[row, column]
+            )
             out[at] = 10 if column == last else 44  # newline or comma
             at += 1
     return at
@@ -300,8 +302,11 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
 # --- compiling ---------------------------------------------------------------------------------------------------
 
 # The helpers are inlined: a call passing arrays would cost reference counting per value.
-COMPILED = LazyKernels(globals(), ("_decimals", "_write_rows"),
-                       helpers=("_two_product", "_strip_zeros", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"))
+COMPILED = LazyKernels(
+    globals(),
+    ("_decimals", "_write_rows"),
+    helpers=("_two_product", "_strip_zeros", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"),
+)
 
 
 # --- Python's part -------------------------------------------------------------------------------------------------
@@ -344,8 +349,20 @@ def _block_text(values, times):
         data = np.ascontiguousarray(data, dtype=dtype)
         # the kernel reads float16 as float32 (numba has no float16): same values, float16's ulps
         readable = data.astype(np.float32) if dtype == np.float16 else data
-        decimals(readable, readable.view(pattern), bits, fraction_bits, exponent_mask, bias, tiny, column, kinds,
-                 negatives, mantissas, exponents)
+        decimals(
+            readable,
+            readable.view(pattern),
+            bits,
+            fraction_bits,
+            exponent_mask,
+            bias,
+            tiny,
+            column,
+            kinds,
+            negatives,
+            mantissas,
+            exponents,
+        )
     for row, index in zip(*np.nonzero(kinds == _PYTHON)):  # rare: Python spells these
         value = times[row] if index == 0 else values[row, index - 1]
         mantissas[row, index], exponents[row, index] = _python_decimal(value)

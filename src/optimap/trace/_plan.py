@@ -140,8 +140,7 @@ class Plan:
             return
         counts = [int(n) for n in totals.tolist()]
         for t, (high_row, low_row) in enumerate(zip(high_sums.tolist(), low_sums.tolist())):
-            out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan
-                      for h, lo, n in zip(high_row, low_row, counts)]
+            out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan for h, lo, n in zip(high_row, low_row, counts)]
 
 
 # Where each kernel's weight totals (pixel counts) are in Plan.args.
@@ -209,8 +208,17 @@ def _accumulator(read_dtype, footprint, kernel):
     return np.dtype(np.int64)
 
 
-def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1, block_frames=None,
-              threads=None, block_limit=None):
+def make_plan(
+    footprint,
+    video_dtype,
+    *,
+    reads="frames",
+    pixels=None,
+    n_frames=1,
+    block_frames=None,
+    threads=None,
+    block_limit=None,
+):
     """Make the :class:`Plan` of one extraction.
 
     Parameters
@@ -247,8 +255,20 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
         per_frame = _costs(footprint, reads).get(kernel, footprint.n_regions)
     block_frames, threads = _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit)
     frame_pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
-    return Plan(kernel, reads, footprint.n_regions, out_dtype, read_dtype, accumulator, split, is_float,
-                block_frames, threads, args, frame_pixels)
+    return Plan(
+        kernel,
+        reads,
+        footprint.n_regions,
+        out_dtype,
+        read_dtype,
+        accumulator,
+        split,
+        is_float,
+        block_frames,
+        threads,
+        args,
+        frame_pixels,
+    )
 
 
 def _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit):
@@ -320,7 +340,11 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
     scales = 1.0 / totals if is_float else np.empty(0)  # floats multiply, integers divide (exact)
     centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, scales, need_row, identity)
     if kernel == "box":
-        bounds = (int(shape.row_offsets[0]), int(shape.row_offsets[-1]) + 1, int(shape.col_starts[0]),
-                  int(shape.col_stops[0]))
+        bounds = (
+            int(shape.row_offsets[0]),
+            int(shape.row_offsets[-1]) + 1,
+            int(shape.col_starts[0]),
+            int(shape.col_stops[0]),
+        )
         return (*bounds, *centre)
     return (shape.row_offsets.astype(intp), shape.col_starts.astype(intp), shape.col_stops.astype(intp), *centre)

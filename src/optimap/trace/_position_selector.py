@@ -146,8 +146,18 @@ class PositionSelector:
         selector.positions
     """
 
-    def __init__(self, ax, positions=None, *, as_integers=True, single=False, colors=None, shape=None,
-                 pick_radius=None, **scatter_kwargs):
+    def __init__(
+        self,
+        ax,
+        positions=None,
+        *,
+        as_integers=True,
+        single=False,
+        colors=None,
+        shape=None,
+        pick_radius=None,
+        **scatter_kwargs,
+    ):
         self.ax = ax
         self.as_integers = bool(as_integers)
         self.single = bool(single)
@@ -425,4 +435,3 @@ class PositionSelector:
 def _reports_both_presses(canvas):
     """True for the browser canvases (ipympl, nbAgg, WebAgg): a double click comes as click, click, double click."""
     return any(cls.__name__ == "FigureCanvasWebAggCore" for cls in type(canvas).__mro__)
-

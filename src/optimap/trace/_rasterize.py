@@ -33,7 +33,8 @@ def _settle(x, row, x1, y1, x2, y2, exact):
     tolerance = 1e-12 * (np.abs(x1) + np.abs(x2) + np.abs(x) + 1.0)
     for k in np.flatnonzero(~exact & (np.abs(x - nearest) <= tolerance)).tolist():
         value = Fraction(x1[k]) + (int(row[k]) - Fraction(y1[k])) * (Fraction(x2[k]) - Fraction(x1[k])) / (
-            Fraction(y2[k]) - Fraction(y1[k]))
+            Fraction(y2[k]) - Fraction(y1[k])
+        )
         n = float(nearest[k])
         if value == n:
             x[k] = n
@@ -74,8 +75,9 @@ def rasterize_polygons(polygons, frame_shape):
         on_grid = on_grid[edge]
         # On the grid, the product of differences is exact, so a crossing at a whole column comes out whole;
         # elsewhere the fraction of the edge first (a product of tiny differences could underflow).
-        x = np.where(on_grid, ex1 + (row - ey1) * (ex2 - ex1) / (ey2 - ey1),
-                     ex1 + (row - ey1) / (ey2 - ey1) * (ex2 - ex1))
+        x = np.where(
+            on_grid, ex1 + (row - ey1) * (ex2 - ex1) / (ey2 - ey1), ex1 + (row - ey1) / (ey2 - ey1) * (ex2 - ex1)
+        )
         x = _settle(x, row, ex1, ey1, ex2, ey2, on_grid | (ex1 == ex2))
         region = owner[edge]
         order = np.lexsort((x, row, region))
@@ -94,8 +96,9 @@ def rasterize_polygons(polygons, frame_shape):
     lengths = np.maximum(col_last - col_first + 1, 0).astype(np.int64)
     base = owner[flat] * frame_pixels + y1[flat].astype(np.int64) * width + col_first.astype(np.int64)
     keys.append(_expand(base[lengths > 0], lengths[lengths > 0]))
-    corner = (x1 == np.round(x1)) & (y1 == np.round(y1)) & (x1 >= 0) & (x1 <= width - 1) & (y1 >= 0) & (
-        y1 <= height - 1)
+    corner = (
+        (x1 == np.round(x1)) & (y1 == np.round(y1)) & (x1 >= 0) & (x1 <= width - 1) & (y1 >= 0) & (y1 <= height - 1)
+    )
     keys.append(owner[corner] * frame_pixels + y1[corner].astype(np.int64) * width + x1[corner].astype(np.int64))
 
     key = np.unique(np.concatenate(keys))

@@ -87,7 +87,8 @@ def _is_number(value):
 
 def _is_pair(item):
     return (isinstance(item, (tuple, list)) and len(item) == 2 and all(_is_number(v) for v in item)) or (
-        isinstance(item, np.ndarray) and item.shape == (2,) and item.dtype.kind in "iuf")
+        isinstance(item, np.ndarray) and item.shape == (2,) and item.dtype.kind in "iuf"
+    )
 
 
 def parse_regions(regions, frame_shape=None, name="regions"):
@@ -141,8 +142,11 @@ def _list_item(item, frame_shape, where):
         return [_mask_block(array[None], frame_shape, where, kind="mask")]
     if array is not None and array.ndim == 2 and array.shape[1] == 2 and array.dtype.kind in "iuf":
         return [_polygon(array, frame_shape, where)]
-    got = describe(item) if array is None or array.dtype == object else \
-        f"an array of dtype {array.dtype} and shape {array.shape}"
+    got = (
+        describe(item)
+        if array is None or array.dtype == object
+        else f"an array of dtype {array.dtype} and shape {array.shape}"
+    )
     raise TypeError(
         f"{where} must be a polygon (M, 2) of (x, y) vertices, a boolean mask (H, W) or an ImageJ ROI, got {got}"
     )
@@ -210,8 +214,9 @@ def _label_block(labels, frame_shape, name):
     values, region = np.unique(flat[pixel], return_inverse=True)
     order = np.argsort(region, kind="stable")
     names = [f"label_{int(value)}" for value in values.tolist()]
-    return Block(region[order].astype(np.int64), pixel[order].astype(np.int64), len(values), names,
-                 tuple(labels.shape), "labels")
+    return Block(
+        region[order].astype(np.int64), pixel[order].astype(np.int64), len(values), names, tuple(labels.shape), "labels"
+    )
 
 
 def _polygon(vertices, frame_shape, where, name=None, source=None):
@@ -239,4 +244,3 @@ def check_ring(vertices, where, minimum=3):
         x, y = (number_text(v) for v in ring[i])
         raise ValueError(f"{where}: vertex {i} ({x}, {y}) must be two finite numbers (|x|, |y| < 2**53)")
     return ring
-

@@ -36,7 +36,7 @@ def region_paths(region_set):
     bounds = np.searchsorted(region_set.region, np.arange(region_set.n_regions + 1))
     paths, anchors = [], []
     for k in range(region_set.n_regions):
-        rows, cols = np.divmod(region_set.pixel[bounds[k]:bounds[k + 1]], width)
+        rows, cols = np.divmod(region_set.pixel[bounds[k] : bounds[k + 1]], width)
         top, left = rows.min(), cols.min()
         crop = np.zeros((rows.max() - top + 1, cols.max() - left + 1), dtype=bool)
         crop[rows - top, cols - left] = True
@@ -53,8 +53,20 @@ def region_paths(region_set):
 
 
 @shared_docs
-def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill=False, frame_shape=None,
-                 cmap="gray", vmin=None, vmax=None, **kwargs):
+def show_regions(
+    regions,
+    image=None,
+    ax=None,
+    colors=None,
+    labels=None,
+    *,
+    fill=False,
+    frame_shape=None,
+    cmap="gray",
+    vmin=None,
+    vmax=None,
+    **kwargs,
+):
     """Outline regions on an image, each in the colour its trace gets from :func:`show_traces`.
 
     The outline of a region follows the edges of the pixels it averages (as
@@ -108,9 +120,13 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
     from matplotlib.colors import to_rgba
     from matplotlib.patches import PathPatch
 
-    check_keywords(kwargs, _setters(PathPatch), "show_regions",
-                   what_is_allowed="matplotlib PathPatch properties (e.g. linewidth, linestyle, alpha)",
-                   also_suggest=("image", "colors", "labels", "fill", "frame_shape", "cmap", "vmin", "vmax"))
+    check_keywords(
+        kwargs,
+        _setters(PathPatch),
+        "show_regions",
+        what_is_allowed="matplotlib PathPatch properties (e.g. linewidth, linestyle, alpha)",
+        also_suggest=("image", "colors", "labels", "fill", "frame_shape", "cmap", "vmin", "vmax"),
+    )
     if not isinstance(fill, (bool, np.bool_)):
         raise TypeError(f"fill must be True or False, got {fill!r}")
     if image is not None:
@@ -188,11 +204,25 @@ def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
     """
     from matplotlib.image import AxesImage
 
-    allowed = _setters(AxesImage) | {"cmap", "norm", "vmin", "vmax", "aspect", "interpolation",
-                                     "interpolation_stage", "resample", "filternorm", "filterrad"}
-    check_keywords(kwargs, allowed, "show_kymograph",
-                   what_is_allowed="Axes.imshow keywords (e.g. cmap, vmin, vmax, interpolation)",
-                   also_suggest=("fps", "spacing", "ax"))
+    allowed = _setters(AxesImage) | {
+        "cmap",
+        "norm",
+        "vmin",
+        "vmax",
+        "aspect",
+        "interpolation",
+        "interpolation_stage",
+        "resample",
+        "filternorm",
+        "filterrad",
+    }
+    check_keywords(
+        kwargs,
+        allowed,
+        "show_kymograph",
+        what_is_allowed="Axes.imshow keywords (e.g. cmap, vmin, vmax, interpolation)",
+        also_suggest=("fps", "spacing", "ax"),
+    )
     if isinstance(kymograph, (str, bytes)):
         raise TypeError("kymograph must be a 2-D numeric array (T, L), got a string")
     data = np.asarray(kymograph)

@@ -67,8 +67,9 @@ class RegionSet:
 
     def _weights(self, weights, name):
         height, width = self.frame_shape
-        if isinstance(weights, (str, bytes)) or not (hasattr(weights, "__array__") or hasattr(weights, "shape")
-                                                      or isinstance(weights, (list, tuple))):
+        if isinstance(weights, (str, bytes)) or not (
+            hasattr(weights, "__array__") or hasattr(weights, "shape") or isinstance(weights, (list, tuple))
+        ):
             raise TypeError(f"{name} must be a weight map (H, W) or one per region (N, H, W), got {describe(weights)}")
         array = np.asarray(weights)
         if not is_real_dtype(array.dtype):

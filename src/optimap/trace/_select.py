@@ -30,7 +30,14 @@ from ._selector import (
 from ._trace_selector import TraceSelector
 
 # The blocking functions, and the selectors they are built on (each defined in a module of its own).
-__all__ = ["select_positions", "select_traces", "compare_traces", "PositionSelector", "TraceSelector", "CompareSelector"]
+__all__ = [
+    "select_positions",
+    "select_traces",
+    "compare_traces",
+    "PositionSelector",
+    "TraceSelector",
+    "CompareSelector",
+]
 
 
 def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", instead=""):
@@ -49,9 +56,7 @@ def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", ins
         if not _backend.can_show(figure):
             selector.set_active(False)
             plt.close(figure)
-            warnings.warn(
-                _backend.NoWindowWarning(_backend.no_window_message(func_name, empty, instead)), stacklevel=3
-            )
+            warnings.warn(_backend.NoWindowWarning(_backend.no_window_message(func_name, empty, instead)), stacklevel=3)
             return view
         if num_points is not None:
 
@@ -169,8 +174,20 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
 
 
 @shared_docs
-def select_traces(video, size=5, ref_frame=0, x=None, fps=None, *, window=None, title=None, num_points=None,
-                  cmap="gray", vmin=None, vmax=None):
+def select_traces(
+    video,
+    size=5,
+    ref_frame=0,
+    x=None,
+    fps=None,
+    *,
+    window=None,
+    title=None,
+    num_points=None,
+    cmap="gray",
+    vmin=None,
+    vmax=None,
+):
     """Click positions on a frame and see their traces at once; close the window to finish.
 
     The reference frame is shown beside a trace panel that is redrawn on every
@@ -241,8 +258,24 @@ def select_traces(video, size=5, ref_frame=0, x=None, fps=None, *, window=None, 
     return view.traces, view.positions
 
 
-def compare_traces(videos, coords=None, labels=None, colors=None, size=5, ref_frame=0, fps=None, x=None, *,
-                   window=None, axs=None, title=None, legend_loc=None, cmap="gray", vmin=None, vmax=None):
+def compare_traces(
+    videos,
+    coords=None,
+    labels=None,
+    colors=None,
+    size=5,
+    ref_frame=0,
+    fps=None,
+    x=None,
+    *,
+    window=None,
+    axs=None,
+    title=None,
+    legend_loc=None,
+    cmap="gray",
+    vmin=None,
+    vmax=None,
+):
     """Compare the traces of several videos at the same positions.
 
     With ``coords``, a static figure: one panel per position, each with every

@@ -264,8 +264,17 @@ class PanelSelector:
         """Show the checked frame on the first Axes and prepare the second; True for a figure of our own."""
         self.size, self.window, self.x = checked.size, checked.window, checked.x
         self.image_ax, self.trace_ax, new_figure = image_and_trace_axes(
-            axs, checked.image, cmap=cmap, vmin=vmin, vmax=vmax, title=title, hint=hint, live=".traces",
-            x=checked.x, x_label=checked.x_label, figsize=figsize,
+            axs,
+            checked.image,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            title=title,
+            hint=hint,
+            live=".traces",
+            x=checked.x,
+            x_label=checked.x_label,
+            figsize=figsize,
         )
         self.figure = root_figure(self.image_ax)
         return new_figure
@@ -299,4 +308,3 @@ class PanelSelector:
     def _rescale_y(self):
         self.trace_ax.relim()
         self.trace_ax.autoscale_view(scalex=False, scaley=True)
-

@@ -96,8 +96,25 @@ class TraceSelector(PanelSelector):
         selector = TraceSelector(video, fps=500)   # the figure appears; click on the frame
         traces, positions = selector.traces, selector.positions   # in a later cell
     """
-    def __init__(self, video, size=5, ref_frame=0, x=None, fps=None, *, window=None, positions=None, axs=None,
-                 cmap="gray", vmin=None, vmax=None, title=None, figsize=None, **plot_kwargs):
+
+    def __init__(
+        self,
+        video,
+        size=5,
+        ref_frame=0,
+        x=None,
+        fps=None,
+        *,
+        window=None,
+        positions=None,
+        axs=None,
+        cmap="gray",
+        vmin=None,
+        vmax=None,
+        title=None,
+        figsize=None,
+        **plot_kwargs,
+    ):
         # select_traces checks the arguments before it opens a window and passes them on checked.
         if isinstance(video, PanelArguments):
             checked = video

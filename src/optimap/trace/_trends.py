@@ -39,7 +39,6 @@ def smoothing_window(period, ptimes):
     return (int(product) // 2) * 2 - 1
 
 
-
 def take(rows, idx):
     """rows[idx], without a copy when idx is every row in order."""
     if idx.size == rows.shape[0]:
