@@ -218,6 +218,7 @@ def make_plan(
     block_frames=None,
     threads=None,
     block_limit=None,
+    time_chunk=None,
 ):
     """Make the :class:`Plan` of one extraction.
 
@@ -234,7 +235,11 @@ def make_plan(
         Force a block size or a thread count (tests); by default chosen here.
     block_limit : int, optional
         The most frames a block may hold (a source that reads its blocks into memory).
+    time_chunk : int, optional
+        The frames of one chunk of a chunked store: blocks are then whole chunks (unless
+        ``block_frames`` forces a size).
     """
+    forced_block = block_frames is not None
     video_dtype = np.dtype(video_dtype)
     out_dtype, read_dtype = _dtypes(video_dtype, footprint.single_pixel)
     is_float = read_dtype.kind == "f"
@@ -254,6 +259,8 @@ def make_plan(
     else:
         per_frame = _costs(footprint, reads).get(kernel, footprint.n_regions)
     block_frames, threads = _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit)
+    if time_chunk and not forced_block:  # chunked stores: each chunk is read (and decompressed) once
+        block_frames = max(block_frames // time_chunk, 1) * time_chunk
     frame_pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
     return Plan(
         kernel,
