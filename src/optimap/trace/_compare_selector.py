@@ -69,26 +69,9 @@ class CompareSelector(PanelSelector):
     ([(7, 7)], [(3, 4), (7, 7)])
     """
 
-    def __init__(
-        self,
-        videos,
-        size=5,
-        ref_frame=0,
-        x=None,
-        fps=None,
-        *,
-        labels=None,
-        colors=None,
-        window=None,
-        axs=None,
-        cmap="gray",
-        vmin=None,
-        vmax=None,
-        title=None,
-        marker_color="white",
-        figsize=None,
-        **plot_kwargs,
-    ):
+    def __init__(self, videos, size=5, ref_frame=0, x=None, fps=None, *, labels=None, colors=None, window=None,
+                 axs=None, cmap="gray", vmin=None, vmax=None, title=None, marker_color="white", figsize=None,
+                 **plot_kwargs):  # fmt: skip
         # compare_traces checks the arguments before it opens a window and passes them on checked.
         if isinstance(videos, PanelArguments):
             checked = videos

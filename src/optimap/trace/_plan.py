@@ -208,18 +208,8 @@ def _accumulator(read_dtype, footprint, kernel):
     return np.dtype(np.int64)
 
 
-def make_plan(
-    footprint,
-    video_dtype,
-    *,
-    reads="frames",
-    pixels=None,
-    n_frames=1,
-    block_frames=None,
-    threads=None,
-    block_limit=None,
-    time_chunk=None,
-):
+def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1, block_frames=None,
+              threads=None, block_limit=None, time_chunk=None):  # fmt: skip
     """Make the :class:`Plan` of one extraction.
 
     Parameters

@@ -206,25 +206,9 @@ def show_positions(positions, image=None, size=None, color=None, cmap="gray", vm
     return ax
 
 
-def show_positions_and_traces(
-    video_or_traces,
-    positions,
-    image=None,
-    size=5,
-    colors=None,
-    figsize=None,
-    fps=None,
-    vmin=None,
-    vmax=None,
-    cmap="gray",
-    *,
-    traces=None,
-    window=None,
-    x=None,
-    labels=None,
-    axs=None,
-    **kwargs,
-):
+def show_positions_and_traces(video_or_traces, positions, image=None, size=5, colors=None, figsize=None, fps=None,
+                              vmin=None, vmax=None, cmap="gray", *, traces=None, window=None, x=None, labels=None,
+                              axs=None, **kwargs):  # fmt: skip
     """Show positions on a frame beside their traces, one colour per position.
 
     The parameters up to ``cmap`` are those of optimap's main branch, in its

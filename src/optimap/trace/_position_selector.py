@@ -146,18 +146,8 @@ class PositionSelector:
         selector.positions
     """
 
-    def __init__(
-        self,
-        ax,
-        positions=None,
-        *,
-        as_integers=True,
-        single=False,
-        colors=None,
-        shape=None,
-        pick_radius=None,
-        **scatter_kwargs,
-    ):
+    def __init__(self, ax, positions=None, *, as_integers=True, single=False, colors=None, shape=None,
+                 pick_radius=None, **scatter_kwargs):  # fmt: skip
         self.ax = ax
         self.as_integers = bool(as_integers)
         self.single = bool(single)

@@ -53,20 +53,8 @@ def region_paths(region_set):
 
 
 @shared_docs
-def show_regions(
-    regions,
-    image=None,
-    ax=None,
-    colors=None,
-    labels=None,
-    *,
-    fill=False,
-    frame_shape=None,
-    cmap="gray",
-    vmin=None,
-    vmax=None,
-    **kwargs,
-):
+def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill=False, frame_shape=None,
+                 cmap="gray", vmin=None, vmax=None, **kwargs):  # fmt: skip
     """Outline regions on an image, each in the colour its trace gets from :func:`show_traces`.
 
     The outline of a region follows the edges of the pixels it averages (as

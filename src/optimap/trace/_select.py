@@ -174,20 +174,8 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
 
 
 @shared_docs
-def select_traces(
-    video,
-    size=5,
-    ref_frame=0,
-    x=None,
-    fps=None,
-    *,
-    window=None,
-    title=None,
-    num_points=None,
-    cmap="gray",
-    vmin=None,
-    vmax=None,
-):
+def select_traces(video, size=5, ref_frame=0, x=None, fps=None, *, window=None, title=None, num_points=None,
+                  cmap="gray", vmin=None, vmax=None):  # fmt: skip
     """Click positions on a frame and see their traces at once; close the window to finish.
 
     The reference frame is shown beside a trace panel that is redrawn on every
@@ -258,24 +246,8 @@ def select_traces(
     return view.traces, view.positions
 
 
-def compare_traces(
-    videos,
-    coords=None,
-    labels=None,
-    colors=None,
-    size=5,
-    ref_frame=0,
-    fps=None,
-    x=None,
-    *,
-    window=None,
-    axs=None,
-    title=None,
-    legend_loc=None,
-    cmap="gray",
-    vmin=None,
-    vmax=None,
-):
+def compare_traces(videos, coords=None, labels=None, colors=None, size=5, ref_frame=0, fps=None, x=None, *,
+                   window=None, axs=None, title=None, legend_loc=None, cmap="gray", vmin=None, vmax=None):  # fmt: skip
     """Compare the traces of several videos at the same positions.
 
     With ``coords``, a static figure: one panel per position, each with every

@@ -97,24 +97,8 @@ class TraceSelector(PanelSelector):
         traces, positions = selector.traces, selector.positions   # in a later cell
     """
 
-    def __init__(
-        self,
-        video,
-        size=5,
-        ref_frame=0,
-        x=None,
-        fps=None,
-        *,
-        window=None,
-        positions=None,
-        axs=None,
-        cmap="gray",
-        vmin=None,
-        vmax=None,
-        title=None,
-        figsize=None,
-        **plot_kwargs,
-    ):
+    def __init__(self, video, size=5, ref_frame=0, x=None, fps=None, *, window=None, positions=None, axs=None,
+                 cmap="gray", vmin=None, vmax=None, title=None, figsize=None, **plot_kwargs):  # fmt: skip
         # select_traces checks the arguments before it opens a window and passes them on checked.
         if isinstance(video, PanelArguments):
             checked = video
