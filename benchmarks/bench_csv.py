@@ -72,8 +72,8 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         before_path, now_path = Path(folder) / "before.csv", Path(folder) / "now.csv"
         for label, traces in tables.items():
-            before, before_peak = measure(lambda: write_before(before_path, traces, positions), repeats=1)
-            now, now_peak = measure(lambda: save_traces(now_path, traces, positions))
+            before, before_peak = measure(lambda t=traces: write_before(before_path, t, positions), repeats=1)
+            now, now_peak = measure(lambda t=traces: save_traces(now_path, t, positions))
             if traces.dtype == np.float32:  # before: float64 digits of float32 values; now: float32's shortest
                 read = np.loadtxt(now_path, delimiter=",", skiprows=1)[:, 1:].astype(np.float32)
                 if not np.array_equal(read, traces):

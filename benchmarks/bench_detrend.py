@@ -25,8 +25,12 @@ import argparse
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from signals import beat_shape
 
 
 def traces(n_samples, n_traces, period, seed=0):
@@ -36,17 +40,7 @@ def traces(n_samples, n_traces, period, seed=0):
     out = np.empty((n_samples, n_traces))
     for i in range(n_traces):
         p = period * rng.uniform(0.98, 1.02)
-        phase = (t + rng.uniform(0, p)) % p
-        upstroke, plateau, tau = 0.02 * p, 0.3 * p, 0.08 * p
-        beat = np.where(
-            phase < upstroke,
-            phase / upstroke,
-            np.where(
-                phase < upstroke + plateau,
-                1.0 - 0.1 * (phase - upstroke) / plateau,
-                0.9 * np.exp(-(phase - upstroke - plateau) / tau),
-            ),
-        )
+        beat = beat_shape((t + rng.uniform(0, p)) % p, p)
         bleaching = rng.uniform(0.5, 2.0) * np.exp(-t / rng.uniform(n_samples / 3, 3 * n_samples))
         out[:, i] = 10 + bleaching + rng.uniform(0.3, 1.5) * beat + 0.05 * rng.standard_normal(n_samples)
     return out

@@ -187,9 +187,9 @@ def run(folder, args):
     cells = f"{N_CELLS} cells (30-80 px), {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} uint16 .npy mmap_mode='r'"
     rows.append((f"{cells}: loop `video[:, mask].mean(axis=1)`", fmt(baseline), "", "", ""))
     for name, regions in forms.items():
-        seconds = best_of(lambda: extract_region_traces(video, regions), args.repeats)
-        peak, traces = peak_over(lambda: extract_region_traces(video, regions))
-        if name.startswith("masks") or name.startswith("a RoiSet"):
+        seconds = best_of(lambda r=regions: extract_region_traces(video, r), args.repeats)
+        peak, traces = peak_over(lambda r=regions: extract_region_traces(video, r))
+        if name.startswith(("masks", "a RoiSet")):
             np.testing.assert_allclose(traces, expected, rtol=1e-12)
         rows.append((f"same cells, regions as {name}", "", fmt(seconds), f"{baseline / seconds:.1f}x",
                      f">= 10x; peak {(peak / 2**20) - output_mib:.1f} MiB over the {output_mib:.1f} MiB output "

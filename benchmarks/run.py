@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -128,7 +129,8 @@ EVERY_ROWS = [f"every_{w}{s}" for w, s in (("rect", 3), ("disc", 3), ("rect", 5)
                                            ("disc", 15), ("rect", 31), ("disc", 31), ("rect", 63), ("disc", 63))]
 # Rows optimap 0.3.1 is timed on too (it takes minutes on the large every-pixel discs).
 REFERENCE_ROWS = POSITION_ROWS + ["every_rect3", "every_disc3", "every_disc5"]
-FIRST_CALL_ROWS = ["pos5_rect5", "pos500_disc5", "every_rect3", "every_disc5"]
+FIRST_CALL_ROWS = ["pos1_rect5", "pos5_rect5", "pos50_rect5", "pos500_disc5", "every_rect3", "every_disc5"]
+FRESH_ROWS = [f"pos{n}_{w}5" for n in (1, 2, 5, 50) for w in ("rect", "disc")]
 
 
 def label(name):
@@ -138,9 +140,8 @@ def label(name):
         n, window = name[3:].split("_")
         return f"{n} position{'s' if n != '1' else ''}, {window[:-1]} 5"
     if name.startswith("every_"):
-        window = name[6:]
-        size = window.lstrip("rectdisc")
-        return f"every pixel, {window[: -len(size)]} {size}"
+        shape, size = re.fullmatch(r"([a-z]+)(\d+)", name[6:]).groups()
+        return f"every pixel, {shape} {size}"
     return TARGETS.get(name, (name,))[0]
 
 
@@ -170,6 +171,11 @@ def main():
                                impl="memory")
         first = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="first")
                  for name in FIRST_CALL_ROWS}
+        first_after_numba = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="first-after-numba")
+                             for name in FIRST_CALL_ROWS}
+        # The rows above run in one process that has long imported numba; a fresh process extracting a
+        # few windows takes the numpy path instead (see _plan): its warm times, one process per row.
+        fresh = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="fresh") for name in FRESH_ROWS}
         ours["import"] = import_time(sys.executable, cwd)
         theirs["import"] = import_time(reference, cwd)
     if not args.skip_dask:
@@ -198,15 +204,20 @@ def main():
           "prange / ours, uint16 / float32.")
     print()
     print("| workload | optimap 0.3.1 | numba prange | ours float32 | ours uint16 | vs 0.3.1 | vs prange | "
-          "uint16/float32 | peak MiB over output |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "uint16/float32 | peak MiB over output | fresh process (vs 0.3.1) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in POSITION_ROWS + EVERY_ROWS:
         mine, ref, alt = ours.get(name), theirs.get(name), prange.get("prange_" + name)
         u16 = ours.get("u16_" + name)
+        new = fresh.get(name) or {}
+        fresh_cell = ""
+        if new:
+            path = "compiled" if new["numba"] else "numpy"
+            fresh_cell = f"{new['warm'] * 1e3:.2f} ms {path}" + (f" ({ref / new['warm']:.1f}x)" if ref else "")
         cells = [f"{ref * 1e3:.2f} ms" if ref else "", f"{alt * 1e3:.2f} ms" if alt else "",
                  f"{mine * 1e3:.2f} ms", f"{u16 * 1e3:.2f} ms" if u16 else "",
                  f"{ref / mine:.1f}x" if ref else "", f"{alt / mine:.2f}x" if alt else "",
-                 f"{u16 / mine:.2f}" if u16 else "", f"{memory.get(name, float('nan')):.1f}"]
+                 f"{u16 / mine:.2f}" if u16 else "", f"{memory.get(name, float('nan')):.1f}", fresh_cell]
         print(f"| {label(name)} | " + " | ".join(cells) + " |")
     print()
     every = {name[6:]: ours[name] for name in EVERY_ROWS}
@@ -216,12 +227,17 @@ def main():
                       f"(<= {1.5 if s <= 5 else s / 4:g})" for s in (3, 5, 15, 31, 63)))
     print(f"uint16 every pixel disc 63: peak {memory.get('u16_every_disc63', float('nan')):.1f} MiB over the output")
     print()
-    print("| first call in a fresh process (modules imported) | first | warm | first / warm |")
-    print("|---|---:|---:|---:|")
+    print("| first call in a fresh process (after `from optimap.trace import extract_traces`) | first | second | "
+          "warm | first / warm | the call imported numba | with numba imported before: first / warm |")
+    print("|---|---:|---:|---:|---:|---|---:|")
     for name, result in first.items():
+        after = first_after_numba.get(name) or {}
         if result:
-            print(f"| {label(name)} | {result['first'] * 1e3:.1f} ms | {result['warm'] * 1e3:.2f} ms | "
-                  f"{result['first'] / result['warm']:.1f} |")
+            cells = [f"{result['first'] * 1e3:.1f} ms", f"{result['second'] * 1e3:.2f} ms",
+                     f"{result['warm'] * 1e3:.2f} ms", f"{result['first'] / result['warm']:.1f}",
+                     "yes" if result.get("imported_numba") else "no",
+                     f"{after['first'] * 1e3:.1f} ms / {after['warm'] * 1e3:.2f} ms" if after else ""]
+            print(f"| {label(name)} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

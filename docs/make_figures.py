@@ -9,13 +9,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import optimap  # noqa: E402
-from optimap.cli import demo_positions  # noqa: E402
-from optimap.datasets import synthetic_recording  # noqa: E402
-from optimap.trace import (  # noqa: E402
+import optimap
+from optimap.cli import demo_positions
+from optimap.datasets import synthetic_recording
+from optimap.trace import (
     compare_traces,
     delta_f_over_f,
     detrend_timeseries,

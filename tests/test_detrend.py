@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from signals import beat_shape
 
 from optimap.trace import detrend_timeseries
 from optimap.trace._detrend import _guess_period
@@ -16,17 +17,7 @@ def action_potentials(n, period, rng, noise=0.05, offset=0.0):
     """Optical-mapping-like trace: beats (fast upstroke, plateau, repolarisation)
     every ``period`` samples, exponential photobleaching and Gaussian noise."""
     t = np.arange(n, dtype=np.float64)
-    phase = (t + rng.uniform(0, period)) % period
-    upstroke, plateau, tau = 0.02 * period, 0.3 * period, 0.08 * period
-    beat = np.where(
-        phase < upstroke,
-        phase / upstroke,
-        np.where(
-            phase < upstroke + plateau,
-            1.0 - 0.1 * (phase - upstroke) / plateau,
-            0.9 * np.exp(-(phase - upstroke - plateau) / tau),
-        ),
-    )
+    beat = beat_shape((t + rng.uniform(0, period)) % period, period)
     bleaching = rng.uniform(0.5, 2.0) * np.exp(-t / rng.uniform(n / 3, 3 * n))
     return offset + bleaching + rng.uniform(0.3, 1.5) * beat + noise * rng.standard_normal(n)
 

@@ -5,13 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
+from brute import brute_trace, window_mask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimap.trace import extract_traces
-from optimap.trace import _extract, _footprint, _plan
-
-from brute import brute_trace, window_mask
+from optimap.trace import _extract, _footprint, _plan, _positions, extract_traces
 
 INT_DTYPES = [np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64]
 FLOAT_DTYPES = [np.float16, np.float32, np.float64]
@@ -35,7 +33,7 @@ def every_pixel(height, width):
 def test_a_window_larger_than_the_frame_costs_what_the_frame_costs(window, size):
     video = np.random.default_rng(0).random((50, 128, 128)).astype(np.float32)
     positions = [(0, 0), (127, 127), (64, 3)]
-    extract_traces(video[:2], positions, size=5, window=window)  # compile or load the kernels first
+    extract_traces(video[:2], positions, size=size, window=window)  # load this footprint's kernel first
     tracemalloc.start()
     try:
         traces = extract_traces(video, positions, size=size, window=window)
@@ -299,3 +297,87 @@ def test_plan_is_made_once_and_picks_dense_kernels_for_every_pixel():
     assert _plan.choose_kernel(few) == "runs"
     plan = _plan.make_plan(few, np.uint16, n_frames=10)
     assert plan.accumulator.dtype == np.int64 and plan.out_dtype == np.float64 and plan.threads == 1
+
+
+# --- the numpy path, the accumulators, the fast position parser ----------------------------------------------
+
+
+@pytest.mark.parametrize("window", ["rect", "disc"])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.float16, np.float32])
+def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
+    """A few windows in a process without numba take the numpy path; its means are the runs kernel's,
+    bit for bit (box sums are exact there)."""
+    rng = np.random.default_rng(8)
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        video = rng.integers(info.min, info.max, size=(11, 13, 12), dtype=dtype, endpoint=True)
+    else:
+        video = (rng.integers(-2000, 2000, size=(11, 13, 12)) / 8).astype(dtype)
+        video[3, 4, 5] = np.nan
+        video[4, 0, 0] = np.inf
+    positions = [(0, 0), (11, 12), (5, 6), (11, 0)]
+    footprint = _footprint.Footprint.from_windows([p[1] for p in positions], [p[0] for p in positions], (13, 12),
+                                                  window, 5)
+    monkeypatch.setattr(_plan, "numba_imported", lambda: False)
+    numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    monkeypatch.setattr(_plan, "numba_imported", lambda: True)
+    compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_numpy = numpy_plan.extract(video, np.empty((len(video), 4), numpy_plan.out_dtype))
+        compiled = compiled_plan.extract(video, np.empty((len(video), 4), compiled_plan.out_dtype))
+    np.testing.assert_array_equal(by_numpy, compiled)
+    np.testing.assert_allclose(compiled, brute_all(video, positions, window, 5).astype(compiled.dtype), rtol=1e-6)
+
+
+def test_numpy_path_is_only_for_small_work(monkeypatch):
+    monkeypatch.setattr(_plan, "numba_imported", lambda: False)
+    few = _footprint.Footprint.from_windows([3, 4], [5, 6], (64, 64), "disc", 5)
+    assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "direct"
+    assert _plan.make_plan(few, np.float64, n_frames=100).kernel == "runs"  # float64 sums: order matters
+    assert _plan.make_plan(few, np.int64, n_frames=100).kernel == "runs"
+    assert _plan.make_plan(few, np.float32, n_frames=10**6).kernel == "runs"
+    dense = _footprint.Footprint.from_windows(*every_pixel(64, 64)[:, ::-1].T, (64, 64), "rect", 3)
+    assert _plan.make_plan(dense, np.float32, n_frames=10).kernel == "box"
+
+
+@pytest.mark.parametrize("window", ["rect", "disc"])
+@pytest.mark.parametrize("size, accumulator", [(181, np.int32), (190, np.int64)])
+def test_int32_sums_only_while_they_fit(window, size, accumulator):
+    """uint16 windows sum in int32 while size**2 * 65535 < 2**31 (rect 181), else in int64: exact either way."""
+    video = np.full((2, 200, 200), 65535, dtype=np.uint16)
+    video[1, ::3] = 65534
+    footprint = _footprint.Footprint.from_windows(*every_pixel(200, 200)[:, ::-1].T, (200, 200), window, size)
+    plan = _plan.make_plan(footprint, video.dtype, n_frames=2)
+    if window == "rect":
+        assert plan.accumulator.dtype == accumulator
+    traces = extract_traces(video, every_pixel(200, 200)[::997], size=size, window=window)
+    positions = [tuple(p) for p in every_pixel(200, 200)[::997]]
+    np.testing.assert_array_equal(traces, exact_means(video, positions, window, size))
+    dense = extract_traces(video, every_pixel(200, 200), size=size, window=window)
+    np.testing.assert_array_equal(dense[:, ::997], traces)
+
+
+@pytest.mark.parametrize("coords", [
+    (3, 4), [3, 4], [(0, 0), (9, 7)], [[1, 2], (3, 4)], [(9, 7)], (10, 4), (3, 8), (-1, 2), [(1, 2), (1, 8)],
+    (True, 2), (np.int64(3), 4), (3.0, 4), [(1, 2), (3,)], [(1, 2, 3)], [(1, 2), "ab"], ((1, 2), (3, 4)), [],
+])
+def test_integer_positions_fast_path_agrees_with_the_parser(coords):
+    fast = _extract._int_positions(coords, (8, 10))
+    if fast is None:
+        return  # the general parser takes it (and explains any error)
+    rows, cols, single = _positions.positions_to_pixels(coords, (8, 10))
+    np.testing.assert_array_equal(fast[0], rows)
+    np.testing.assert_array_equal(fast[1], cols)
+    assert fast[2] == single and fast[0].dtype == rows.dtype
+
+
+@pytest.mark.parametrize("window, size", [("rect", 3), ("rect", 4), ("rect", 6), ("rect", 15), ("disc", 5),
+                                          ("disc", 9)])
+def test_dense_kernels_on_strided_frames(window, size):
+    base = np.random.default_rng(9).integers(0, 1000, size=(3, 30, 26)).astype(np.float32)
+    view = base[:, 1::2, ::-1]
+    positions = every_pixel(*view.shape[1:])
+    traces = extract_traces(view, positions, size=size, window=window)
+    np.testing.assert_allclose(traces, brute_all(view, positions.tolist(), window, size), rtol=1e-6)

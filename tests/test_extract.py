@@ -1,13 +1,11 @@
 import numpy as np
 import pytest
+from brute import brute_trace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optimap
-from optimap.trace import extract_traces, get_default_trace_window, set_default_trace_window
-from optimap.trace import _extract, _footprint
-
-from brute import brute_trace
+from optimap.trace import _extract, _footprint, extract_traces, get_default_trace_window, set_default_trace_window
 
 DTYPES = [np.uint8, np.uint16, np.int16, np.float32, np.float64]
 WINDOWS = ["rect", "disc", "pixel"]

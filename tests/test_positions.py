@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from optimap.trace import collage_positions, extract_traces, positions_from_A_to_B, random_positions, show_positions
 from optimap.trace._positions import parse_positions, round_half_up, round_to_pixels
 
-
 # --- random_positions ---------------------------------------------------------------------------------------
 
 

@@ -4,13 +4,12 @@ import warnings
 
 import numpy as np
 import pytest
+from brute_regions import brute_polygon_mask, brute_traces
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from optimap.trace import extract_region_traces, extract_traces, region_masks, region_names, show_regions
 from optimap.trace._regions import mask_outlines
-
-from brute_regions import brute_polygon_mask, brute_traces
 
 
 def out_dtype(dtype):

@@ -6,15 +6,14 @@ import zipfile
 
 import numpy as np
 import pytest
+from brute_regions import brute_polygon_mask, brute_traces, imagej_oval_mask, imagej_polygon_mask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimap.trace import extract_region_traces, region_masks, region_names, save_imagej_rois, show_regions
 
-from brute_regions import brute_polygon_mask, brute_traces, imagej_oval_mask, imagej_polygon_mask
-
 roifile = pytest.importorskip("roifile")
-T, S, O = roifile.ROI_TYPE, roifile.ROI_SUBTYPE, roifile.ROI_OPTIONS
+T, S, OPTIONS = roifile.ROI_TYPE, roifile.ROI_SUBTYPE, roifile.ROI_OPTIONS
 FRAME = (24, 32)
 
 
@@ -151,7 +150,7 @@ def test_a_single_roi_file_and_roi_objects(tmp_path, roi_set):
 
 def test_sub_pixel_and_rounded_rectangles():
     roi = rect_roi(2, 2, 6, 4, "sub")
-    roi.options |= O.SUB_PIXEL_RESOLUTION
+    roi.options |= OPTIONS.SUB_PIXEL_RESOLUTION
     roi.xd, roi.yd, roi.widthd, roi.heightd = 2.6, 1.9, 5.0, 3.2  # ImageJ corners
     mask = region_masks(roifile.ImagejRoi.frombytes(roi.tobytes()), FRAME)[0]
     np.testing.assert_array_equal(mask, brute_polygon_mask([shifted([(2.6, 1.9), (7.6, 1.9), (7.6, 5.1),
@@ -168,7 +167,7 @@ def test_sub_pixel_and_rounded_rectangles():
     np.testing.assert_array_equal(mask, expected)
     assert not mask[4, 4] and mask[4, 5] and not mask[11, 13] and mask.sum() == 80 - 4
     oval = oval_roi(0, 0, 5, 4, "o")
-    oval.options |= O.SUB_PIXEL_RESOLUTION
+    oval.options |= OPTIONS.SUB_PIXEL_RESOLUTION
     oval.xd, oval.yd, oval.widthd, oval.heightd = 0.0, 0.0, 5.0, 4.0
     np.testing.assert_array_equal(region_masks(roifile.ImagejRoi.frombytes(oval.tobytes()), FRAME)[0],
                                   imagej_oval_mask(0, 0, 5, 4, *FRAME))

@@ -18,12 +18,13 @@ from matplotlib.figure import Figure
 from optimap.trace import (
     PositionSelector,
     TraceSelector,
+    _backend,
+    _select,
     compare_traces,
     extract_traces,
     select_positions,
     select_traces,
 )
-from optimap.trace import _backend, _select
 from optimap.trace._plot import cycle_colors
 from optimap.trace._select import CompareSelector
 
@@ -409,7 +410,9 @@ def test_select_traces_x_axis(show, video):
 
 def test_select_traces_reference_frame(show, video):
     seen = []
-    record = lambda fig: seen.append(image_axes(fig).get_images()[0].get_array().copy())  # noqa: E731
+    def record(fig):
+        seen.append(image_axes(fig).get_images()[0].get_array().copy())
+
     show.actions = [record]
     select_traces(video, ref_frame=7)
     select_traces(video, ref_frame=-1)

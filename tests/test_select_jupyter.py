@@ -220,7 +220,7 @@ class JupyterLab:
             "--LabApp.extension_manager=readonly",
         ]
         self.kernel_pids = []
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             command,
             env=env,

@@ -22,37 +22,9 @@ Videos are loaded with ``optimap.load_video`` (the same as
 (2, 4, 6)
 """
 
-import importlib
+from ._lazy import attach_stub
+from ._version import __version__ as __version__
 
-from ._version import __version__
-
-_SUBMODULES = ("trace", "video", "datasets")
-
-# Re-exported at the top level, as optimap 0.3.1 does.
-_FROM_TRACE = (
-    "extract_traces",
-    "select_traces",
-    "select_positions",
-    "compare_traces",
-    "show_positions",
-    "show_traces",
-    "show_positions_and_traces",
-)
-
-# Re-exported at the top level as optimap's tutorials call it: ``om.load_video(path)``.
-_FROM_VIDEO = ("load_video",)
-
-__all__ = ["__version__", *_SUBMODULES, *_FROM_TRACE, *_FROM_VIDEO]
-
-
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    for subpackage, names in (("trace", _FROM_TRACE), ("video", _FROM_VIDEO)):
-        if name in names:
-            return getattr(importlib.import_module(f"{__name__}.{subpackage}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+# The subpackages, and the names optimap 0.3.1 and its tutorials use at the top level
+# (``om.extract_traces``, ``om.load_video``): listed in __init__.pyi.
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

@@ -10,8 +10,11 @@ import operator
 import numpy as np
 
 
-def as_int(value, name, *, minimum=None, maximum=None, strict=False):
+def as_int(value, name, *, minimum=None, maximum=None, strict=False, hint=None):
     """Return ``value`` as a Python int, accepting integral floats unless ``strict``.
+
+    ``hint`` says in the message what the smallest value means, e.g. "the first
+    frame is 0".
 
     >>> as_int(np.int64(3), "size")
     3
@@ -36,10 +39,31 @@ def as_int(value, name, *, minimum=None, maximum=None, strict=False):
             raise ValueError(f"{name} must be a whole number, got {value!r}") from None
         result = int(value)
     if minimum is not None and result < minimum:
+        if hint:
+            raise ValueError(f"{name} must be {minimum} or more ({hint}), got {result}")
         raise ValueError(f"{name} must be >= {minimum}, got {result}")
     if maximum is not None and result > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {result}")
     return result
+
+
+def plain(value):
+    """A number as a person writes it: an int when it is whole (and below 1e16), else a float.
+
+    >>> plain(5.0), plain(2.5), plain(np.int64(3))
+    (5, 2.5, 3)
+    """
+    value = float(value)
+    return int(value) if value.is_integer() and abs(value) < 1e16 else value
+
+
+def number_text(value):
+    """The text of a number in a message: ``5``, not ``5.0``; ``2.5``; ``1e+30``.
+
+    >>> number_text(5.0), number_text(0.1), number_text(1e30)
+    ('5', '0.1', '1e+30')
+    """
+    return str(plain(value))
 
 
 def as_float(value, name, *, what="a number"):

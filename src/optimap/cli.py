@@ -11,9 +11,6 @@ terminating signal.
 
 import argparse
 import contextlib
-import glob
-import importlib.util
-import json
 import logging
 import os
 import signal
@@ -22,15 +19,29 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_inputs import (
+    UsageError,
+    _AppendRegion,
+    collect_positions,
+    collect_regions,
+    frame_selection,
+    open_video,
+    parse_path,
+    video_inputs,
+)
+from ._cli_outputs import (
+    _figure_writer,
+    _has_tqdm,
+    _traces_writer,
+    _write_stdout,
+    check_outputs,
+    kymograph_figure,
+    region_figure,
+    trace_figure,
+)
+
 PROG = "optimap-trace"
 DETREND_KINDS = ("mean", "median", "line", "spline")
-TRACE_FORMATS = (".csv", ".npy", ".mat", ".h5", ".hdf5")
-# Above this many positions, a plot shows a colour bar instead of a legend.
-LEGEND_MAX = 10
-
-
-class UsageError(Exception):
-    """Bad input from the user: exit status 2."""
 
 
 class Terminated(BaseException):
@@ -48,311 +59,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         raise UsageError(message)
-
-
-# --- numbers and positions from the command line -----------------------------------------------------------
-
-
-def _numbers(text, count, option, integer_last=False):
-    """``count`` comma-separated finite numbers from the text of ``option``."""
-    parts = text.split(",")
-    try:
-        values = [float(part) for part in parts]
-    except ValueError:
-        values = None
-    if values is None or len(values) != count:
-        raise UsageError(f"{option} {text}: needs {count} comma-separated numbers")
-    if not all(np.isfinite(values)):
-        raise UsageError(f"{option} {text}: needs finite numbers")
-    if integer_last and not values[-1].is_integer():
-        raise UsageError(f"{option} {text}: the last value must be a whole number")
-    return values
-
-
-def _decode(raw):
-    """Text of a positions file: UTF-8 with or without the BOM Excel writes, else Latin-1."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-def _read_json_positions(text, where):
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-
-    def number(value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-    positions = []
-    for i, item in enumerate(items if isinstance(items, list) else [None]):
-        if isinstance(item, dict) and number(item.get("x")) and number(item.get("y")):
-            positions.append((item["x"], item["y"]))
-        elif isinstance(item, list) and len(item) == 2 and all(number(v) for v in item):
-            positions.append(tuple(item))
-        else:
-            raise UsageError(f"{where}: must hold a JSON list of [x, y] pairs or {{\"x\": ..., \"y\": ...}} objects "
-                             f"(entry {i} is {json.dumps(item)[:40]})")
-    return positions
-
-
-def _split(line, delimiter):
-    import csv
-
-    return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
-
-
-def _read_csv_positions(text, where):
-    """Positions from a table with ``x`` and ``y`` columns, as Excel, pandas or a script write it.
-
-    The separator is a comma, a semicolon or a tab (whichever gives ``x`` and
-    ``y`` header cells); other columns (an index, names, ...) are ignored; with
-    semicolons a decimal comma is read as a decimal point.
-    """
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if not lines:
-        raise UsageError(f"{where}: the file is empty")
-    header_number, header = lines[0]
-    for delimiter in (",", ";", "\t"):
-        names = [name.lower() for name in _split(header, delimiter)]
-        if "x" in names and "y" in names:
-            break
-    else:
-        raise UsageError(f"{where}: needs a header with an 'x' and a 'y' column (or a JSON list of [x, y] pairs), "
-                         f"got {header.strip()[:60]!r}")
-    x_column, y_column = names.index("x"), names.index("y")
-    positions = []
-    for number, line in lines[1:]:
-        cells = _split(line, delimiter)
-        try:
-            pair = [cells[x_column], cells[y_column]]
-            if delimiter == ";":
-                pair = [cell.replace(",", ".") for cell in pair]
-            x, y = float(pair[0]), float(pair[1])
-        except (IndexError, ValueError):
-            raise UsageError(f"{where} line {number}: needs numbers in the x and y columns, got {line.strip()[:60]!r}") from None
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise UsageError(f"{where} line {number}: needs finite numbers, got {line.strip()[:60]!r}")
-        positions.append((x, y))
-    return positions
-
-
-def read_positions_file(path):
-    """Positions ``(x, y)`` from a CSV with ``x`` and ``y`` columns or a JSON list, for ``--positions``."""
-    where = f"--positions {path}"
-    if not os.path.isfile(path):
-        raise UsageError(f"{where}: no such file")
-    text = _decode(Path(path).read_bytes())
-    if Path(path).suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
-        return _read_json_positions(text, where)
-    return _read_csv_positions(text, where)
-
-
-def collect_positions(args, frame_shape):
-    """Every position the options give, in order, each with the option text that gave it."""
-    from optimap.trace import positions_from_A_to_B, random_positions
-
-    found = []  # ((x, y), what the user typed)
-    for text in args.pos or []:
-        found.append((tuple(_numbers(text, 2, "--pos")), f"--pos {text}"))
-    for path in args.positions or []:
-        found.extend((position, f"--positions {path}") for position in read_positions_file(path))
-    if args.random is not None:
-        if args.random < 1:
-            raise UsageError(f"--random {args.random}: needs at least 1 position")
-        height, width = frame_shape
-        if args.random > height * width:
-            raise UsageError(f"--random {args.random}: the frame has only {height * width} pixels")
-        found.extend((p, "--random") for p in random_positions(frame_shape, args.random, rng=args.seed))
-    for text in args.line or []:
-        x0, y0, x1, y1, n = _numbers(text, 5, "--line", integer_last=True)
-        if n < 1:
-            raise UsageError(f"--line {text}: N must be at least 1")
-        for end in ((x0, y0), (x1, y1)):
-            _check_inside(end, frame_shape, f"--line {text}")
-        found.extend((p, f"--line {text}") for p in positions_from_A_to_B(int(n), (x0, y0), (x1, y1)))
-    if not found:
-        raise UsageError("no positions: give --pos X,Y, --positions FILE, --random N or --line X0,Y0,X1,Y1,N, "
-                         "or regions: --roi FILE, --labels FILE or --mask FILE")
-    for position, option in found:
-        _check_inside(position, frame_shape, option)
-    return [tuple(int(v) if float(v).is_integer() else v for v in p) for p, _ in found]
-
-
-def _check_inside(position, frame_shape, option):
-    """The check extract_traces makes (rounding included), with the message naming ``option``."""
-    from optimap.trace._positions import positions_to_pixels
-
-    try:
-        positions_to_pixels([position], frame_shape, name=option)
-    except ValueError as exc:
-        raise UsageError(exc) from None
-
-
-# --- regions from the command line ------------------------------------------------------------------------------
-
-
-class _AppendRegion(argparse.Action):
-    """--roi, --labels and --mask append ``(option, path)`` to one list, in the order typed."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        found = list(getattr(namespace, self.dest) or [])
-        found.append((option_string, values))
-        setattr(namespace, self.dest, found)
-
-
-IMAGE_FORMATS = (".npy", ".tif", ".tiff", ".png")
-
-
-def read_image_file(path, option):
-    """A label image or mask from ``.npy``, TIFF or PNG, for ``--labels`` and ``--mask``."""
-    from optimap._optional import import_optional
-
-    where = f"{option} {path}"
-    if not os.path.isfile(path):
-        raise UsageError(f"{where}: no such file")
-    suffix = Path(path).suffix.lower()
-    try:
-        if suffix == ".npy":
-            array = np.load(path, allow_pickle=False)
-        elif suffix in (".tif", ".tiff"):
-            array = import_optional("tifffile", "tiff", f"read {option} TIFF images").imread(path)
-        elif suffix == ".png":
-            image = import_optional("PIL.Image", "png", f"read {option} PNG images")
-            with image.open(path) as picture:
-                array = _png_array(picture)
-        else:
-            raise UsageError(f"{where}: unknown format {suffix or '(no extension)'}; give a file ending in "
-                             f"{', '.join(IMAGE_FORMATS)}")
-    except (UsageError, ImportError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - a damaged file: one line naming the option
-        raise UsageError(f"{where}: cannot be read ({type(exc).__name__}: {exc})") from None
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise UsageError(f"{where}: holds {array.dtype} values, not numbers")
-    return array
-
-
-def _png_array(picture):
-    """Grey values of a PNG; a colour PNG as 1 where it is not black (and not transparent), else 0."""
-    mode = picture.mode
-    if mode in ("L", "I", "I;16", "1", "P"):
-        return np.asarray(picture.convert("L") if mode in ("1", "P") else picture)
-    data = np.asarray(picture.convert("RGBA"))
-    return ((data[..., :3] != 0).any(axis=-1) & (data[..., 3] != 0)).astype(np.uint8)
-
-
-def _as_labels(array, where):
-    """A label image from a file: integers, or floats that are whole numbers (as Fiji saves 32-bit labels)."""
-    if array.ndim != 2:
-        raise UsageError(f"{where}: a label image must be 2-D (rows, columns), got shape {array.shape}")
-    if array.dtype == bool:
-        return array.astype(np.uint8)
-    if array.dtype.kind == "f":
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(array) | (array != np.round(array)) | (array < 0)
-        if bad.any():
-            raise UsageError(f"{where}: a label image must hold whole numbers >= 0 (0 is background), got "
-                             f"{array.dtype} values such as {array[bad][0].item()!r}")
-        return array.astype(np.int64)
-    return array
-
-
-def collect_regions(args, frame_shape):
-    """Every region the options give, in the order typed, as one region set with its column names."""
-    from optimap.trace._regions import build_regions, merge_regions
-
-    parts = []
-    for option, path in args.regions:
-        where = f"{option} {path}"
-        if option == "--roi":
-            parts.append(build_regions(path, frame_shape, where))
-            continue
-        array = read_image_file(path, option)
-        stem = Path(path).stem
-        if option == "--labels":
-            parts.append(build_regions(_as_labels(array, where), frame_shape, where))
-            continue
-        if array.ndim not in (2, 3):
-            raise UsageError(f"{where}: a mask must be 2-D (rows, columns) or a stack (N, rows, columns), got shape "
-                             f"{array.shape}")
-        part = build_regions(array != 0, frame_shape, where)
-        part.names = [stem] if array.ndim == 2 else [f"{stem}_{i}" for i in range(part.n_regions)]
-        parts.append(part)
-    return merge_regions(parts)
-
-
-# --- the video -------------------------------------------------------------------------------------------------
-
-
-def frame_selection(args):
-    """``(start_frame, frames, step)`` for ``load_video`` from ``--start``, ``--frames`` and ``--step``."""
-    if args.step < 1:
-        raise UsageError(f"--step {args.step}: must be at least 1")
-    if args.start is not None and args.frames is not None:
-        raise UsageError("--start and --frames both choose the first frame: give one of them")
-    if args.start is not None:
-        if args.start < 0:
-            raise UsageError(f"--start {args.start}: must be 0 or more")
-        return args.start, None, args.step
-    if args.frames is None:
-        return 0, None, args.step
-    parts = args.frames.split(":")
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        start = int(parts[0]) if parts[0] else 0
-        stop = int(parts[1]) if parts[1] else None
-    except ValueError:
-        raise UsageError(f"--frames {args.frames}: must be START:STOP with whole numbers (either may be empty)") from None
-    if start < 0 or (stop is not None and stop <= start):
-        raise UsageError(f"--frames {args.frames}: needs 0 <= START < STOP")
-    count = None if stop is None else -(-(stop - start) // args.step)
-    return start, count, args.step
-
-
-def video_inputs(videos):
-    """The files (or folders) the video arguments name, globs expanded, for the output checks."""
-    paths = []
-    for text in videos:
-        matches = glob.glob(text) if glob.has_magic(text) and not os.path.exists(text) else [text]
-        paths.extend(matches)
-    return paths
-
-
-def video_source(videos):
-    """What ``load_video`` gets: one path, or several files in natural name order."""
-    if len(videos) == 1:
-        return videos[0]
-    from optimap.video._common import natural_key
-
-    return sorted(videos, key=lambda path: natural_key(os.path.basename(path)))
-
-
-def open_video(args):
-    """The video the arguments name, memory-mapped where the format allows, and its first frame and step."""
-    from optimap.video import NotMappableError, OptionError, load_video
-
-    start, frames, step = frame_selection(args)
-    source = video_source(args.video)
-    options = {"start_frame": start, "frames": frames, "step": step}
-    for name in ("dataset", "channel"):
-        if getattr(args, name) is not None:
-            options[name] = getattr(args, name)
-    try:
-        try:
-            return load_video(source, use_mmap=True, **options), start, step
-        except NotMappableError:  # compressed, scattered or separate images: read the frames asked for
-            return load_video(source, **options), start, step
-    except OptionError as exc:  # say it with the option the user typed
-        flag, value = {"start_frame": ("--frames", args.frames) if args.frames is not None else ("--start", args.start),
-                       "dataset": ("--dataset", args.dataset), "channel": ("--channel", args.channel)}[exc.option]
-        raise UsageError(exc.render(flag if value is None else f"{flag} {value}", flag, f"{flag} ")) from None
-
-
-# --- processing ------------------------------------------------------------------------------------------------
 
 
 def process(traces, detrend=None, normalise=False):
@@ -396,163 +102,6 @@ def invert(traces):
     low = np.min(np.where(present, traces, np.inf), axis=0)
     high = np.max(np.where(present, traces, -np.inf), axis=0)
     return np.where(present, (low + high) - traces, np.nan)
-
-
-# --- outputs ---------------------------------------------------------------------------------------------------
-
-
-def _format(path, special=".csv"):
-    """The extension of ``path``; ``special`` for a FIFO or device without one (e.g. /dev/null)."""
-    suffix = Path(path).suffix.lower()
-    if not suffix and os.path.exists(path) and not os.path.isfile(path):
-        return special
-    return suffix
-
-
-def _plot_formats():
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    return sorted(FigureCanvasBase.get_supported_filetypes())
-
-
-def check_outputs(args, inputs):
-    """Check every output option before anything is read; returns ``[(option text, path)]``."""
-    from optimap._files import check_output_path, check_outputs
-
-    outputs = []
-    if args.output in (None, "-") and sys.stdout is None:
-        raise UsageError("standard output is closed: give an output file with -o FILE")
-    if args.output is not None and args.output != "-":
-        outputs.append((f"-o {args.output}", args.output))
-    if args.plot is not None:
-        outputs.append((f"--plot {args.plot}", args.plot))
-    for what, path in outputs:
-        try:
-            check_output_path(path, what.split(" ")[0])
-        except ValueError as exc:
-            raise UsageError(exc) from None
-    try:
-        check_outputs(outputs, inputs)
-    except ValueError as exc:
-        raise UsageError(exc) from None
-    if args.output is not None and args.output != "-" and _format(args.output) not in TRACE_FORMATS:
-        raise UsageError(f"-o {args.output}: unknown format {_format(args.output) or '(no extension)'}; "
-                         f"give a file ending in {', '.join(TRACE_FORMATS)}, or - for CSV on standard output")
-    if args.output is not None and _format(args.output) in (".h5", ".hdf5"):
-        from optimap._optional import import_optional
-
-        import_optional("h5py", "hdf5", "save traces as HDF5")  # missing: say so before reading the video
-    if args.plot is not None and _format(args.plot, ".png").lstrip(".") not in _plot_formats():
-        raise UsageError(f"--plot {args.plot}: unknown picture format {_format(args.plot) or '(no extension)'}; "
-                         f"give a file ending in .png, .pdf, .svg or .jpg")
-    return outputs
-
-
-def trace_figure(frame, positions, traces, names, fps=None, x=None):
-    """The frame with the positions beside their traces, each position in its trace's colour.
-
-    Up to ``LEGEND_MAX`` positions take the colour cycle and a legend; more take
-    colours along a colour map, numbered in CSV column order by a colour bar.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from optimap.trace import show_positions_and_traces
-
-    n = len(positions)
-    figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
-    if n <= LEGEND_MAX:
-        show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, labels=names)
-        axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # beside, not over, the traces
-        return figure
-    cmap = plt.get_cmap("turbo")
-    colors = [cmap(value) for value in np.linspace(0.05, 0.95, n)]
-    width = max(0.2, min(1.0, 30 / n))
-    show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors, linewidth=width)
-    mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap=cmap)
-    bar = figure.colorbar(mappable, ax=axs[1], fraction=0.05)
-    bar.set_label(f"position (column of the traces, 1-{n})")
-    return figure
-
-
-def _colors_and_legend(n):
-    """Colours of ``n`` traces: the colour cycle (with a legend) up to LEGEND_MAX, else along a colour map."""
-    import matplotlib.pyplot as plt
-
-    if n <= LEGEND_MAX:
-        return None, True
-    cmap = plt.get_cmap("turbo")
-    return [cmap(value) for value in np.linspace(0.05, 0.95, n)], False
-
-
-def region_figure(frame, region_set, traces, names, fps=None, x=None):
-    """The frame with the regions outlined beside their traces, each region in its trace's colour."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from optimap.trace import show_regions, show_traces
-
-    n = region_set.n_regions
-    colors, legend = _colors_and_legend(n)
-    figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
-    show_regions(region_set, frame, ax=axs[0], colors=colors)
-    width = 1.5 if legend else max(0.2, min(1.0, 30 / n))
-    show_traces(traces, x=x, fps=fps, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
-    if legend:
-        axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    else:
-        mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap="turbo")
-        figure.colorbar(mappable, ax=axs[1], fraction=0.05).set_label(f"region (column of the traces, 1-{n})")
-    return figure
-
-
-def kymograph_figure(frame, vertices, positions, kymograph, fps=None, spacing=1.0):
-    """The frame with the path (and its start marked) beside the kymograph."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from optimap.trace import show_kymograph
-
-    figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
-    axs[0].imshow(frame, cmap="gray", interpolation="none")
-    axs[0].axis("off")
-    path = np.asarray(vertices, dtype=float)
-    axs[0].plot(path[:, 0], path[:, 1], color="C1", linewidth=1.5)
-    axs[0].plot(*path[0], marker="o", color="C1", markersize=5)  # distance 0
-    show_kymograph(kymograph, fps=fps, spacing=spacing, ax=axs[1])
-    return figure
-
-
-def _figure_writer(figure, path):
-    fmt = _format(path, ".png").lstrip(".")
-    return lambda temporary: figure.savefig(temporary, dpi=120, format=fmt)
-
-
-def _traces_writer(traces, positions, names, fps, frames, metadata):
-    from optimap.trace import save_traces
-
-    return lambda temporary: save_traces(temporary, traces, positions, fps=fps, frames=frames, names=names,
-                                         metadata=metadata)
-
-
-def _write_stdout(traces, positions, names, fps, frames):
-    from optimap.trace import save_traces
-
-    save_traces(sys.stdout.buffer, traces, positions, fps=fps, frames=frames, names=names)
-    sys.stdout.flush()
-
-
-def _has_tqdm():
-    return importlib.util.find_spec("tqdm") is not None
-
-
-# --- commands --------------------------------------------------------------------------------------------------
 
 
 def command_extract(args):
@@ -624,21 +173,6 @@ def command_extract(args):
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
     return 0
-
-
-def parse_path(text):
-    """The vertices of ``--path X0,Y0,X1,Y1,...``."""
-    parts = text.split(",")
-    try:
-        values = [float(part) for part in parts]
-    except ValueError:
-        values = None
-    if values is None or len(values) < 4 or len(values) % 2:
-        raise UsageError(f"--path {text}: needs x,y of at least 2 vertices: an even number of comma-separated "
-                         f"numbers X0,Y0,X1,Y1,...")
-    if not all(np.isfinite(values)):
-        raise UsageError(f"--path {text}: needs finite numbers")
-    return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
 
 def command_kymograph(args):
@@ -907,7 +441,7 @@ def main(argv=None):
         return _fail("interrupted", 130)
     except Terminated as exc:
         return _fail(f"terminated by {signal.Signals(exc.signum).name}", 128 + exc.signum)
-    except Exception as exc:  # noqa: BLE001 - one line, no traceback, for any other failure
+    except Exception as exc:
         return _fail(exc if isinstance(exc, ImportError) else f"{type(exc).__name__}: {exc}", 1)
 
 

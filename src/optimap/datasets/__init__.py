@@ -11,10 +11,6 @@ Examples
 (10, 24, 24)
 """
 
-from .._lazy import attach
+from .._lazy import attach_stub
 
-_EXPORTS = {
-    "synthetic_recording": "_synthetic",
-}
-
-__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi

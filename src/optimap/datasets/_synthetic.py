@@ -6,31 +6,27 @@ records through a voltage-sensitive dye such as di-4-ANEPPS: a few percent drop
 of a bright, uneven baseline on depolarisation, photobleaching, a dark
 background and camera noise.
 
-The recording is made in four steps, each its own function: the geometry of
-the heart and of the simulation grid (:func:`_tissue`), the pacing protocol
-(:func:`_pacing`), the model (:func:`_simulate`) and the optics of the camera
-(:func:`_render_maps`, :func:`_render_video`).
+The recording is made in four steps, each in its own module: the geometry of
+the heart and of the simulation grid (:mod:`._heart`), the pacing protocol
+(:func:`_pacing`, here), the model (:mod:`._model`) and the optics of the
+camera (:mod:`._optics`). This module holds the public function, its options
+and the protocols, and the demo's processing (:func:`action_potentials`).
 
-This module is loaded when a recording is first made (``optimap.datasets`` is
-lazy), so it imports scipy at the top.
+These modules are loaded when a recording is first made (``optimap.datasets``
+is lazy), so they import scipy at the top.
 """
 
 import math
-from typing import NamedTuple
 
 import numpy as np
-from scipy import ndimage, sparse
 
 from .._validate import as_float, as_int
+from ._heart import Geometry, heart_tissue, nearest_on_mask
+from ._model import simulate
+from ._optics import BACKGROUND, render_maps, render_video
 
 __all__ = ["synthetic_recording"]
 
-# Aliev-Panfilov model parameters (dimensionless).
-_K = 8.0
-_A = 0.15
-_EPS0 = 0.002
-_MU1 = 0.2
-_MU2 = 0.3
 
 # One dimensionless time unit of the model, in milliseconds. With it an action
 # potential lasts about 180 ms from rest, 110-170 ms when paced every 0.3-1 s
@@ -56,32 +52,10 @@ _FIRST_STIMULUS = 0.05  # seconds
 # recording starts (a paced steady state; none for cycle lengths over 2 s).
 _PREPACE_BEATS = 4
 _PREPACE_TIME = 2.0  # seconds
-_STIM_DURATION = 0.5  # time units (4 ms)
-_ACTIVATION_LEVEL = 0.5
 _MAX_DURATION = 600.0  # seconds of recording that may be simulated
 # Cross-field protocol: S2 covers the lower left quadrant of the heart and is
 # given when the S1 waveback passes its corner (voltage back below _S2_LEVEL).
 _S2_X = 0.0
-_S2_LEVEL = 0.3
-
-# Heart outline in its own coordinates (x right, y up, apex at y = -1).
-_HEART_WIDTH = 0.85
-_HEART_TAPER = 0.35
-_HEART_APEX = 0.3
-_NOTCH_DEPTH = 0.3
-_NOTCH_WIDTH = 0.12
-_HEART_FILL = 0.86  # heart height as a fraction of the frame
-_HEART_TILT = 18.0  # degrees, apex towards the lower right
-
-# Rendering.
-_BACKGROUND = 100.0  # camera offset, counts
-_BRIGHTNESS = 3300.0  # brightest baseline fluorescence, counts above offset
-_DFF = 0.055  # mean fractional fluorescence drop of a full action potential
-_BLEACH_TAU = 3.0  # seconds
-_BLEACH_FLOOR = 0.6  # fraction of fluorescence that does not bleach
-_SHOT_GAIN = 0.2  # shot-noise variance per count of signal
-_READ_NOISE = 3.0  # counts
-_BLOCK_PIXELS = 1 << 21  # pixels rendered at a time
 
 
 def synthetic_recording(
@@ -231,9 +205,9 @@ def synthetic_recording(
         shape, frames, fps, seed, pacing, pacing_site, cycle_length, noise
     )
     rng = np.random.default_rng(seed)
-    geometry = _Geometry(shape, rng)
+    geometry = Geometry(shape, rng)
     protocol = _PROTOCOLS[pacing]
-    tissue = _tissue(shape, geometry, protocol)
+    tissue = heart_tissue(shape, geometry, protocol)
     times = np.arange(frames) / fps
     stimuli, s2, warmup, site = _pacing(
         pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_length
@@ -245,14 +219,14 @@ def synthetic_recording(
     substeps = max(1, int(math.ceil(frame_units / dt_max - 1e-9)))
     dt = frame_units / substeps
     warmup_steps = int(math.ceil(warmup / dt - 1e-9))
-    voltage, onsets_units = _simulate(
+    voltage, onsets_units = simulate(
         tissue.laplacian, tissue.n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, protocol["current"]
     )
     stimulus_times = np.asarray(onsets_units, dtype=np.float64) * _MS_PER_UNIT / 1000.0
     stimulus_times = stimulus_times[(stimulus_times >= 0) & (stimulus_times <= times[-1])]
 
-    baseline, dff, tau = _render_maps(shape, tissue.mask, geometry, rng)
-    video, tissue_activation = _render_video(
+    baseline, dff, tau = render_maps(shape, tissue.mask, geometry, rng)
+    video, tissue_activation = render_video(
         voltage, tissue.interpolation, tissue.mask, baseline, dff, tau, times, fps, noise, rng
     )
     activation = np.full(shape, np.nan)
@@ -268,61 +242,11 @@ def synthetic_recording(
         "stimulus_times": stimulus_times,
         "cycle_length": float(cycle_length) if pacing == "point" else None,
         "activation_times": activation,
-        "baseline": (baseline + _BACKGROUND).astype(np.float32),
+        "baseline": (baseline + BACKGROUND).astype(np.float32),
         "dff": dff.astype(np.float32),
         "seed": seed,
     }
     return video, info
-
-
-# --------------------------------------------------------------------------
-# Geometry: the heart in the frame and the simulation grid over it
-
-
-class _Tissue(NamedTuple):
-    """The heart's pixels and the simulation grid of square cells covering them."""
-
-    mask: np.ndarray  # (H, W) bool: the heart outline, one connected region
-    cell: float  # pixels per grid cell
-    half: int  # the grid spans cells -half ... half around the heart's centre
-    grid_cols: np.ndarray  # pixel coordinates of every grid cell
-    grid_rows: np.ndarray
-    cells: np.ndarray  # (n, n) bool: the grid cells on the tissue
-    n_cells: int
-    laplacian: "sparse.csr_matrix"  # diffusion between tissue cells
-    interpolation: "sparse.csr_matrix"  # (tissue pixels, tissue cells), bilinear
-
-
-def _tissue(shape, geometry, protocol):
-    """The heart's mask and the simulation grid, its Laplacian and its interpolation to pixels."""
-    height, width = shape
-    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
-    mask = _largest_component(geometry.inside(cols, rows))
-
-    # Simulation grid: square cells, centred on the heart and covering it.
-    cell = 2.0 * geometry.scale / protocol["cells"]  # pixels per cell
-    half = int(math.ceil(1.3 * max(geometry.sx, geometry.sy) / cell)) + 1
-    n_side = 2 * half + 1
-    grid_offset = np.arange(n_side) - half
-    grid_cols = geometry.cx + cell * grid_offset[np.newaxis, :]
-    grid_rows = geometry.cy + cell * grid_offset[:, np.newaxis]
-    grid_cols, grid_rows = np.broadcast_arrays(grid_cols, grid_rows)
-    cells = _largest_component(geometry.inside(grid_cols, grid_rows))
-    n_cells = int(cells.sum())
-    index = np.full(cells.shape, -1, dtype=np.int64)
-    index[cells] = np.arange(n_cells)
-    laplacian = _laplacian(cells, index) * protocol["diffusion"]
-
-    # Bilinear interpolation from tissue cells to tissue pixels; grid cells off
-    # the tissue take the value of the nearest tissue cell, so the voltage is
-    # not pulled towards rest at the edge.
-    nearest = ndimage.distance_transform_edt(~cells, return_distances=False, return_indices=True)
-    fill = index[nearest[0], nearest[1]]
-    pix_rows, pix_cols = np.nonzero(mask)
-    interpolation = _bilinear_matrix(
-        (pix_rows - geometry.cy) / cell + half, (pix_cols - geometry.cx) / cell + half, fill, n_cells
-    )
-    return _Tissue(mask, cell, half, grid_cols, grid_rows, cells, n_cells, laplacian, interpolation)
 
 
 # --------------------------------------------------------------------------
@@ -339,7 +263,7 @@ def _pacing(pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_lengt
         if pacing_site is None:
             site_heart = (0.05 + 0.05 * site_jitter[0], -0.78 + 0.04 * site_jitter[1])
             site = geometry.to_pixel(*site_heart)
-            site = _nearest_on_mask(site, mask)
+            site = nearest_on_mask(site, mask)
         else:
             site = (int(round(pacing_site[0])), int(round(pacing_site[1])))
             if not mask[site[1], site[0]]:
@@ -368,7 +292,7 @@ def _pacing(pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_lengt
     pix_heart_x, _ = geometry.to_heart(pix_cols.astype(float), pix_rows.astype(float))
     s1_pixels = pix_heart_x <= pix_heart_x.min() + 0.18
     site = (int(round(pix_cols[s1_pixels].mean())), int(round(pix_rows[s1_pixels].mean())))
-    return stimuli, s2, 0.0, _nearest_on_mask(site, mask)
+    return stimuli, s2, 0.0, nearest_on_mask(site, mask)
 
 
 # --------------------------------------------------------------------------
@@ -418,344 +342,6 @@ def _check_site(pacing_site, pacing, shape):
             f"[0, {shape[1] - 1}] and y in [0, {shape[0] - 1}]"
         )
     return x, y
-
-
-# --------------------------------------------------------------------------
-# Geometry
-
-
-class _Geometry:
-    """Placement of the heart in the frame, with seed-dependent jitter."""
-
-    def __init__(self, shape, rng):
-        height, width = shape
-        jitter = rng.uniform(-1.0, 1.0, size=4)
-        self.angle = -math.radians(_HEART_TILT + 4.0 * jitter[0])
-        self._cos = math.cos(self.angle)
-        self._sin = math.sin(self.angle)
-        # Extent of the tilted outline, in heart units, from a fine sampling.
-        y, x = np.mgrid[-1.05:1.05:211j, -1.05:1.05:211j]
-        inside = _heart_level(x, y) < 0
-        x, y = x[inside], y[inside]
-        px = self._cos * x + self._sin * y
-        py = -self._sin * x + self._cos * y
-        # Fit it into the frame, stretched by at most 25 % in a non-square one.
-        fill = _HEART_FILL * (1.0 + 0.02 * jitter[1])
-        sx = fill * width / (px.max() - px.min())
-        sy = fill * height / (py.max() - py.min())
-        self.sx = min(sx, 1.25 * sy)
-        self.sy = min(sy, 1.25 * sx)
-        self.scale = math.sqrt(self.sx * self.sy)  # pixels per heart unit
-        slack_x = 0.5 * (width - self.sx * (px.max() - px.min()))
-        slack_y = 0.5 * (height - self.sy * (py.max() - py.min()))
-        mid_x = 0.5 * (px.max() + px.min())
-        mid_y = 0.5 * (py.max() + py.min())
-        self.cx = (width - 1) / 2.0 - mid_x * self.sx + 0.3 * slack_x * jitter[2]
-        self.cy = (height - 1) / 2.0 + mid_y * self.sy + 0.3 * slack_y * jitter[3]
-
-    def to_heart(self, cols, rows):
-        """Pixel (column, row) -> heart coordinates (x right, y up)."""
-        dx = (cols - self.cx) / self.sx
-        dy = -(rows - self.cy) / self.sy
-        # Undo the tilt (the apex points down and to the right).
-        x = self._cos * dx - self._sin * dy
-        y = self._sin * dx + self._cos * dy
-        return x, y
-
-    def to_pixel(self, x, y):
-        """Heart coordinates -> pixel (column, row)."""
-        dx = self._cos * x + self._sin * y
-        dy = -self._sin * x + self._cos * y
-        return self.cx + dx * self.sx, self.cy - dy * self.sy
-
-    def inside(self, cols, rows):
-        x, y = self.to_heart(cols, rows)
-        return _heart_level(x, y) < 0
-
-
-def _heart_level(x, y):
-    """Implicit heart outline: negative inside.
-
-    An egg shape, wider at the base than at the rounded apex, with a shallow
-    notch between the two ventricles at the top.
-    """
-    yc = np.clip(y, -1.0, 1.0)
-    width = _HEART_WIDTH * (1.0 + _HEART_TAPER * yc) * (
-        1.0 - _HEART_APEX * np.clip(-yc, 0.0, 1.0) ** 3
-    )
-    egg = (x / width) ** 2 + y**2 - 1.0
-    notch = y - (1.0 - _NOTCH_DEPTH * np.exp(-0.5 * (x / _NOTCH_WIDTH) ** 2))
-    # Smooth maximum: rounds the corners where the notch meets the outline.
-    smooth = 0.04
-    return 0.5 * (egg + notch + np.sqrt((egg - notch) ** 2 + smooth**2))
-
-
-def _largest_component(mask):
-    labels, count = ndimage.label(mask)
-    if count <= 1:
-        return mask
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
-    return labels == np.argmax(sizes)
-
-
-def _nearest_on_mask(point, mask):
-    rows, cols = np.nonzero(mask)
-    k = np.argmin((cols - point[0]) ** 2 + (rows - point[1]) ** 2)
-    return int(cols[k]), int(rows[k])
-
-
-def _laplacian(tissue, index):
-    """5-point Laplacian on the tissue cells with no-flux boundaries."""
-    padded = np.pad(index, 1, constant_values=-1)
-    me = index[tissue]
-    n = me.size
-    rows, cols = [], []
-    for sl in (
-        (slice(0, -2), slice(1, -1)),
-        (slice(2, None), slice(1, -1)),
-        (slice(1, -1), slice(0, -2)),
-        (slice(1, -1), slice(2, None)),
-    ):
-        neighbour = padded[sl][tissue]
-        ok = neighbour >= 0
-        rows.append(me[ok])
-        cols.append(neighbour[ok])
-    rows = np.concatenate(rows)
-    cols = np.concatenate(cols)
-    degree = np.bincount(rows, minlength=n).astype(np.float64)
-    data = np.concatenate([np.ones(rows.size), -degree])
-    diag = np.arange(n)
-    return sparse.csr_matrix(
-        (data, (np.concatenate([rows, diag]), np.concatenate([cols, diag]))),
-        shape=(n, n),
-    )
-
-
-def _bilinear_matrix(fy, fx, fill, n_cells):
-    """Sparse (n_points, n_cells) bilinear interpolation at grid indices."""
-    n_rows, n_cols = fill.shape
-    fy = np.clip(fy, 0.0, n_rows - 1.0)
-    fx = np.clip(fx, 0.0, n_cols - 1.0)
-    y0 = np.minimum(np.floor(fy).astype(np.int64), n_rows - 2)
-    x0 = np.minimum(np.floor(fx).astype(np.int64), n_cols - 2)
-    wy = fy - y0
-    wx = fx - x0
-    point = np.arange(fy.size)
-    rows, cols, data = [], [], []
-    for dy, dx, weight in (
-        (0, 0, (1 - wy) * (1 - wx)),
-        (0, 1, (1 - wy) * wx),
-        (1, 0, wy * (1 - wx)),
-        (1, 1, wy * wx),
-    ):
-        rows.append(point)
-        cols.append(fill[y0 + dy, x0 + dx])
-        data.append(weight)
-    return sparse.csr_matrix(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(fy.size, n_cells),
-    )
-
-
-# --------------------------------------------------------------------------
-# Simulation
-
-
-def _simulate(laplacian, n_cells, frames, substeps, dt, stimuli, s2, warmup_steps, strength):
-    """Integrate the Aliev-Panfilov model with explicit Euler steps.
-
-    Returns the voltage at every frame, (frames, n_cells) float32, and the
-    stimulus onsets in model time units. Time 0 is frame 0; the model starts
-    at rest ``warmup_steps`` steps earlier, and what happens before time 0 is
-    simulated but not recorded. ``stimuli`` is a list of ``(onset, region)``
-    sorted by onset, with boolean regions over the tissue cells, which get
-    the current ``strength`` per time unit for ``_STIM_DURATION``; ``s2`` is
-    None or ``(region, probe)``: the S2 stimulus of the region starts once the
-    S1 wave has excited the probe cell and its voltage has fallen back below
-    ``_S2_LEVEL`` (the waveback passes the probe).
-    """
-    u = np.zeros(n_cells)
-    v = np.zeros(n_cells)
-    out = np.empty((frames, n_cells), dtype=np.float32)
-    currents = {}  # one current vector per distinct region
-    pending = []
-    for onset, region in stimuli:
-        key = id(region)
-        if key not in currents:
-            currents[key] = region.astype(np.float64) * strength
-        pending.append((float(onset), currents[key]))
-    pending.reverse()  # pop() gives the next stimulus
-    onsets = []
-    active = []  # (end, current) of the stimuli being applied
-    s2_armed = False
-    step = -warmup_steps
-    for frame in range(-1, frames):
-        if frame < 0:
-            n_steps = warmup_steps  # before the recording
-        else:
-            out[frame] = u
-            if frame == frames - 1:
-                break
-            n_steps = substeps
-        for _ in range(n_steps):
-            t = step * dt
-            while pending and pending[-1][0] <= t:
-                onset, current = pending.pop()
-                onsets.append(onset)
-                active.append((onset + _STIM_DURATION, current))
-            if active:
-                active = [a for a in active if t < a[0]]
-            # du = D lap(u) - k u (u - a)(u - 1) - u v + I, in few array passes
-            du = laplacian @ u
-            ku = _K * u
-            reaction = u - _A
-            reaction *= u - 1.0
-            reaction *= ku
-            reaction += u * v
-            du -= reaction
-            for _, current in active:
-                du += current
-            # dv = eps(u, v) (-v - k u (u - a - 1))
-            recovery = u - (_A + 1.0)
-            recovery *= ku
-            recovery += v
-            eps = np.maximum(u, -0.2)
-            eps += _MU2
-            np.divide(v, eps, out=eps)
-            eps *= _MU1
-            eps += _EPS0
-            eps *= recovery
-            eps *= dt
-            v -= eps
-            du *= dt
-            u += du
-            step += 1
-            if s2 is not None:
-                region, probe = s2
-                if not s2_armed and u[probe] > 0.5:
-                    s2_armed = True
-                elif s2_armed and u[probe] < _S2_LEVEL:
-                    pending.append((step * dt, region.astype(np.float64) * strength))
-                    s2 = None
-    return out, onsets
-
-
-def _first_crossing(voltage, level):
-    """Fractional frame at which each column of ``voltage`` first reaches
-    ``level``, interpolated linearly; NaN if it never does."""
-    above = voltage >= level
-    hit = above.any(axis=0)
-    first = above.argmax(axis=0)
-    result = np.full(voltage.shape[1], np.nan)
-    idx = np.flatnonzero(hit & (first > 0))
-    f = first[idx]
-    before = voltage[f - 1, idx].astype(np.float64)
-    after = voltage[f, idx].astype(np.float64)
-    result[idx] = f - 1 + (level - before) / (after - before)
-    result[hit & (first == 0)] = 0.0
-    return result
-
-
-# --------------------------------------------------------------------------
-# Rendering
-
-
-def _smooth_field(shape, rng, modes=6, max_freq=1.5):
-    """Smooth random field in [-1, 1]: a few low-frequency Fourier modes."""
-    height, width = shape
-    scale = max(height, width)
-    y = (np.arange(height) - (height - 1) / 2.0)[:, np.newaxis] / scale
-    x = (np.arange(width) - (width - 1) / 2.0)[np.newaxis, :] / scale
-    field = np.zeros(shape)
-    for _ in range(modes):
-        fx, fy = rng.uniform(-max_freq, max_freq, size=2)
-        phase = rng.uniform(0, 2 * np.pi)
-        amp = rng.uniform(0.5, 1.0)
-        field += amp * np.cos(2 * np.pi * (fx * x + fy * y) + phase)
-    peak = np.abs(field).max()
-    return field / peak if peak > 0 else field
-
-
-def _render_maps(shape, mask, geometry, rng):
-    """Baseline fluorescence (counts above offset), dF/F and bleaching tau."""
-    height, width = shape
-    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
-    # Illumination: a broad spot slightly off centre plus a linear gradient.
-    size = max(height, width)
-    spot_x = geometry.cx + rng.uniform(-0.15, 0.15) * width
-    spot_y = geometry.cy + rng.uniform(-0.15, 0.15) * height
-    r2 = ((cols - spot_x) ** 2 + (rows - spot_y) ** 2) / (0.55 * size) ** 2
-    angle = rng.uniform(0, 2 * np.pi)
-    gradient = ((cols - geometry.cx) * np.cos(angle) + (rows - geometry.cy) * np.sin(angle)) / size
-    illumination = (0.55 + 0.45 * np.exp(-r2)) * (1.0 + 0.35 * gradient)
-    # Uneven dye loading and tissue thickness.
-    loading = 1.0 + 0.12 * _smooth_field(shape, rng)
-    # The curved surface and thinner tissue at the edge look darker.
-    depth = ndimage.distance_transform_edt(mask)
-    edge = 1.0 - 0.45 * np.exp(-depth / max(1.0, 0.12 * geometry.scale))
-    tissue = _BRIGHTNESS * illumination * loading * edge * mask
-    # Scattered light around the heart.
-    halo = 0.06 * ndimage.gaussian_filter(tissue, sigma=max(1.0, 0.03 * size))
-    baseline = np.where(mask, tissue, halo)
-
-    dff = -_DFF * (1.0 + 0.15 * _smooth_field(shape, rng, modes=4)) * mask
-    tau = _BLEACH_TAU * (1.0 + 0.1 * _smooth_field(shape, rng, modes=3))
-    return baseline, dff, tau
-
-
-def _render_video(voltage, interp, mask, baseline, dff, tau, times, fps, noise, rng):
-    """Render the fluorescence video, a block of frames at a time.
-
-    Returns the uint16 video and the activation time (s) of each tissue pixel.
-    """
-    frames = times.size
-    height, width = mask.shape
-    video = np.empty((frames, height, width), dtype=np.uint16)
-    flat_video = video.reshape(frames, -1)
-    tissue = np.flatnonzero(mask.ravel())
-    outside = np.flatnonzero(~mask.ravel())
-    background = baseline.ravel()[outside].astype(np.float32)
-    tissue_base = baseline.ravel()[tissue].astype(np.float32)
-    tissue_dff = dff.ravel()[tissue].astype(np.float32)
-    tissue_tau = tau.ravel()[tissue].astype(np.float32)
-    floor = np.float32(_BLEACH_FLOOR)
-    activation = np.full(tissue.size, np.nan)
-    previous = None
-    chunk = max(1, _BLOCK_PIXELS // (height * width))
-    for start in range(0, frames, chunk):
-        stop = min(frames, start + chunk)
-        # Voltage of the tissue pixels, (frames, pixels).
-        pixel_voltage = np.asarray((interp @ voltage[start:stop].T).T, dtype=np.float32)
-
-        # First activation, continuing from the last frame of the last block.
-        todo = np.flatnonzero(np.isnan(activation))
-        if todo.size:
-            if previous is None:
-                crossing = _first_crossing(pixel_voltage[:, todo], _ACTIVATION_LEVEL)
-                activation[todo] = (start + crossing) / fps
-            else:
-                segment = np.vstack([previous[np.newaxis, todo], pixel_voltage[:, todo]])
-                crossing = _first_crossing(segment, _ACTIVATION_LEVEL)
-                activation[todo] = (start - 1 + crossing) / fps
-        previous = pixel_voltage[-1]
-
-        t = times[start:stop, np.newaxis].astype(np.float32)
-        bleach = floor + (1 - floor) * np.exp(-t / tissue_tau)
-        block = np.empty((stop - start, height * width), dtype=np.float32)
-        block[:, tissue] = tissue_base * bleach * (1 + tissue_dff * pixel_voltage)
-        block[:, outside] = background
-        if noise > 0:
-            # Shot noise grows with the square root of the signal; read noise
-            # is constant.
-            std = np.sqrt(_SHOT_GAIN * np.maximum(block, 0) + _READ_NOISE**2)
-            std *= np.float32(noise)
-            block += std * rng.standard_normal(block.shape, dtype=np.float32)
-        block += np.float32(_BACKGROUND)
-        np.rint(block, out=block)
-        np.clip(block, 0, np.iinfo(np.uint16).max, out=block)
-        flat_video[start:stop] = block
-    return video, activation
 
 
 # --------------------------------------------------------------------------

@@ -9,52 +9,38 @@ image and reports a click.
 
 Where things live
 -----------------
-``_positions``  parsing and validating positions; random, line and collage positions
-``_windows``    window footprints (rect, disc, pixel) and the default window
-``_extract``    the extraction engine
-``_plot``       static plots of positions and traces
-``_select``     interactive selection (selector widgets and blocking wrappers)
-``_normalize``  normalisation
-``_detrend``    detrending
-``_baseline``   ΔF/F against a baseline fitted to the resting samples
-``_export``     saving traces (CSV, .npy, .mat, HDF5); ``_csv`` the CSV text
-``_regions``    regions (masks, label images, polygons, weights) as one footprint
-``_roi``        ImageJ / Fiji ROIs through roifile: read as regions, written as a RoiSet
-``_kymograph``  kymographs along a path
-``_regionplot`` plots of regions and kymographs
+Positions, windows and the engine:
+
+``_positions``   parsing and validating positions; random, line and collage positions
+``_windows``     window footprints (rect, disc, pixel) and the default window
+``_extract``     ``extract_traces`` and the one entry point of every extraction
+``_footprint``   positions' windows and regions as one set of weighted pixel runs
+``_plan``        the one place that decides kernel, dtypes, block size and threads
+``_kernels``     the compiled kernels that reduce one block of frames
+``_sources``     where blocks come from: arrays, memmaps, masked arrays, zarr, HDF5, dask
+
+Regions:
+
+``_regions``     regions (masks, label images, polygons, weights) as one footprint
+``_roi``         ImageJ / Fiji ROIs through roifile: read as regions, written as a RoiSet
+``_kymograph``   kymographs along a path
+
+Processing and saving:
+
+``_normalize``   normalisation
+``_detrend``     detrending with seasonal's trend kinds; ``_theil_sen`` its exact Theil-Sen slopes
+``_baseline``    ΔF/F against a baseline fitted to the resting samples
+``_export``      saving traces (CSV, .npy, .mat, HDF5); ``_csv`` the CSV text
+
+Plots and interaction:
+
+``_plot``        static plots of positions and traces
+``_regionplot``  plots of regions and kymographs
+``_selector``    the non-blocking selector widgets (Qt, Jupyter)
+``_select``      the blocking ``select_*`` functions and ``compare_traces``
+``_backend``     where a blocking window can open, switching backends for it
 """
 
-from .._lazy import attach
+from .._lazy import attach_stub
 
-_EXPORTS = {
-    "extract_traces": "_extract",
-    "set_default_trace_window": "_windows",
-    "get_default_trace_window": "_windows",
-    "show_traces": "_plot",
-    "show_trace": "_plot",
-    "show_positions": "_plot",
-    "show_positions_and_traces": "_plot",
-    "select_positions": "_select",
-    "select_traces": "_select",
-    "compare_traces": "_select",
-    "PositionSelector": "_select",
-    "TraceSelector": "_select",
-    "CompareSelector": "_select",
-    "NoWindowWarning": "_backend",
-    "normalize": "_normalize",
-    "detrend_timeseries": "_detrend",
-    "delta_f_over_f": "_baseline",
-    "random_positions": "_positions",
-    "positions_from_A_to_B": "_positions",
-    "collage_positions": "_positions",
-    "save_traces": "_export",
-    "extract_region_traces": "_regions",
-    "region_masks": "_regions",
-    "region_names": "_regions",
-    "save_imagej_rois": "_roi",
-    "show_regions": "_regionplot",
-    "extract_kymograph": "_kymograph",
-    "show_kymograph": "_regionplot",
-}
-
-__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi

@@ -30,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._jit import LazyKernels
+
 # Values per block: about 5 MB of decimals and 7 MB of text (two blocks are formatted at a time).
 _BLOCK_VALUES = 1 << 18
 _THREADS = min(2, os.cpu_count() or 1)
@@ -108,7 +110,7 @@ def _shortest(a, power, bits, tiny, power_of_two):
         scale = 16 - exponent
         if scale < 0 or scale > 22:
             return 0, 0
-        high, low = _two_product_jit(a, _POW10[scale])
+        high, low = _two_product(a, _POW10[scale])
         if high > 1e17 or (high == 1e17 and low >= 0):
             exponent += 1
         elif high < 1e16 or (high == 1e16 and low < 0):
@@ -132,10 +134,10 @@ def _shortest(a, power, bits, tiny, power_of_two):
         k0 += 1
     if k0 >= 16:
         return 0, 0
-    verdict, m = _fits_jit(total, fraction, k0 + 1, half)
+    verdict, m = _fits(total, fraction, k0 + 1, half)
     drop = k0 + 1
     if verdict == 0:
-        verdict, m = _fits_jit(total, fraction, k0, half)
+        verdict, m = _fits(total, fraction, k0, half)
         drop = k0
     if verdict != 1:
         return 0, 0
@@ -200,7 +202,7 @@ def _decimals(values, bit_patterns, bits, fraction_bits, exponent_mask, bias, ti
                 exponents[row, at] = 0
             else:
                 power = ((pattern >> fraction_bits) & exponent_mask) - bias
-                m, e = _shortest_jit(abs(float(value)), power, bits, tiny, pattern & mask == 0)
+                m, e = _shortest(abs(float(value)), power, bits, tiny, pattern & mask == 0)
                 kinds[row, at] = _PYTHON if m == 0 else _FLOAT
                 mantissas[row, at] = m
                 exponents[row, at] = e
@@ -254,13 +256,13 @@ def _put_number(out, at, kind, negative, m, e):
         out[at + 1] = 110  # n
         out[at + 2] = 102  # f
         return at + 3
-    count = _digit_count_jit(m)
+    count = _digit_count(m)
     if kind == _INTEGER:
-        return _put_digits_jit(out, at, m, count, 0)
+        return _put_digits(out, at, m, count, 0)
     lead = count - 1 + e  # the power of ten of the first digit
     if -4 <= lead < 16:  # positional, as repr
         if e >= 0:  # a whole number: its digits, e zeros, ".0"
-            at = _put_digits_jit(out, at, m, count, 0)
+            at = _put_digits(out, at, m, count, 0)
             for _ in range(e):
                 out[at] = 48
                 at += 1
@@ -268,19 +270,19 @@ def _put_number(out, at, kind, negative, m, e):
             out[at + 1] = 48
             return at + 2
         if lead >= 0:  # the point among the digits
-            return _put_digits_jit(out, at, m, count, lead + 1)
+            return _put_digits(out, at, m, count, lead + 1)
         out[at] = 48  # "0.", zeros, digits
         out[at + 1] = 46
         at += 2
         for _ in range(-lead - 1):
             out[at] = 48
             at += 1
-        return _put_digits_jit(out, at, m, count, 0)
-    at = _put_digits_jit(out, at, m, count, 1)  # scientific, as repr: d.ddde+XX
+        return _put_digits(out, at, m, count, 0)
+    at = _put_digits(out, at, m, count, 1)  # scientific, as repr: d.ddde+XX
     out[at] = 101  # e
     out[at + 1] = 45 if lead < 0 else 43
     magnitude = abs(lead)
-    return _put_digits_jit(out, at + 2, magnitude, 2 if magnitude < 100 else 3, 0)
+    return _put_digits(out, at + 2, magnitude, 2 if magnitude < 100 else 3, 0)
 
 
 def _write_rows(kinds, negatives, mantissas, exponents, out):
@@ -289,7 +291,7 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
     last = kinds.shape[1] - 1
     for row in range(kinds.shape[0]):
         for column in range(kinds.shape[1]):
-            at = _put_number_jit(out, at, kinds[row, column], negatives[row, column], mantissas[row, column],
+            at = _put_number(out, at, kinds[row, column], negatives[row, column], mantissas[row, column],
                                  exponents[row, column])
             out[at] = 10 if column == last else 44  # newline or comma
             at += 1
@@ -298,24 +300,9 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
 
 # --- compiling ---------------------------------------------------------------------------------------------------
 
-_HELPERS = ("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number")
-_compiled = {}
-# numpy's error model: no check for an integer division by zero (none can happen here)
-_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
-
-
-def _kernels():
-    """``(_decimals, _write_rows)`` compiled with numba (imported here, on first use; cached on disk)."""
-    if not _compiled:
-        import numba
-
-        namespace = globals()
-        for name in _HELPERS:  # the kernels call each other under these names; inlined, as a call
-            # passing arrays costs reference counting per value
-            namespace[name + "_jit"] = numba.njit(**_JIT, inline="always")(namespace[name])
-        _compiled["decimals"] = numba.njit(**_JIT)(_decimals)
-        _compiled["write_rows"] = numba.njit(**_JIT)(_write_rows)
-    return _compiled["decimals"], _compiled["write_rows"]
+# The helpers are inlined: a call passing arrays would cost reference counting per value.
+_KERNELS = LazyKernels(globals(), ("_decimals", "_write_rows"),
+                       helpers=("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"))
 
 
 # --- Python's part -------------------------------------------------------------------------------------------------
@@ -336,7 +323,7 @@ def _python_decimal(value):
 
 def _block_text(values, times):
     """The bytes of rows ``times[i], values[i, 0], ...`` of one block."""
-    decimals, write_rows = _kernels()
+    decimals, write_rows = _KERNELS["_decimals"], _KERNELS["_write_rows"]
     n_rows, n_columns = values.shape
     kinds = np.empty((n_rows, n_columns + 1), dtype=np.int8)
     negatives = np.empty((n_rows, n_columns + 1), dtype=np.bool_)

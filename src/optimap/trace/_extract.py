@@ -18,7 +18,7 @@ from .._validate import check_video
 from ._footprint import Footprint
 from ._plan import make_plan
 from ._positions import positions_to_pixels
-from ._sources import extract_dask, is_dask, make_source, masked_dtype
+from ._sources import MaskedSource, extract_dask, is_dask, make_source, masked_dtype
 from ._windows import check_size, check_window
 
 # Seconds before a progress bar appears: quick extractions show none.
@@ -32,7 +32,7 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
     """
     n_frames = video.shape[0]
     source = make_source(video, footprint)
-    video_dtype = masked_dtype(video.dtype) if isinstance(video, np.ma.MaskedArray) else video.dtype
+    video_dtype = masked_dtype(video.dtype) if isinstance(source, MaskedSource) else video.dtype
     plan = make_plan(
         footprint, video_dtype, reads=source.reads, pixels=footprint.pixels if source.reads == "pixels" else None,
         n_frames=n_frames, block_frames=block, threads=threads, block_limit=source.block_limit(),
@@ -44,8 +44,11 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
     if n_frames == 0 or footprint.n_regions == 0:
         return out
     step = plan.block_frames
-    blocks = [(start, min(start + step, n_frames)) for start in range(0, n_frames, step)]
     threads = plan.threads if source.threads_allowed else 1
+    if step >= n_frames and not progress:  # one block: no pool, no bookkeeping (a few windows)
+        source.extract(0, n_frames, out)
+        return out
+    blocks = [(start, min(start + step, n_frames)) for start in range(0, n_frames, step)]
     bar = None
     if progress:
         tqdm = import_optional("tqdm", "progress", "show a progress bar").tqdm
@@ -78,6 +81,35 @@ def extract_footprint(video, footprint, *, progress=False):
     if is_dask(video):
         return extract_dask(video, footprint)
     return run_blocks(video, footprint, progress=progress)
+
+
+# Lists up to this long of integer positions skip the general parser (its numpy calls cost more than
+# the extraction of a few windows).
+_FAST_POSITIONS = 64
+
+
+def _int_positions(coords, frame_shape):
+    """``(rows, cols, single)`` when ``coords`` is one ``(x, y)`` pair of Python ints, or a short list
+    of them, all inside the frame; else None, and :func:`positions_to_pixels` parses (and explains
+    what is wrong). Gives what it would give, without its numpy calls."""
+    height, width = frame_shape
+    if type(coords) in (tuple, list) and len(coords) == 2 and type(coords[0]) is int and type(coords[1]) is int:
+        x, y = coords
+        if 0 <= x < width and 0 <= y < height:
+            return np.array([y], dtype=np.intp), np.array([x], dtype=np.intp), True
+        return None
+    if type(coords) is not list or not 0 < len(coords) <= _FAST_POSITIONS:
+        return None
+    xs, ys = [], []
+    for pair in coords:
+        if type(pair) not in (tuple, list) or len(pair) != 2:
+            return None
+        x, y = pair
+        if type(x) is not int or type(y) is not int or not (0 <= x < width and 0 <= y < height):
+            return None
+        xs.append(x)
+        ys.append(y)
+    return np.array(ys, dtype=np.intp), np.array(xs, dtype=np.intp), False
 
 
 def extract_traces(video, coords, size=5, show=False, window=None, *, progress=False, **kwargs):
@@ -161,8 +193,8 @@ def extract_traces(video, coords, size=5, show=False, window=None, *, progress=F
     window = check_window(window)
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True or False, got {progress!r}")
-    frame_shape = tuple(int(n) for n in video.shape[1:])
-    rows, cols, single = positions_to_pixels(coords, frame_shape)
+    frame_shape = (int(video.shape[1]), int(video.shape[2]))
+    rows, cols, single = _int_positions(coords, frame_shape) or positions_to_pixels(coords, frame_shape)
     footprint = Footprint.from_windows(rows, cols, frame_shape, window, size)
     traces = extract_footprint(video, footprint, progress=bool(progress))
     if single:

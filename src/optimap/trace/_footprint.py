@@ -12,12 +12,34 @@ what the dense kernels use when the windows cover the frame many times over.
 Its runs are then only built if a kernel asks for them.
 """
 
-import functools
 from typing import NamedTuple
 
 import numpy as np
 
-from ._windows import is_single_pixel, window_profile
+from ._windows import is_single_pixel, profile_groups, profile_is_box, window_profile
+
+# Footprints of at most this many windows are built in plain Python (from their boxes).
+_SMALL = 64
+
+
+class _cached:
+    """A property computed on first use and then stored on the instance: functools.cached_property
+    without its lock (Python 3.11 takes one on every first access, which costs more than most of
+    these properties when a call extracts a few windows)."""
+
+    def __init__(self, function):
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
 
 
 class Runs(NamedTuple):
@@ -43,12 +65,7 @@ class WindowShape(NamedTuple):
     row_offsets: np.ndarray  # (K,) intp
     col_starts: np.ndarray  # (K,) intp, offsets from the centre column
     col_stops: np.ndarray  # (K,) intp, exclusive
-
-    @property
-    def is_box(self):
-        """Every row of the window spans the same columns and the rows are consecutive (a rect)."""
-        return bool(np.all(self.col_starts == self.col_starts[0]) and np.all(self.col_stops == self.col_stops[0])
-                    and np.all(np.diff(self.row_offsets) == 1))
+    is_box: bool = False  # every row spans the same columns and the rows are consecutive (a rect)
 
 
 class Footprint:
@@ -69,7 +86,7 @@ class Footprint:
     """
 
     def __init__(self, frame_shape, n_regions, *, runs=None, window=None, single_pixel=False):
-        self.frame_shape = tuple(int(n) for n in frame_shape)
+        self.frame_shape = (int(frame_shape[0]), int(frame_shape[1]))
         self.n_regions = int(n_regions)
         self.window = window
         self.single_pixel = bool(single_pixel)
@@ -85,11 +102,15 @@ class Footprint:
         Only the part of the window a frame can hold matters (see
         :func:`window_profile`), so a huge ``size`` costs what the frame costs.
         """
-        rows = np.asarray(rows, dtype=np.intp).reshape(-1)
-        cols = np.asarray(cols, dtype=np.intp).reshape(-1)
-        profile = window_profile(window, size, tuple(frame_shape))
-        shape = WindowShape(rows, cols, *profile)
-        return cls(frame_shape, len(rows), window=shape, single_pixel=is_single_pixel(window, size))
+        rows, cols = np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
+        if rows.ndim != 1 or cols.ndim != 1:
+            rows, cols = rows.reshape(-1), cols.reshape(-1)
+        frame_shape = (int(frame_shape[0]), int(frame_shape[1]))
+        shape = WindowShape(rows, cols, *window_profile(window, size, frame_shape),
+                            profile_is_box(window, size, frame_shape))
+        footprint = cls(frame_shape, len(rows), window=shape, single_pixel=is_single_pixel(window, size))
+        footprint._window_key = (window, size, frame_shape)
+        return footprint
 
     @classmethod
     def from_masks(cls, masks):
@@ -164,34 +185,97 @@ class Footprint:
 
     # --- derived arrays (built once, on demand) -------------------------------------------------------
 
-    @functools.cached_property
+    @_cached
     def runs(self):
-        """:class:`Runs` of all regions (for windows: the profile placed at each centre, clipped)."""
+        """:class:`Runs` of all regions (for windows: every row of every box)."""
+        table, starts = self.box_table, self.box_starts
+        heights = table[:, 1] - table[:, 0]
+        ends = np.cumsum(heights)
+        # every row of every box: its first row plus 0, 1, ... down the box
+        rows = np.repeat(table[:, 0], heights) + np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(
+            ends - heights, heights)
+        region_starts = np.concatenate([[0], ends])[starts]
+        return Runs(region_starts.astype(np.int64), rows.astype(np.int64), np.repeat(table[:, 2], heights),
+                    np.repeat(table[:, 3], heights), None)
+
+    @_cached
+    def box_table(self):
+        """Every region as boxes, ``(B, 4)`` int64: first row, stop row, first column, stop column;
+        region ``i`` is ``box_table[box_starts[i]:box_starts[i + 1]]``. A window's boxes are its
+        rows grouped (a rect is one box, a disc of size 5 three); other regions have one box per
+        run, weighted by :attr:`box_weights`."""
+        if self.window is None:
+            runs = self.runs
+            table = np.empty((len(runs.rows), 4), dtype=np.int64)
+            table[:, 0], table[:, 1], table[:, 2], table[:, 3] = runs.rows, runs.rows + 1, runs.col_starts, runs.col_stops
+            self.__dict__["box_starts"] = runs.region_starts
+            return table
+        if self.n_regions <= _SMALL:
+            return self._small_box_table()
         shape = self.window
         height, width = self.frame_shape
-        rows = shape.centre_rows[:, None] + shape.row_offsets
-        inside = (rows >= 0) & (rows < height)
-        starts = np.clip(shape.centre_cols[:, None] + shape.col_starts, 0, width)
-        stops = np.clip(shape.centre_cols[:, None] + shape.col_stops, 0, width)
-        region_starts = np.zeros(self.n_regions + 1, dtype=np.int64)
-        np.cumsum(inside.sum(axis=1), out=region_starts[1:])
-        return Runs(region_starts, rows[inside].astype(np.int64), starts[inside].astype(np.int64),
-                    stops[inside].astype(np.int64), None)
+        groups = np.array(profile_groups(*self._window_key), dtype=np.int64).reshape(-1, 4)
+        rows, cols = shape.centre_rows[:, None].astype(np.int64), shape.centre_cols[:, None].astype(np.int64)
+        first, stop = np.clip(rows + groups[:, 0], 0, height), np.clip(rows + groups[:, 1], 0, height)
+        inside = first < stop  # (N, G)
+        table = np.empty((int(inside.sum()), 4), dtype=np.int64)
+        table[:, 0], table[:, 1] = first[inside], stop[inside]
+        table[:, 2] = np.maximum(cols + groups[:, 2], 0)[inside]
+        table[:, 3] = np.minimum(cols + groups[:, 3], width)[inside]
+        box_starts = np.zeros(self.n_regions + 1, dtype=np.int64)
+        np.cumsum(inside.sum(axis=1), out=box_starts[1:])
+        self.__dict__["box_starts"] = box_starts
+        return table
 
-    @functools.cached_property
+    @_cached
+    def box_starts(self):
+        """Where each region's boxes start in :attr:`box_table`, ``(N + 1,)`` int64."""
+        self.box_table  # noqa: B018 - built with the table
+        return self.__dict__["box_starts"]
+
+    @property
+    def box_weights(self):
+        """The weight of each box's pixels, ``(B,)`` float64, or None when all are 1."""
+        return None if self.window is not None else self.runs.weights
+
+    def _small_box_table(self):
+        """:attr:`box_table` of a few windows, with :attr:`box_starts`, :attr:`weight_totals` and
+        :attr:`n_entries`, in one pass of plain Python over :attr:`boxes` (numpy's per-call costs
+        would exceed the work)."""
+        flat, starts, counts = [], [0], []
+        for region in self.boxes:
+            count = 0
+            for box in region:
+                flat.extend(box)
+                count += (box[1] - box[0]) * (box[3] - box[2])
+            starts.append(len(flat) >> 2)
+            counts.append(count)
+        self.__dict__["box_starts"] = np.array(starts, dtype=np.int64)
+        self.__dict__["weight_totals"] = np.array(counts, dtype=np.float64)
+        self.__dict__["n_entries"] = sum(counts)
+        return np.array(flat, dtype=np.int64).reshape(-1, 4)
+
+    @_cached
     def weight_totals(self):
         """Sum of the weights of each region, ``(N,)`` float64 (the pixel count when unweighted)."""
+        if self.window is not None and self.n_regions <= _SMALL:
+            self.box_table  # noqa: B018 - counted with the boxes
+            return self.__dict__["weight_totals"]
         if self.window is not None:
-            return self._window_counts().astype(np.float64)
+            return self.window_counts.astype(np.float64)
         runs = self.runs
         per_run = runs.col_stops - runs.col_starts
         per_run = per_run * runs.weights if runs.weights is not None else per_run.astype(np.float64)
         region_of_run = np.repeat(np.arange(self.n_regions), np.diff(runs.region_starts))
         return np.bincount(region_of_run, per_run, minlength=self.n_regions).astype(np.float64)
 
-    def _window_counts(self):
-        """Pixels inside each clipped window, without listing them: the count at ``(r, c)`` is
-        ``sum_k [0 <= r + dr_k < H] * width_k(c)``, one small matrix product for the whole frame."""
+    @_cached
+    def window_counts(self):
+        """Pixels inside each clipped window, ``(N,)`` int64, without listing them: the count at
+        ``(r, c)`` is ``sum_k [0 <= r + dr_k < H] * width_k(c)``, one small matrix product for the
+        whole frame (a few windows: their boxes)."""
+        if self.n_regions <= _SMALL:
+            return self.weight_totals.astype(np.int64)
         shape = self.window
         height, width = self.frame_shape
         if shape.is_box:
@@ -213,11 +297,14 @@ class Footprint:
         """All weights are 1 (windows): integer videos are summed exactly."""
         return self.window is not None or self.runs.weights is None
 
-    @functools.cached_property
+    @_cached
     def n_entries(self):
         """Pixels over all regions (a pixel in two regions counts twice)."""
+        if self.window is not None and self.n_regions <= _SMALL:
+            self.box_table  # noqa: B018 - counted with the boxes
+            return self.__dict__["n_entries"]
         if self.window is not None:
-            return int(self._window_counts().sum())
+            return int(self.window_counts.sum())
         return int((self.runs.col_stops - self.runs.col_starts).sum())
 
     @property
@@ -227,7 +314,7 @@ class Footprint:
             return self.n_regions * len(self.window.row_offsets)
         return len(self.runs.rows)
 
-    @functools.cached_property
+    @_cached
     def pixels(self):
         """Sorted distinct flat pixels (``row * width + column``) the footprint reads, ``(P,)`` int64."""
         width = self.frame_shape[1]
@@ -238,12 +325,40 @@ class Footprint:
         offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         return np.unique(np.repeat(first, lengths) + offsets)
 
+    @_cached
+    def boxes(self):
+        """Each window as a few boxes ``(r0, r1, c0, c1)`` (rows ``r0:r1``, columns ``c0:c1``), clipped
+        to the frame: consecutive window rows spanning the same columns make one box (a rect is one
+        box, a disc of size 5 three). Plain Python, for a handful of windows.
+
+        Examples
+        --------
+        >>> Footprint.from_windows([0], [3], (4, 6), "disc", 5).boxes
+        [[(0, 2, 1, 6), (2, 3, 2, 5)]]
+        """
+        shape = self.window
+        height, width = self.frame_shape
+        groups = profile_groups(*self._window_key)
+        boxes = []
+        for row, col in zip(shape.centre_rows.tolist(), shape.centre_cols.tolist()):
+            region = []
+            for first, last, start, stop in groups:
+                r0, r1, c0, c1 = row + first, row + last, col + start, col + stop
+                if r0 < 0:
+                    r0 = 0
+                if r1 > height:
+                    r1 = height
+                if r0 < r1:
+                    region.append((r0, r1, c0 if c0 > 0 else 0, c1 if c1 < width else width))
+            boxes.append(region)
+        return boxes
+
     def max_region_pixels(self):
         """The largest number of pixels in one region (bounds exact integer sums)."""
         if self.n_regions == 0:
             return 0
         if self.window is not None:
-            return int(self._window_counts().max())
+            return int(self.window_counts.max())
         runs = self.runs
         region_of_run = np.repeat(np.arange(self.n_regions), np.diff(runs.region_starts))
         per_region = np.bincount(region_of_run, runs.col_stops - runs.col_starts, minlength=self.n_regions)

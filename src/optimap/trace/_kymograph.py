@@ -9,7 +9,7 @@ all windows go into one footprint, reduced in one pass over the video.
 
 import numpy as np
 
-from .._validate import as_positive_float, check_video
+from .._validate import as_positive_float, check_video, number_text
 from ._positions import parse_positions, round_half_up
 from ._windows import check_size, check_window
 
@@ -28,7 +28,7 @@ def check_path(path, frame_shape, name="path"):
     outside = (cols < 0) | (cols >= width) | (rows < 0) | (rows >= height)
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
-        x, y = (str(int(v)) if float(v).is_integer() and abs(v) < 1e16 else repr(float(v)) for v in (xs[i], ys[i]))
+        x, y = number_text(xs[i]), number_text(ys[i])
         raise ValueError(
             f"{name}: vertex {i} ({x}, {y}) is outside the frame (width {width}, height {height}); x must be in "
             f"[0, {width - 1}] and y in [0, {height - 1}]"

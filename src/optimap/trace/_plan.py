@@ -4,13 +4,16 @@
 source hands over (whole frames, or only the footprint's pixels gathered
 into ``(b, 1, P)``) and fixes
 
-* the kernel: ``pixel`` (copy the pixels), ``runs``, ``box`` or ``profile``
-  (see :mod:`._kernels`), by a cost estimate per frame;
+* the kernel (see :mod:`._kernels`): ``pixel`` (copy the pixels); ``direct``
+  (numpy alone, for a few windows in a process where numba is not imported
+  yet: loading compiled code would cost far more than the work); else the
+  compiled ``runs``, ``box`` or ``profile``, by a cost estimate per frame;
 * the dtypes: what the kernel reads (native byte order; float16 widened to
   float32; 64-bit integers as int64 while their sums fit, else split into two
-  exact halves), the accumulator
-  (int64 for integer videos: exact; float64 for float videos) and the output
-  (``numpy.mean``'s dtype, or the video's for single pixels);
+  exact halves), the accumulator (float64 for float videos; int32 for 8- and
+  16-bit integers in the dense kernels while a window's sum fits, else int64:
+  exact either way) and the output (``numpy.mean``'s dtype, or the video's for
+  single pixels);
 * the block size and the number of threads;
 * the kernel's arrays, built here once so that worker threads share them.
 
@@ -22,19 +25,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._jit import numba_imported
+from ._kernels import direct_means, kernel
+
 _CPUS = os.cpu_count() or 1
-# Below this many operations in all, a second thread costs more than it gains.
+# Below this much work in all (nanoseconds, see the costs below), a second thread costs more than it gains.
 _THREAD_MIN_WORK = 1 << 21
 # Blocks per thread: enough to even out the threads' loads, few enough to keep per-call costs small.
 _BLOCKS_PER_THREAD = 4
-# Work per block at least this (operations), so per-call overheads stay small.
+# Work per block at least this (nanoseconds), so per-call overheads stay small.
 _BLOCK_MIN_WORK = 1 << 18
-# Relative costs per frame, measured on 128 x 128 float32 frames: a pixel added in the runs
-# kernel, a run started, a pixel of the frame in the box kernel, and in the profile kernel per
-# pixel and window row.
-_COST_PIXEL, _COST_RUN, _COST_BOX, _COST_PROFILE_PIXEL, _COST_PROFILE_ROW = 1.0, 6.0, 6.0, 3.0, 1.0
-# Runs listed for a window footprint at most (memory: 32 bytes a run).
+# Costs per frame in nanoseconds, measured on 128 x 128 float32 frames (one thread): a pixel added
+# in the runs kernel, a row of a box started there, a pixel of the frame in the box kernel, and in
+# the profile kernel per pixel and per window row.
+_COST_PIXEL, _COST_RUN, _COST_BOX, _COST_PROFILE_PIXEL, _COST_PROFILE_ROW = 1.6, 3.0, 2.2, 1.8, 0.25
+# Runs listed for a window footprint at most (memory: 24 bytes a run).
 _MAX_LISTED_RUNS = 1 << 21
+# The numpy path takes at most this many boxes and pixel reads (frames x pixels): well under the
+# half second that importing numba and loading a kernel costs a fresh process.
+_DIRECT_MAX_BOXES = 256
+_DIRECT_MAX_READS = 1 << 22
 
 
 def output_dtype(video_dtype, single_pixel):
@@ -47,9 +57,21 @@ def output_dtype(video_dtype, single_pixel):
     return np.dtype(np.float64)
 
 
+_DTYPES = {}
+
+
+def _dtypes(video_dtype, single_pixel):
+    """``(output dtype, kernel dtype)`` of a video dtype, worked out once per dtype."""
+    key = (video_dtype, single_pixel)
+    found = _DTYPES.get(key)
+    if found is None:
+        found = _DTYPES[key] = (output_dtype(video_dtype, single_pixel), _kernel_dtype(video_dtype))
+    return found
+
+
 def _kernel_dtype(video_dtype):
     """The dtype the kernels read: native byte order, float16 as float32 (numba has no float16)."""
-    dtype = np.dtype(video_dtype).newbyteorder("=")
+    dtype = video_dtype if video_dtype.isnative else video_dtype.newbyteorder("=")
     if dtype == np.float16:
         return np.dtype(np.float32)
     return dtype
@@ -59,8 +81,9 @@ def _kernel_dtype(video_dtype):
 class Plan:
     """How one extraction runs; see the module docstring.
 
-    ``kernel`` is one of ``'pixel'``, ``'runs'``, ``'box'``, ``'profile'``;
-    ``reads`` is ``'frames'`` or ``'pixels'`` (a gathered ``(b, 1, P)`` block).
+    ``kernel`` is one of ``'pixel'``, ``'direct'``, ``'runs'``, ``'box'``,
+    ``'profile'``; ``reads`` is ``'frames'`` or ``'pixels'`` (a gathered
+    ``(b, 1, P)`` block).
     """
 
     kernel: str
@@ -74,7 +97,6 @@ class Plan:
     block_frames: int
     threads: int
     args: tuple = field(repr=False)  # the kernel's arrays, built once
-    totals_index: int = 0  # where the regions' weight totals are in args
     frame_pixels: int = 1
 
     def extract(self, frames, out):
@@ -87,10 +109,11 @@ class Plan:
             rows, cols = self.args
             out[...] = frames[:, rows, cols]
             return out
-        from ._kernels import kernel
-
+        if self.kernel == "direct":
+            direct_means(frames, *self.args, self.check, out)
+            return out
         run = kernel(self.kernel)
-        target = out if out.dtype == np.float64 or out.dtype == np.float32 else np.empty(out.shape)
+        target = out if out.dtype.char in "fd" else np.empty(out.shape)
         if self.split_halves and _wide_values(frames, self.frame_pixels):
             self._extract_wide(run, frames, target)
         else:
@@ -107,18 +130,23 @@ class Plan:
         exactly (as float64 sums below 2**53), then each mean is one correctly rounded division
         of Python integers. Slow, and only for values beyond ``2**62 / H / W``."""
         args = list(self.args)
-        totals = args[self.totals_index]
-        args[self.totals_index] = np.ones_like(totals)
+        index = _TOTALS_INDEX[self.kernel]
+        totals = args[index]
+        args[index] = np.ones_like(totals)
         high_sums, low_sums = np.empty(out.shape), np.empty(out.shape)
         run(np.right_shift(frames, 32).astype(np.int64), *args, self.accumulator, False, high_sums)
         run(np.bitwise_and(frames, 0xFFFFFFFF).astype(np.int64), *args, self.accumulator, False, low_sums)
-        if self.kernel == "runs" and len(self.args[4]):  # weighted regions: float sums anyway
+        if self.kernel == "runs" and len(self.args[2]):  # weighted regions: float sums anyway
             out[...] = (high_sums * 2.0**32 + low_sums) / totals
             return
         counts = [int(n) for n in totals.tolist()]
         for t, (high_row, low_row) in enumerate(zip(high_sums.tolist(), low_sums.tolist())):
             out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan
                       for h, lo, n in zip(high_row, low_row, counts)]
+
+
+# Where each kernel's weight totals (pixel counts) are in Plan.args.
+_TOTALS_INDEX = {"runs": 3, "box": 6, "profile": 5}
 
 
 def _wide_values(frames, frame_pixels):
@@ -130,7 +158,14 @@ def _wide_values(frames, frame_pixels):
 
 
 def _costs(footprint, reads):
-    """Estimated operations per frame of each kernel that can run this footprint."""
+    """Estimated operations per frame of each compiled kernel that can run this footprint."""
+    key = ("costs", reads)
+    if key not in footprint.__dict__:
+        footprint.__dict__[key] = _estimate_costs(footprint, reads)
+    return footprint.__dict__[key]
+
+
+def _estimate_costs(footprint, reads):
     costs = {}
     if footprint.window is None or footprint.n_runs <= _MAX_LISTED_RUNS:
         costs["runs"] = _COST_PIXEL * footprint.n_entries + _COST_RUN * footprint.n_runs
@@ -143,11 +178,36 @@ def _costs(footprint, reads):
 
 
 def choose_kernel(footprint, reads="frames"):
-    """The kernel for a footprint: ``'pixel'`` for single pixels, else the cheapest one per frame."""
+    """The compiled kernel for a footprint: ``'pixel'`` for single pixels, else the cheapest one per frame."""
     if footprint.single_pixel:
         return "pixel"
     costs = _costs(footprint, reads)
     return min(costs, key=costs.get)
+
+
+def _direct_suits(footprint, video_dtype, reads, n_frames):
+    """Whether the numpy path should run: a few windows, in a process without numba yet, on a
+    dtype whose float64 box sums are exact (so the path cannot change a result)."""
+    if reads != "frames" or footprint.window is None or numba_imported():
+        return False
+    if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
+        return False
+    if footprint.n_regions * len(footprint.window.row_offsets) > _DIRECT_MAX_BOXES:
+        return False
+    return n_frames * footprint.n_entries <= _DIRECT_MAX_READS
+
+
+def _accumulator(read_dtype, footprint, kernel):
+    """The accumulator's dtype: float64 for floats; for integers int64 (exact), or int32 in the dense
+    kernels when every window's sum fits (twice the SIMD lanes; running sums that wrap around are
+    still exact modulo 2**32, so only the final sums must fit)."""
+    if read_dtype.kind == "f":
+        return np.dtype(np.float64)
+    if kernel in ("box", "profile") and read_dtype.itemsize <= 2:
+        info = np.iinfo(read_dtype)
+        if footprint.max_region_pixels() * max(-int(info.min), int(info.max)) < 2**31:
+            return np.dtype(np.int32)
+    return np.dtype(np.int64)
 
 
 def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1, block_frames=None,
@@ -169,33 +229,67 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
         The most frames a block may hold (a source that reads its blocks into memory).
     """
     video_dtype = np.dtype(video_dtype)
-    out_dtype = output_dtype(video_dtype, footprint.single_pixel)
-    kernel = choose_kernel(footprint, reads)
-    read_dtype = _kernel_dtype(video_dtype)
+    out_dtype, read_dtype = _dtypes(video_dtype, footprint.single_pixel)
     is_float = read_dtype.kind == "f"
+    if footprint.single_pixel:
+        kernel = "pixel"
+    elif _direct_suits(footprint, video_dtype, reads, n_frames):
+        kernel = "direct"
+    else:
+        kernel = choose_kernel(footprint, reads)
     split = read_dtype.kind in "iu" and read_dtype.itemsize == 8 and kernel != "pixel"
-    accumulator = np.zeros(1, dtype=np.float64 if is_float else np.int64)
-    args = _kernel_args(footprint, kernel, reads, pixels)
-
-    per_frame = max(_costs(footprint, reads).get(kernel, footprint.n_regions), 1)
-    work = per_frame * max(n_frames, 1)
-    if threads is None:
-        threads = _CPUS if work >= _THREAD_MIN_WORK else 1
-    threads = max(1, int(threads))
-    if block_frames is None:
-        parts = threads * _BLOCKS_PER_THREAD if threads > 1 else 1
-        block_frames = max(-(-n_frames // parts), _BLOCK_MIN_WORK // per_frame, 1)
-    if block_limit is not None:
-        block_frames = min(block_frames, max(int(block_limit), 1))
-    block_frames = max(1, min(int(block_frames), max(n_frames, 1)))
-    threads = max(1, min(threads, -(-max(n_frames, 1) // block_frames)))
-    totals_index = 5 if kernel == "runs" else (6 if kernel == "box" else 5)
+    accumulator = _zero(_accumulator(read_dtype, footprint, kernel))
+    args = _kernel_args(footprint, kernel, reads, pixels, is_float)
+    if kernel in ("pixel", "direct"):  # numpy: one block, one thread
+        per_frame = footprint.n_regions
+        threads = 1 if threads is None else threads
+        block_frames = n_frames if block_frames is None else block_frames
+    else:
+        per_frame = _costs(footprint, reads).get(kernel, footprint.n_regions)
+    block_frames, threads = _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit)
     frame_pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
     return Plan(kernel, reads, footprint.n_regions, out_dtype, read_dtype, accumulator, split, is_float,
-                block_frames, threads, args, totals_index, frame_pixels)
+                block_frames, threads, args, frame_pixels)
 
 
-def _kernel_args(footprint, kernel, reads, pixels):
+def _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit):
+    """Frames per block and threads: a second thread only for enough work; about
+    ``_BLOCKS_PER_THREAD`` blocks per thread, each worth at least ``_BLOCK_MIN_WORK`` and a multiple
+    of eight frames (the runs kernel takes eight at a time); one block for one thread."""
+    n_frames = max(n_frames, 1)
+    per_frame = max(int(per_frame), 1)
+    if threads is None:
+        threads = _CPUS if per_frame * n_frames >= _THREAD_MIN_WORK else 1
+    threads = max(1, int(threads))
+    if block_frames is None:
+        if threads == 1:
+            block_frames = n_frames
+        else:
+            block_frames = max(-(-n_frames // (threads * _BLOCKS_PER_THREAD)), _BLOCK_MIN_WORK // per_frame, 1)
+            block_frames = -(-block_frames // 8) * 8
+    if block_limit is not None:
+        block_frames = min(block_frames, max(int(block_limit), 1))
+    block_frames = max(1, min(int(block_frames), n_frames))
+    return block_frames, (threads if threads == 1 else max(1, min(threads, -(-n_frames // block_frames))))
+
+
+_ZEROS = {}
+
+
+def _zero(dtype):
+    """A shared 1-element zero of ``dtype``: the kernels' accumulator argument. (Kernels never
+    write their arguments; shared arrays are left writeable all the same, since numba compiles
+    read-only arrays as another type.)"""
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = np.zeros(1, dtype=dtype)
+    return zero
+
+
+_NO_WEIGHTS = np.empty(0)  # unweighted regions
+
+
+def _kernel_args(footprint, kernel, reads, pixels, is_float):
     """The arrays one kernel needs, in its argument order (after ``frames``)."""
     height, width = footprint.frame_shape
     intp = np.int64
@@ -205,23 +299,27 @@ def _kernel_args(footprint, kernel, reads, pixels):
             index = np.searchsorted(pixels, shape.centre_rows * width + shape.centre_cols)
             return np.zeros(len(index), dtype=intp), index.astype(intp)
         return shape.centre_rows.astype(intp), shape.centre_cols.astype(intp)
-    totals = np.ascontiguousarray(footprint.weight_totals, dtype=np.float64)
+    totals = footprint.weight_totals  # (N,) float64
+    if kernel == "direct":
+        return footprint.boxes, totals
     if kernel == "runs":
-        runs = footprint.runs
-        rows, starts, stops = runs.rows, runs.col_starts, runs.col_stops
         if reads == "pixels":  # a run's pixels are consecutive in the sorted gathered pixels too
-            starts = np.searchsorted(pixels, rows * width + starts).astype(intp)
-            stops = starts + (runs.col_stops - runs.col_starts)
-            rows = np.zeros_like(rows)
-        weights = runs.weights if runs.weights is not None else np.empty(0)
-        return (runs.region_starts.astype(intp), rows.astype(intp), starts.astype(intp), stops.astype(intp),
-                np.ascontiguousarray(weights, dtype=np.float64), totals)
+            runs = footprint.runs
+            starts = np.searchsorted(pixels, runs.rows * width + runs.col_starts)
+            table = np.zeros((len(starts), 4), dtype=intp)
+            table[:, 1], table[:, 2], table[:, 3] = 1, starts, starts + (runs.col_stops - runs.col_starts)
+            region_starts, weights = runs.region_starts, runs.weights
+        else:
+            table, region_starts, weights = footprint.box_table, footprint.box_starts, footprint.box_weights
+        weights = _NO_WEIGHTS if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+        return region_starts, table, weights, totals
     shape = footprint.window
     need_row = np.zeros(height, dtype=np.bool_)
     need_row[shape.centre_rows] = True
     flat = shape.centre_rows.astype(intp) * width + shape.centre_cols
     identity = bool(len(flat) == height * width and np.array_equal(flat, np.arange(height * width)))
-    centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, need_row, identity)
+    scales = 1.0 / totals if is_float else np.empty(0)  # floats multiply, integers divide (exact)
+    centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, scales, need_row, identity)
     if kernel == "box":
         bounds = (int(shape.row_offsets[0]), int(shape.row_offsets[-1]) + 1, int(shape.col_starts[0]),
                   int(shape.col_stops[0]))

@@ -10,8 +10,8 @@ import functools
 import inspect
 import numbers
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 from .._validate import as_positive_float, check_keywords, check_traces, is_real_dtype
 from ._positions import parse_positions
@@ -23,23 +23,32 @@ def cycle_colors(n):
     return [cycle[i % len(cycle)] for i in range(n)]
 
 
-def _is_single_color(colors):
+def is_single_color(colors):
     from matplotlib.colors import is_color_like
 
     return isinstance(colors, str) or (isinstance(colors, tuple) and is_color_like(colors))
 
 
-def _per_trace(values, n, name):
-    """A list of ``n`` entries from a per-trace argument (None, a single value or a list)."""
-    if values is None:
+def per_trace_colors(colors, n, name="colors", what="trace"):
+    """``n`` colours from one colour or one per trace (None: ``n`` Nones); a count mismatch is a ValueError."""
+    if colors is None:
         return [None] * n
-    if name == "colors" and _is_single_color(values):
-        return [values] * n
-    if name == "labels" and isinstance(values, str):
-        values = [values]
+    if is_single_color(colors):
+        return [colors] * n
+    return _one_each(colors, n, name, what)
+
+
+def per_trace_labels(labels, n, name="labels", what="trace"):
+    """``n`` labels from one per trace (a single string counts as one label; None: ``n`` Nones)."""
+    if labels is None:
+        return [None] * n
+    return _one_each([labels] if isinstance(labels, str) else labels, n, name, what)
+
+
+def _one_each(values, n, name, what):
     values = list(values)
     if len(values) != n:
-        raise ValueError(f"{name} has {len(values)} entries but there are {n} traces; give one per trace")
+        raise ValueError(f"{name} has {len(values)} entries but there are {n} {what}s; give one per {what}")
     return values
 
 
@@ -115,7 +124,7 @@ def check_plot_keywords(kwargs, func_name, *, own=(), for_show_traces=False):
     )
 
 
-def _new_axes_if_needed(ax):
+def new_axes_if_needed(ax):
     if ax is None:
         _, ax = plt.subplots()
         return ax, True
@@ -167,10 +176,10 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
     check_plot_keywords(kwargs, "show_traces")
     n_frames, n_traces = traces.shape
     x, x_label = time_axis(n_frames, x, fps)
-    colors = _per_trace(colors, n_traces, "colors")
+    colors = per_trace_colors(colors, n_traces)
     show_legend = labels is not None
-    labels = _per_trace(labels, n_traces, "labels")
-    ax, show = _new_axes_if_needed(ax)
+    labels = per_trace_labels(labels, n_traces)
+    ax, show = new_axes_if_needed(ax)
     if n_traces:
         lines = ax.plot(x, traces, **kwargs)
         for line, color, label in zip(lines, colors, labels):
@@ -204,7 +213,7 @@ def show_trace(*args, **kwargs):
     return show_traces(*args, **kwargs)
 
 
-def _check_image(image, name="image"):
+def check_image(image, name="image"):
     image = np.asarray(image)
     if not (is_real_dtype(image.dtype) or image.dtype == bool):
         raise TypeError(f"{name} must be a numeric image, got dtype {image.dtype}")
@@ -253,14 +262,14 @@ def show_positions(positions, image=None, size=None, color=None, cmap="gray", vm
     """
     xs, ys, _ = parse_positions(positions, "positions")
     n = len(xs)
-    colors = cycle_colors(n) if color is None else _per_trace(color, n, "colors")
+    colors = cycle_colors(n) if color is None else per_trace_colors(color, n)
     if size is not None and np.ndim(size) != 0:
         size = np.asarray(size, dtype=float)
         if size.shape != (n,):
             raise ValueError(f"size must be one number or one per position ({n}), got shape {size.shape}")
-    ax, show = _new_axes_if_needed(ax)
+    ax, show = new_axes_if_needed(ax)
     if image is not None:
-        image = _check_image(image)
+        image = check_image(image)
         ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="none")
         ax.axis("off")
     ax.scatter(xs, ys, s=size, c=colors if n else None, **kwargs)
@@ -378,10 +387,10 @@ def show_positions_and_traces(
         raise ValueError(
             f"traces has {traces.shape[1]} columns but there are {n_positions} positions; give one per position"
         )
-    colors = cycle_colors(n_positions) if colors is None else _per_trace(colors, n_positions, "colors")
+    colors = cycle_colors(n_positions) if colors is None else per_trace_colors(colors, n_positions)
     show = axs is None
     if show:
-        figsize = (11, 4) if figsize is None else _check_figsize(figsize)
+        figsize = (11, 4) if figsize is None else check_figsize(figsize)
         _, axs = plt.subplots(1, 2, figsize=figsize, width_ratios=(1, 2), layout="constrained")
     elif figsize is not None:
         raise ValueError("figsize is only used for a new figure; with axs, size the figure that holds them")
@@ -393,7 +402,7 @@ def show_positions_and_traces(
     return image_ax, trace_ax
 
 
-def _check_figsize(figsize):
+def check_figsize(figsize):
     try:
         width, height = (float(v) for v in figsize)
     except (TypeError, ValueError):

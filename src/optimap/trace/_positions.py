@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validate import as_int
+from .._validate import as_int, number_text, plain
 
 
 def _is_number(value):
@@ -260,15 +260,10 @@ def positions_to_pixels(coords, frame_shape, name="coords"):
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
         raise ValueError(
-            f"{name}: position ({_fmt(xs[i])}, {_fmt(ys[i])}) is outside the frame "
+            f"{name}: position ({number_text(xs[i])}, {number_text(ys[i])}) is outside the frame "
             f"(width {width}, height {height}); x must be in [0, {width - 1}] and y in [0, {height - 1}]"
         )
     return rows.astype(np.intp), cols.astype(np.intp), single
-
-
-def _fmt(value):
-    value = float(value)
-    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else str(value)
 
 
 def _as_generator(rng):
@@ -464,10 +459,7 @@ def collage_positions(positions, image_shape, ncols=6):
         dx, dy = (i % ncols) * width, (i // ncols) * height
         xs, ys, _ = parse_positions(image_positions, name=f"positions[{i}]")
         for x, y in zip(xs, ys):
-            result.append((_plain(x) + dx, _plain(y) + dy))
+            result.append((plain(x) + dx, plain(y) + dy))
     return result
 
 
-def _plain(value):
-    value = float(value)
-    return int(value) if value.is_integer() else value

@@ -8,11 +8,11 @@ in :func:`show_traces`.
 
 import functools
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 from .._validate import as_positive_float, check_frame_shape, check_keywords, is_real_dtype
-from ._plot import _check_image, _new_axes_if_needed, _per_trace, cycle_colors
+from ._plot import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
 from ._regions import build_regions, mask_outlines
 
 
@@ -115,15 +115,15 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
     if not isinstance(fill, (bool, np.bool_)):
         raise TypeError(f"fill must be True or False, got {fill!r}")
     if image is not None:
-        image = _check_image(image)
+        image = check_image(image)
         frame_shape = image.shape[:2]
     elif frame_shape is not None:
         frame_shape = check_frame_shape(frame_shape)
     region_set = build_regions(regions, frame_shape)
     n = region_set.n_regions
-    colors = cycle_colors(n) if colors is None else _per_trace(colors, n, "colors")
-    labels = None if labels is None else [str(label) for label in _per_trace(labels, n, "labels")]
-    ax, show = _new_axes_if_needed(ax)
+    colors = cycle_colors(n) if colors is None else per_trace_colors(colors, n)
+    labels = None if labels is None else [str(label) for label in per_trace_labels(labels, n)]
+    ax, show = new_axes_if_needed(ax)
     height, width = region_set.frame_shape
     if image is not None:
         ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="none")
@@ -210,7 +210,7 @@ def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
         top, bottom, time_label = -0.5 / fps, (n_frames - 0.5) / fps, "Time [s]"
     else:
         top, bottom, time_label = -0.5, n_frames - 0.5, "Frame"
-    ax, show = _new_axes_if_needed(ax)
+    ax, show = new_axes_if_needed(ax)
     options = {"cmap": "gray", "aspect": "auto", "interpolation": "nearest", **kwargs}
     ax.imshow(data, extent=(-0.5 * spacing, (n_samples - 0.5) * spacing, bottom, top), **options)
     ax.set_xlabel("Distance along the path [px]")

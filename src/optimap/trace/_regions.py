@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._validate import check_frame_shape, check_video, is_real_dtype
+from .._validate import check_frame_shape, check_video, is_real_dtype, number_text
 
 # Vertices are finite numbers below this magnitude (products of differences stay exact enough).
 _COORDINATE_LIMIT = 2.0**53
@@ -39,11 +39,6 @@ _GRID_LIMIT = 2.0**16
 def _describe(value):
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _fmt(value):
-    value = float(value)
-    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
 
 
 # --- the region forms ------------------------------------------------------------------------------------
@@ -255,7 +250,7 @@ def check_ring(vertices, where, minimum=3):
     bad = ~(np.abs(ring) < _COORDINATE_LIMIT).all(axis=1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        x, y = (_fmt(v) for v in ring[i])
+        x, y = (number_text(v) for v in ring[i])
         raise ValueError(f"{where}: vertex {i} ({x}, {y}) must be two finite numbers (|x|, |y| < 2**53)")
     return ring
 

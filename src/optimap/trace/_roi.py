@@ -84,7 +84,7 @@ def read_roi_file(path, name="regions"):
 def _decode(roifile, data, where):
     try:
         return roifile.ImagejRoi.frombytes(data)
-    except Exception as exc:  # noqa: BLE001 - roifile raises ValueError, struct.error, ...
+    except Exception as exc:
         raise ValueError(f"{where} is not a readable ImageJ ROI: {exc}") from None
 
 

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .._validate import as_int, check_video, is_real_dtype
+from .._validate import as_int, check_video, is_real_dtype, number_text
 from . import _backend
 from ._extract import extract_traces
 from ._plot import cycle_colors, set_time_limits, time_axis
@@ -30,14 +30,8 @@ from ._selector import (
 )
 from ._windows import check_size, check_window
 
-__all__ = [
-    "select_positions",
-    "select_traces",
-    "compare_traces",
-    "PositionSelector",
-    "TraceSelector",
-    "CompareSelector",
-]
+# The blocking functions, and the selectors they are built on (defined in _selector).
+__all__ = ["select_positions", "select_traces", "compare_traces", "PositionSelector", "TraceSelector", "CompareSelector"]
 
 
 def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", instead=""):
@@ -467,7 +461,7 @@ def _compare_static(videos, coords, labels, colors, size, window, time, x_label,
         if title is not None and n_positions == 1:  # as optimap's main branch: the title replaces the position
             ax.set_title(str(title), fontsize="medium")
         else:
-            ax.set_title(f"Position ({_fmt(xs[j])}, {_fmt(ys[j])})", fontsize="medium")
+            ax.set_title(f"Position ({number_text(xs[j])}, {number_text(ys[j])})", fontsize="medium")
         ax.set_ylabel("Intensity")
         set_time_limits(ax, time)
     if x_label:
@@ -483,8 +477,3 @@ def _compare_static(videos, coords, labels, colors, size, window, time, x_label,
 
         plt.show()
     return axs
-
-
-def _fmt(value):
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:g}"

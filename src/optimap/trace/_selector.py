@@ -27,19 +27,18 @@ from matplotlib.cbook import CallbackRegistry
 from matplotlib.colors import to_rgba_array
 from matplotlib.markers import MarkerStyle
 
-from .._validate import as_int, check_video
+from .._validate import as_int, check_video, number_text
 from . import _backend
 from ._extract import extract_traces
 from ._plot import (
-    _check_figsize,
-    _check_image,
-    _is_single_color,
-    _per_trace,
+    check_figsize,
+    check_image,
     cycle_colors,
+    is_single_color,
     set_time_limits,
     time_axis,
 )
-from ._positions import _fmt, parse_positions, round_half_up, round_to_pixels
+from ._positions import parse_positions, round_half_up, round_to_pixels
 from ._windows import check_size, check_window
 
 __all__ = ["PositionSelector", "TraceSelector", "CompareSelector"]
@@ -78,7 +77,7 @@ def reference_image(video, ref_frame, name="ref_frame"):
         return np.asarray(video[index])
     if isinstance(ref_frame, (str, bytes)):
         raise TypeError(f"{name} must be a frame index or an image array, got {ref_frame!r}")
-    image = _check_image(ref_frame, name)
+    image = check_image(ref_frame, name)
     if image.shape[:2] != (height, width):
         raise ValueError(
             f"{name} must be an image of the video's frame size {(height, width)} (rows, columns), "
@@ -107,17 +106,13 @@ def check_videos(videos, name="videos"):
 
 
 def per_video(values, n, name, what):
-    """One entry per video from ``labels`` or ``colors``; a count mismatch is a ValueError."""
+    """One entry per video from ``labels`` or ``colors`` (None stays None); a count mismatch is a ValueError."""
     if values is None:
         return None
-    if name == "colors" and _is_single_color(values):
-        values = [values]
-    elif isinstance(values, str):
-        values = [values]
-    values = list(values)
+    values = [values] if isinstance(values, str) or (name == "colors" and is_single_color(values)) else list(values)
     if len(values) != n:
         raise ValueError(f"{name} has {len(values)} entries but there are {n} videos; give one {what} per video")
-    return _per_trace(values, n, name)
+    return values
 
 
 def _frame_shape_of(ax):
@@ -259,7 +254,7 @@ class PositionSelector:
         self.single = bool(single)
         if colors is None:
             self._palette = None  # the colour cycle, see cycle_colors
-        elif _is_single_color(colors):
+        elif is_single_color(colors):
             self._palette = [colors]
         else:
             self._palette = list(colors)
@@ -406,7 +401,7 @@ class PositionSelector:
         if not self._inside((x, y)):
             height, width = self.shape
             raise ValueError(
-                f"{what} ({_fmt(x)}, {_fmt(y)}) is outside the image (width {width}, height {height}); "
+                f"{what} ({number_text(x)}, {number_text(y)}) is outside the image (width {width}, height {height}); "
                 f"x must be in [0, {width - 1}] and y in [0, {height - 1}]"
             )
 
@@ -616,7 +611,7 @@ def _image_and_trace_axes(axs, image, *, cmap, vmin, vmax, title, hint, live, x,
     if new:
         import matplotlib.pyplot as plt
 
-        figsize = default_figsize() if figsize is None else _check_figsize(figsize)
+        figsize = default_figsize() if figsize is None else check_figsize(figsize)
         figure = plt.figure(figsize=figsize, layout="constrained")
         # Two subfigures: the layout of the frame's panel does not depend on the trace panel, whose tick
         # labels change with every trace (in one gridspec they would move and shrink the frame).
@@ -947,7 +942,7 @@ class CompareSelector:
         )
         self.figure = root_figure(self.image_ax)
         self.lines = []
-        for i, length in enumerate(lengths):
+        for i in range(len(lengths)):
             (line,) = self.trace_ax.plot(
                 np.empty(0), np.empty(0), color=self.video_colors[i], **plot_kwargs
             )

@@ -21,10 +21,10 @@ out)`` reads one block and lets the plan reduce it.
   kernel wins, whole frames are mapped block by block instead.
 """
 
+import sys
 from typing import NamedTuple
 
 import numpy as np
-
 
 # Rows per band when reading an HDF5 dataset stored without chunks.
 _UNCHUNKED_BAND = 16
@@ -34,6 +34,13 @@ _CHUNKED_BLOCK_BYTES = 1 << 25
 
 def is_dask(video):
     return type(video).__module__.split(".")[0] == "dask"
+
+
+def is_masked(video):
+    """Whether ``video`` is a ``numpy.ma`` masked array. numpy imports ``numpy.ma`` lazily (30 ms or
+    so); no masked array exists before it is imported, so this never imports it."""
+    ma = sys.modules.get("numpy.ma")
+    return ma is not None and isinstance(video, ma.MaskedArray)
 
 
 def _is_chunked_store(video):
@@ -88,7 +95,7 @@ class ArraySource:
         """Most frames per block: none for numpy arrays (a slice is a view, the kernel reads only
         what it needs); for other array-likes, whose slices are read whole, about
         _CHUNKED_BLOCK_BYTES of frames."""
-        if isinstance(self.video, np.ndarray) and not isinstance(self.video, np.ma.MaskedArray):
+        if type(self.video) is np.ndarray or isinstance(self.video, np.ndarray) and not is_masked(self.video):
             return None
         height, width = self.footprint.frame_shape
         frame_bytes = height * width * max(np.dtype(self.video.dtype).itemsize, 8)
@@ -165,11 +172,13 @@ class ChunkedSource:
 
 def make_source(video, footprint):
     """The source for a video that slices like numpy (not dask)."""
+    if type(video) is np.ndarray:
+        return ArraySource(video, footprint)
     if _is_chunked_store(video):
         from ._plan import choose_kernel
 
         return ChunkedSource(video, footprint, choose_kernel(footprint, "frames"))
-    if isinstance(video, np.ma.MaskedArray):
+    if is_masked(video):
         return MaskedSource(video, footprint)
     return ArraySource(video, footprint)
 

@@ -28,6 +28,8 @@ def check_window(window, name="window"):
 
 def check_size(size, name="size"):
     """Return ``size`` as a non-negative int."""
+    if type(size) is int and size >= 0:  # the common case, without the general checks' costs
+        return size
     return as_int(size, name, minimum=0)
 
 
@@ -133,3 +135,32 @@ def window_profile(window, size, frame_shape):
     for a in profile:
         a.flags.writeable = False  # cached: shared between calls
     return profile
+
+
+@functools.lru_cache(maxsize=64)
+def profile_is_box(window, size, frame_shape):
+    """Whether the clipped window (see :func:`window_profile`) is a rectangle: consecutive rows,
+    each spanning the same columns. A rect always is; so is a disc of size 2 or 3.
+
+    >>> profile_is_box("disc", 3, (9, 9)), profile_is_box("disc", 5, (9, 9))
+    (True, False)
+    """
+    rows, starts, stops = window_profile(window, size, frame_shape)
+    return bool((starts == starts[0]).all() and (stops == stops[0]).all() and (np.diff(rows) == 1).all())
+
+
+@functools.lru_cache(maxsize=64)
+def profile_groups(window, size, frame_shape):
+    """The window's rows (see :func:`window_profile`) grouped into boxes: consecutive rows spanning
+    the same columns, as ``(first row offset, stop row offset, column start, column stop)``.
+
+    >>> profile_groups("disc", 5, (9, 9))
+    ((-2, -1, -1, 2), (-1, 2, -2, 3), (2, 3, -1, 2))
+    """
+    groups = []
+    for dr, start, stop in zip(*(a.tolist() for a in window_profile(window, size, frame_shape))):
+        if groups and groups[-1][1] == dr and groups[-1][2:] == (start, stop):
+            groups[-1] = (groups[-1][0], dr + 1, start, stop)
+        else:
+            groups.append((dr, dr + 1, start, stop))
+    return tuple(groups)

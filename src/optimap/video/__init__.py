@@ -17,12 +17,6 @@ Where things live
 ``_common``   frame selection, shapes, errors (``OptionError``, ``NotMappableError``), natural order
 """
 
-from .._lazy import attach
+from .._lazy import attach_stub
 
-_EXPORTS = {
-    "load_video": "_load",
-    "OptionError": "_common",
-    "NotMappableError": "_common",
-}
-
-__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi

@@ -1,12 +1,12 @@
 """``load_video``: check the options, recognise the format, hand over to its reader."""
 
 import glob
-import numbers
 import os
 from pathlib import Path
 
 import numpy as np
 
+from .._validate import as_int
 from . import _readers
 from ._common import FrameSelection, OptionError, natural_key
 from ._multi import read_pieces
@@ -189,16 +189,16 @@ def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, data
     (True, True)
     """
     selection = FrameSelection(
-        _check_int("start_frame", start_frame, 0, "the first frame is 0"),
-        None if frames is None else _check_int("frames", frames, 1, "or None for all remaining frames"),
-        _check_int("step", step, 1, "1 loads every frame"),
+        as_int(start_frame, "start_frame", minimum=0, strict=True, hint="the first frame is 0"),
+        None if frames is None else as_int(frames, "frames", minimum=1, strict=True, hint="or None for all remaining frames"),
+        as_int(step, "step", minimum=1, strict=True, hint="1 loads every frame"),
     )
     if not isinstance(use_mmap, (bool, np.bool_)):
         raise TypeError(f"use_mmap must be True or False, got {use_mmap!r} of type {type(use_mmap).__name__}")
     if dataset is not None and not isinstance(dataset, str):
         raise TypeError(f"dataset must be a str naming the dataset, or None; got {dataset!r} of type {type(dataset).__name__}")
     if channel is not None:
-        channel = _check_int("channel", channel, 0, "the first channel is 0")
+        channel = as_int(channel, "channel", minimum=0, strict=True, hint="the first channel is 0")
     use_mmap = bool(use_mmap)
 
     if isinstance(path, (list, tuple)):
@@ -312,15 +312,6 @@ def _check_path(path, name="path"):
             return Path(text)
     allowed = "a str or os.PathLike" if name != "path" else "a str or os.PathLike, or a list of them"
     raise TypeError(f"{name} must be {allowed}, got {path!r} of type {type(path).__name__}")
-
-
-def _check_int(name, value, minimum, hint):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be {minimum} or more ({hint}), got {value}")
-    return value
 
 
 def _find_reader(path):

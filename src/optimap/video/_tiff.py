@@ -115,7 +115,7 @@ def analyse(axes, shape, page_axes, page_size, n_pages, channel, path, role="vid
 
     # Index of the full series array down to (frame axes..., Y, X).
     index, kept = [], []
-    for axis, n in dims:
+    for axis, _ in dims:
         if axis == channel_axis:
             index.append(k)
         elif axis == "S":

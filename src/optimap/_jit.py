@@ -1,0 +1,90 @@
+"""numba kernels compiled (or loaded from numba's disk cache) on first use.
+
+Importing numba and loading even cached kernels costs a fresh process about
+half a second, so no module imports numba at import time: a module lists its
+kernels in a :class:`LazyKernels` and numba is imported when one of them is
+first asked for. :func:`numba_imported` lets a caller pick a numpy path for
+work too small to be worth that cost.
+
+A module with kernels ``_scan`` and ``_write`` that call a helper ``_digit``::
+
+    _KERNELS = LazyKernels(globals(), ("_scan", "_write"), helpers=("_digit",))
+
+    def write(...):
+        _KERNELS["_write"](...)
+
+The kernels call their helpers by their plain names. Until the first use those
+names are the Python functions (which a debugger can step through); on first
+use each helper's name in the module is rebound to its compiled version, which
+numba then finds when it compiles the kernels.
+"""
+
+import sys
+import threading
+
+# Compiled code is cached on disk, runs without the GIL (so threads run kernels in parallel),
+# and divides by zero as numpy does instead of raising.
+OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+_LOCK = threading.Lock()
+
+
+def numba_imported():
+    """Whether numba is already imported in this process (then a kernel costs no import)."""
+    return "numba" in sys.modules
+
+
+class LazyKernels:
+    """The kernels of one module, compiled with numba the first time one is asked for.
+
+    Parameters
+    ----------
+    namespace : dict
+        The module's ``globals()``: where the Python functions are; each
+        helper's name is rebound there to its compiled version.
+    kernels : sequence of str
+        Names of the functions called from Python.
+    helpers : sequence of str
+        Names of functions the kernels call; compiled first.
+    inline_helpers : bool
+        Inline the helpers into their callers (numba's ``inline="always"``).
+    functions : sequence of str
+        Names of functions the kernels call, compiled after
+        the helpers (so they may call them), not inlined and without numba's
+        reference counting: they must not allocate. This is where hot loops go.
+        numba counts references to every array view a function takes or hands
+        to an inlined helper, with atomic operations that, once per row of a
+        frame and from two threads on the same arrays, cost more than the row's
+        arithmetic; a function compiled without reference counting takes views
+        for free.
+    **options
+        numba options replacing :data:`OPTIONS`.
+    """
+
+    def __init__(self, namespace, kernels, helpers=(), *, inline_helpers=True, functions=(), **options):
+        self._namespace = namespace
+        self._kernels = tuple(kernels)
+        self._helpers = tuple(helpers)
+        self._functions = tuple(functions)
+        self._inline = bool(inline_helpers)
+        self._options = {**OPTIONS, **options}
+        self._compiled = None
+
+    def __getitem__(self, name):
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compile()
+        return compiled[name]
+
+    def _compile(self):
+        with _LOCK:  # engine threads may ask at once; compile once
+            if self._compiled is None:
+                import numba
+
+                helper_options = {**self._options, "inline": "always"} if self._inline else self._options
+                for helper in self._helpers:
+                    self._namespace[helper] = numba.njit(**helper_options)(self._namespace[helper])
+                for function in self._functions:  # _nrt=False: no reference counting (and no allocation)
+                    self._namespace[function] = numba.njit(_nrt=False, **self._options)(self._namespace[function])
+                self._compiled = {name: numba.njit(**self._options)(self._namespace[name]) for name in self._kernels}
+        return self._compiled

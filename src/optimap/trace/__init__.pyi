@@ -1,0 +1,30 @@
+"""The public names of optimap.trace, each from its private module (read by _lazy.attach_stub)."""
+
+from ._backend import NoWindowWarning as NoWindowWarning
+from ._baseline import delta_f_over_f as delta_f_over_f
+from ._detrend import detrend_timeseries as detrend_timeseries
+from ._export import save_traces as save_traces
+from ._extract import extract_traces as extract_traces
+from ._kymograph import extract_kymograph as extract_kymograph
+from ._normalize import normalize as normalize
+from ._plot import show_positions as show_positions
+from ._plot import show_positions_and_traces as show_positions_and_traces
+from ._plot import show_trace as show_trace
+from ._plot import show_traces as show_traces
+from ._positions import collage_positions as collage_positions
+from ._positions import positions_from_A_to_B as positions_from_A_to_B
+from ._positions import random_positions as random_positions
+from ._regionplot import show_kymograph as show_kymograph
+from ._regionplot import show_regions as show_regions
+from ._regions import extract_region_traces as extract_region_traces
+from ._regions import region_masks as region_masks
+from ._regions import region_names as region_names
+from ._roi import save_imagej_rois as save_imagej_rois
+from ._select import compare_traces as compare_traces
+from ._select import select_positions as select_positions
+from ._select import select_traces as select_traces
+from ._selector import CompareSelector as CompareSelector
+from ._selector import PositionSelector as PositionSelector
+from ._selector import TraceSelector as TraceSelector
+from ._windows import get_default_trace_window as get_default_trace_window
+from ._windows import set_default_trace_window as set_default_trace_window
