@@ -13,10 +13,6 @@ Where things live
 ``napari.yaml``  the npe2 manifest (entry point ``napari.manifest``)
 """
 
-from .._lazy import attach
+from .._lazy import attach_stub
 
-_EXPORTS = {
-    "TraceWidget": "_widget",
-}
-
-__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)  # the names: __init__.pyi
