@@ -8,7 +8,6 @@ import importlib.resources
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,11 @@ from optimap.napari._traces import ellipse_mask
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
+
+
+def _pyproject():
+    tomllib = pytest.importorskip("tomllib", reason="tomllib (to read pyproject.toml) is in Python 3.11 and later")
+    return tomllib.loads((REPO / "pyproject.toml").read_text())
 
 
 def _run(code):
@@ -34,7 +38,7 @@ def test_importing_optimap_imports_neither_napari_nor_qt():
 
 
 def test_manifest_is_package_data_and_the_entry_point_names_it():
-    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    pyproject = _pyproject()
     entry = pyproject["project"]["entry-points"]["napari.manifest"]["optimap-trace"]
     package, _, resource = entry.partition(":")
     assert (package, resource) == ("optimap.napari", "napari.yaml")
@@ -46,7 +50,7 @@ def test_manifest_is_package_data_and_the_entry_point_names_it():
 
 
 def test_the_napari_extra_is_kept_out_of_test_and_in_test_napari():
-    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    extras = _pyproject()["project"]["optional-dependencies"]
     assert any(requirement.startswith("napari") for requirement in extras["napari"])
     assert not any("napari" in requirement for requirement in extras["all"] + extras["test"])
     assert "optimap-trace[test,napari]" in extras["test-napari"]
@@ -81,3 +85,24 @@ def test_ellipse_mask_takes_pixel_centres_inside_or_on_the_ellipse():
     # clipped at the frame border, and empty outside it
     assert ellipse_mask(corners - 20, (8, 14)).sum() == 0
     assert ellipse_mask(corners - 2, (8, 14)).sum() == (((cols - 4) / 4.0) ** 2 + ((rows - 1) / 2.0) ** 2 <= 1).sum()
+
+
+def test_the_stub_lists_the_public_names():
+    import optimap.napari
+    from optimap._lazy import stub_exports
+
+    assert stub_exports(optimap.napari.__file__) == {"TraceWidget": "_widget"}
+    assert optimap.napari.__all__ == dir(optimap.napari) == ["TraceWidget"]
+
+
+def test_rows_and_columns_become_x_and_y_off_the_diagonal():
+    import numpy as np
+
+    from optimap.napari._coords import rows_columns_to_xy
+    from optimap.trace import extract_traces
+
+    rows, columns = np.array([3.0, 20.0]), np.array([17.0, 4.0])  # napari: (row 3, column 17), (row 20, column 4)
+    xy = rows_columns_to_xy(rows, columns)
+    assert xy.tolist() == [[17.0, 3.0], [4.0, 20.0]]  # optimap: (x, y) = (column, row)
+    video = np.arange(2 * 24 * 40, dtype=np.float64).reshape(2, 24, 40)
+    np.testing.assert_array_equal(extract_traces(video, xy, size=1), video[:, [3, 20], [17, 4]])

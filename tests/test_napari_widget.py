@@ -4,7 +4,7 @@ Run under an X server: ``xvfb-run -a python -m pytest tests/test_napari_widget.p
 (vispy needs OpenGL, which Qt's offscreen platform does not give napari). The
 tests skip, saying why, without napari or without a display; with
 ``OPTIMAP_NAPARI_TEST=required`` (as CI sets it) a missing display is an error.
-Run with ``OPTIMAP_UPDATE_SCREENSHOTS=1`` to refresh docs/images/napari_traces.png.
+Run with ``OPTIMAP_UPDATE_SCREENSHOTS=1`` to refresh docs/images/napari.png.
 
 Traces are compared with ``extract_traces`` and ``extract_region_traces`` on the
 same arrays; videos are numpy arrays, zarr arrays in a temporary store and dask
@@ -38,7 +38,7 @@ from optimap.trace import (  # noqa: E402
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SCREENSHOT = REPO / "docs" / "images" / "napari_traces.png"
+SCREENSHOT = REPO / "docs" / "images" / "napari.png"
 
 
 @pytest.fixture
@@ -61,10 +61,6 @@ def make_widget(viewer):
     viewer.window.add_dock_widget(widget, name="Traces")
     widget.wait()
     return widget
-
-
-def extracted(widget):
-    return widget._cache.extracted
 
 
 # --- points -------------------------------------------------------------------------------------------------------
@@ -90,33 +86,33 @@ def test_points_added_moved_and_deleted_on_a_zarr_video(make_napari_viewer, zarr
     widget = make_widget(viewer)
     assert widget.video_layer.data is zarr_video and widget.where_layer is points
     np.testing.assert_array_equal(widget.traces, extract_traces(video, [(30, 5), (10, 20)], size=5))
-    assert extracted(widget) == 2
+    assert widget.extracted == 2
 
     points.add([[12.4, 35.6]])  # rounds to row 12, column 36
     widget.wait()
     expected = extract_traces(video, [(30, 5), (10, 20), (36, 12)], size=5)
     np.testing.assert_array_equal(widget.traces, expected)
-    assert extracted(widget) == 3  # the new point alone was read
+    assert widget.extracted == 3  # the new point alone was read
 
     moved = points.data.copy()
     moved[0] = [8, 2]  # drag the first point to row 8, column 2
     points.data = moved
     widget.wait()
     np.testing.assert_array_equal(widget.traces, extract_traces(video, [(2, 8), (10, 20), (36, 12)], size=5))
-    assert extracted(widget) == 4
+    assert widget.extracted == 4
 
     points.selected_data = {1}
     points.remove_selected()
     widget.wait()
     np.testing.assert_array_equal(widget.traces, extract_traces(video, [(2, 8), (36, 12)], size=5))
     assert widget.names == ["x2_y8", "x36_y12"]
-    assert extracted(widget) == 4  # deleting reads nothing
+    assert widget.extracted == 4  # deleting reads nothing
 
     moved = points.data.copy()
     moved[0] = [5, 30]  # back where it was: still known
     points.data = moved
     widget.wait()
-    assert extracted(widget) == 4
+    assert widget.extracted == 4
 
 
 def test_window_and_size_apply_to_points(make_napari_viewer, video):
@@ -129,8 +125,8 @@ def test_window_and_size_apply_to_points(make_napari_viewer, video):
         widget.window, widget.size = window, size
         widget.wait()
         np.testing.assert_array_equal(widget.traces, extract_traces(video, positions, size=size, window=window))
-    assert widget._window_box.currentText() == "rect" and widget._size_box.value() == 0
-    assert widget._window_box.isEnabled()  # the window controls are for points
+    assert widget.controls.window_box.currentText() == "rect" and widget.controls.size_box.value() == 0
+    assert widget.controls.window_box.isEnabled()  # the window controls are for points
 
 
 def test_points_in_time_and_outside_the_frame(make_napari_viewer, video):
@@ -142,7 +138,7 @@ def test_points_in_time_and_outside_the_frame(make_napari_viewer, video):
     assert widget.positions.tolist() == [[6, 4], [6, 4]]
     assert widget.names == ["x6_y4", "x6_y4_2"]
     np.testing.assert_array_equal(widget.traces, extract_traces(video, [(6, 4), (6, 4)]))
-    assert extracted(widget) == 1  # two points on one pixel: one trace read
+    assert widget.extracted == 1  # two points on one pixel: one trace read
     assert "point 2 at (x, y) = (5, 30) lies outside the frame (width 40, height 24): no trace" in widget.status
     assert "point 3 at (x, y) = (-3, 2)" in widget.status
 
@@ -178,20 +174,20 @@ def test_shapes_as_regions_on_a_dask_video(make_napari_viewer, video):
     assert widget.names == ["shape_0", "shape_1", "shape_2"]
     assert "shape 3 is a line: only rectangles, ellipses and polygons have an area" in widget.status
     assert widget.positions is None
-    assert extracted(widget) == 3
+    assert widget.extracted == 3
 
     shapes.selected_data = {0}
     shapes.remove_selected()
     widget.wait()
     np.testing.assert_allclose(widget.traces, extract_region_traces(video, regions[1:]), rtol=1e-12)
     assert widget.names == ["shape_0", "shape_1"]  # the layer's indices now
-    assert extracted(widget) == 3
+    assert widget.extracted == 3
 
     shapes.add_rectangles(np.array([[0, 30], [5, 39]]))
     widget.wait()
     square = np.array([[30, 0], [39, 0], [39, 5], [30, 5]])
     np.testing.assert_allclose(widget.traces, extract_region_traces(video, [*regions[1:], square]), rtol=1e-12)
-    assert extracted(widget) == 4
+    assert widget.extracted == 4
 
 
 def test_painted_labels(make_napari_viewer, video):
@@ -204,7 +200,7 @@ def test_painted_labels(make_napari_viewer, video):
     widget = make_widget(viewer)
     assert widget.names == ["label_2", "label_4"]
     np.testing.assert_allclose(widget.traces, extract_region_traces(video, layer.data), rtol=1e-12)
-    assert extracted(widget) == 2
+    assert widget.extracted == 2
 
     layer.brush_size = 3
     layer.paint((15, 10), 7)  # (row, column): a new label
@@ -212,19 +208,19 @@ def test_painted_labels(make_napari_viewer, video):
     assert widget.names == ["label_2", "label_4", "label_7"]
     assert layer.data[15, 10] == 7
     np.testing.assert_allclose(widget.traces, extract_region_traces(video, layer.data), rtol=1e-12)
-    assert extracted(widget) == 3  # labels 2 and 4 kept their pixels
+    assert widget.extracted == 3  # labels 2 and 4 kept their pixels
 
     layer.paint((4, 8), 2)  # label 2 grows, label 4 loses pixels
     widget.wait()
     np.testing.assert_allclose(widget.traces, extract_region_traces(video, layer.data), rtol=1e-12)
-    assert extracted(widget) == 5
+    assert widget.extracted == 5
     colors = [tuple(line.get_color()) for line in widget.plot.lines]
     assert colors[2] == tuple(np.r_[layer.colormap.map(np.array([7]))[0][:3], 1.0])
 
     layer.undo()  # undo emits no paint event: the set_data event brings it back
     widget.wait()
     np.testing.assert_allclose(widget.traces, extract_region_traces(video, layer.data), rtol=1e-12)
-    assert extracted(widget) == 5  # both labels as they were: known
+    assert widget.extracted == 5  # both labels as they were: known
 
 
 def test_labels_painted_on_frames_of_a_3d_labels_layer(make_napari_viewer, video):
@@ -268,15 +264,15 @@ def test_the_choice_follows_layers_added_and_removed(make_napari_viewer, video):
     points = viewer.add_points([[1, 2]], name="points")
     shapes = viewer.add_shapes([np.array([[0, 0], [0, 5], [5, 5], [5, 0]])], name="shapes")
     assert widget.where_layer is shapes
-    assert [widget._where_box.itemText(i) for i in range(widget._where_box.count())] == [
+    assert [widget.controls.where_box.itemText(i) for i in range(widget.controls.where_box.count())] == [
         "points (Points)", "shapes (Shapes)"]
 
     widget.where_layer = points
     widget.wait()
     np.testing.assert_array_equal(widget.traces, extract_traces(video[::-1], [(2, 1)]))
-    assert widget._where_box.currentText() == "points (Points)"
+    assert widget.controls.where_box.currentText() == "points (Points)"
 
-    widget._video_box.setCurrentIndex(0)  # the user picks "first" in the box
+    widget.controls.video_box.setCurrentIndex(0)  # the user picks "first" in the box
     widget.wait()
     assert widget.video_layer is first
     np.testing.assert_array_equal(widget.traces, extract_traces(video, [(2, 1)]))
@@ -286,7 +282,7 @@ def test_the_choice_follows_layers_added_and_removed(make_napari_viewer, video):
     viewer.layers.remove(first)
     assert widget.video_layer is second
     second.name = "renamed"
-    assert widget._video_box.currentText() == "renamed"
+    assert widget.controls.video_box.currentText() == "renamed"
     viewer.layers.remove(second)
     widget.wait()
     assert widget.video_layer is None and widget.traces.shape == (0, 0)
@@ -309,18 +305,28 @@ def test_settings_are_checked(make_napari_viewer, video):
     widget = make_widget(viewer)
     with pytest.raises(ValueError, match=r"window must be one of 'rect', 'disc', 'pixel', got 'square'"):
         widget.window = "square"
-    with pytest.raises(TypeError, match="size must be a whole number of pixels, got 2.5"):
+    with pytest.raises(ValueError, match="size must be a whole number, got 2.5"):
         widget.size = 2.5
-    with pytest.raises(ValueError, match="size must be between 0 and 9999 pixels, got -1"):
+    with pytest.raises(TypeError, match="size must be an integer, got '3' of type str"):
+        widget.size = "3"
+    with pytest.raises(ValueError, match="size must be >= 0, got -1"):
         widget.size = -1
-    with pytest.raises(ValueError, match="fps must be a finite number > 0 or None, got 0.0"):
+    with pytest.raises(ValueError, match="size must be <= 9999, got 10000"):
+        widget.size = 10000
+    with pytest.raises(ValueError, match="fps must be a finite number > 0, got 0"):
         widget.fps = 0
-    with pytest.raises(TypeError, match="fps must be a number of frames per second or None, got '500'"):
+    with pytest.raises(TypeError, match="fps must be a positive number, got '500' of type str"):
         widget.fps = "500"
-    with pytest.raises(TypeError, match="detrend must be True or False, got 1"):
+    with pytest.raises(TypeError, match="detrend must be True or False, got 1 of type int"):
         widget.detrend = 1
+    with pytest.raises(TypeError, match="normalize must be True or False, got None"):
+        widget.normalize = None
+    with pytest.raises(TypeError, match="path must be a str or os.PathLike, got int"):
+        widget.export(3)
+    with pytest.raises(ValueError, match="timeout must be a finite number > 0, got -1"):
+        widget.wait(-1)
     widget.size = 7.0
-    assert widget.size == 7 and widget._size_box.value() == 7
+    assert widget.size == 7 and widget.controls.size_box.value() == 7
 
 
 # --- the plot ---------------------------------------------------------------------------------------------------
@@ -333,7 +339,7 @@ def test_frame_line_click_and_fps_from_metadata(make_napari_viewer, video):
     viewer.add_image(video, metadata={"fps": 500})
     viewer.add_points([[3, 4]], face_color="red")
     widget = make_widget(viewer)
-    assert widget.fps == 500.0 and widget._fps_box.value() == 500
+    assert widget.fps == 500.0 and widget.controls.fps_box.value() == 500
     assert widget.plot.ax.get_xlabel() == "time (s)"
     x, _ = widget.plot.lines[0].get_data()
     np.testing.assert_allclose(x, np.arange(60) / 500)
@@ -355,7 +361,7 @@ def test_frame_line_click_and_fps_from_metadata(make_napari_viewer, video):
     assert widget.plot.ax.get_xlabel() == "frame"
     assert widget.plot.frame_line.get_xdata()[0] == 11
     widget.fps = 250
-    assert widget._fps_box.value() == 250
+    assert widget.controls.fps_box.value() == 250
 
 
 def test_colours_follow_the_layer_and_the_theme(make_napari_viewer, video):
@@ -395,11 +401,11 @@ def test_detrend_and_normalize(make_napari_viewer, video):
     widget.wait()
     np.testing.assert_allclose(widget.traces, normalize(detrend_timeseries(raw, kind="spline")), rtol=1e-6)
     assert widget.plot.ax.get_ylabel() == "normalized"
-    widget._detrend_box.setChecked(False)  # the checkbox drives the property
+    widget.controls.detrend_box.setChecked(False)  # the checkbox drives the property
     widget.wait()
     assert widget.detrend is False
     np.testing.assert_allclose(widget.traces, normalize(raw), rtol=1e-6)
-    assert extracted(widget) == 2
+    assert widget.extracted == 2
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -465,12 +471,12 @@ def test_work_runs_off_the_gui_thread_with_a_progress_bar(make_napari_viewer, vi
     viewer.add_points([[5, 6]])
     widget = TraceWidget(viewer)
     viewer.window.add_dock_widget(widget)
-    qtbot.waitUntil(lambda: not widget._progress.isHidden(), timeout=5000)  # the GUI thread runs meanwhile
+    qtbot.waitUntil(lambda: not widget.controls.progress.isHidden(), timeout=5000)  # the GUI thread runs meanwhile
     assert widget.busy and widget.status == "computing traces…"
     assert widget.traces.shape == (60, 0)
     gated.gate.set()
     widget.wait()
-    assert widget._progress.isHidden()
+    assert widget.controls.progress.isHidden()
     assert set(gated.readers) and all(name.startswith("optimap-traces") for name in gated.readers)
     np.testing.assert_array_equal(widget.traces, extract_traces(video, (6, 5))[:, None])
 
@@ -517,6 +523,6 @@ def test_screenshot_of_the_viewer_with_the_dock_widget(make_napari_viewer, tmp_p
     viewer.dims.set_current_step(0, 120)
     np.testing.assert_allclose(
         widget.traces, detrend_timeseries(extract_traces(recording, positions, window="disc"), kind="spline"))
-    path = SCREENSHOT if os.environ.get("OPTIMAP_UPDATE_SCREENSHOTS") else tmp_path / "napari_traces.png"
+    path = SCREENSHOT if os.environ.get("OPTIMAP_UPDATE_SCREENSHOTS") else tmp_path / "napari.png"
     image = viewer.screenshot(str(path), canvas_only=False, flash=False)
     assert image.shape[0] >= 600 and image.shape[1] >= 1000

@@ -7,7 +7,7 @@ optimap's positions and polygon vertices are ``(x, y) = (column, row)`` in
 pixels of the video's frame. Everything the plugin reads from a Points or
 Shapes layer goes through :func:`layer_to_frame` (the layers' transforms,
 through world coordinates, into the video's data coordinates) and then
-:func:`rows_cols_to_xy` (the axis swap); frames and world coordinates of the
+:func:`rows_columns_to_xy` (the axis swap); frames and world coordinates of the
 time axis go through :func:`current_frame` and :func:`frame_to_world`.
 """
 
@@ -37,7 +37,7 @@ def _is_identity(value, name):
 
 
 def layer_to_frame(layer, video_layer, coords):
-    """Coordinates ``(N, D)`` in ``layer``'s data space as ``(rows, cols)`` in the video's frame.
+    """Coordinates ``(N, D)`` in ``layer``'s data space as ``(rows, columns)`` in the video's frame.
 
     The leading (time) coordinates are dropped: a point or a shape stands for the same pixels in
     every frame. When both layers share their transforms (the usual case) the last two data
@@ -58,25 +58,26 @@ def layer_to_frame(layer, video_layer, coords):
         return coords[:, -2].copy(), coords[:, -1].copy()
     dims = coords.shape[1]
     origin = np.asarray(video_layer.world_to_data(layer.data_to_world(np.zeros(dims))), dtype=np.float64)
-    columns = []
+    images_of_units = []
     for k in range(dims):
         unit = np.zeros(dims)
         unit[k] = 1.0
-        columns.append(np.asarray(video_layer.world_to_data(layer.data_to_world(unit)), dtype=np.float64) - origin)
-    matrix = np.stack(columns, axis=1)  # video data = matrix @ layer data + origin
+        images_of_units.append(
+            np.asarray(video_layer.world_to_data(layer.data_to_world(unit)), dtype=np.float64) - origin)
+    matrix = np.stack(images_of_units, axis=1)  # video data = matrix @ layer data + origin
     frame = coords @ matrix[-2:].T + origin[-2:]
     return frame[:, 0], frame[:, 1]
 
 
-def rows_cols_to_xy(rows, cols):
+def rows_columns_to_xy(rows, columns):
     """napari's ``(row, column)`` order to optimap's ``(x, y) = (column, row)``, as an ``(N, 2)`` array.
 
     Examples
     --------
-    >>> rows_cols_to_xy(np.array([10.0]), np.array([5.0]))  # row 10, column 5 is the pixel video[:, 10, 5]
+    >>> rows_columns_to_xy(np.array([10.0]), np.array([5.0]))  # row 10, column 5 is the pixel video[:, 10, 5]
     array([[ 5., 10.]])
     """
-    return np.column_stack([np.asarray(cols, dtype=np.float64), np.asarray(rows, dtype=np.float64)])
+    return np.column_stack([np.asarray(columns, dtype=np.float64), np.asarray(rows, dtype=np.float64)])
 
 
 def round_half_up(values):

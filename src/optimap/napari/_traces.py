@@ -64,6 +64,15 @@ class Result:
     extracted: int = 0  # traces read from the video for this request
     kind: object = None
 
+    def summary(self, n_frames):
+        """The status line: how many traces of how many frames, and the first notes."""
+        n = self.traces.shape[1]
+        what = {"points": "point", "shapes": "shape", "labels": "label"}.get(self.kind)
+        text = f"{n} trace{'s' if n != 1 else ''} of {n_frames} frames"
+        if what and n:
+            text += f" (one per {what})"
+        return "; ".join([text, *self.notes[:3]]) + (" …" if len(self.notes) > 3 else "")
+
 
 class TraceCache:
     """Traces by content key, for one video at a time; used by the worker thread only."""
@@ -173,16 +182,16 @@ class TraceCache:
 
         height, width = frame_shape
         xy = np.asarray(request.payload, dtype=np.float64).reshape(-1, 2)
-        cols, rows = round_half_up(xy[:, 0]), round_half_up(xy[:, 1])
-        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+        columns, rows = round_half_up(xy[:, 0]), round_half_up(xy[:, 1])
+        inside = (rows >= 0) & (rows < height) & (columns >= 0) & (columns < width)
         for i in np.flatnonzero(~inside).tolist():
             notes.append(
                 f"point {request.ids[i]} at (x, y) = ({_fmt(xy[i, 0])}, {_fmt(xy[i, 1])}) lies outside the frame "
                 f"(width {width}, height {height}): no trace"
             )
         keep = np.flatnonzero(inside)
-        keys = [("point", request.window, request.size, int(rows[i]), int(cols[i])) for i in keep]
-        positions = np.column_stack([cols[keep], rows[keep]]).astype(np.int64)
+        keys = [("point", request.window, request.size, int(rows[i]), int(columns[i])) for i in keep]
+        positions = np.column_stack([columns[keep], rows[keep]]).astype(np.int64)
         names = _point_names(positions)
         ids = [request.ids[i] for i in keep]
 
