@@ -12,6 +12,7 @@ from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -143,3 +144,11 @@ class Controls(QWidget):
         self.progress.setVisible(on)
         if on:
             self.status.setText("computing traces…")
+
+
+def ask_export_path(parent):
+    """The path the user picks in a save dialog for the traces, or ``""`` when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export traces", "traces.csv", "CSV (*.csv);;NumPy (*.npy);;MATLAB (*.mat);;HDF5 (*.h5)"
+    )
+    return path

@@ -1,58 +1,93 @@
-"""The plot of the dock widget: matplotlib in Qt, themed like napari, with a frame line.
+"""The figure of the traces, drawn off the GUI thread into a picture.
 
-Lines are kept and updated in place. The frame line is animated: a change of
-frame restores the saved background and draws the line alone (blitting), so
-playing the video does not redraw the traces. A click in the axes reports the
-time it was made at.
+Drawing a matplotlib figure takes tens to hundreds of milliseconds (ticks,
+text, and each trace's line), too long for napari's event loop. So the figure
+is an Agg figure that only the worker thread touches: :meth:`TraceFigure.render`
+draws a :class:`PlotSpec` (the traces, their colours, labels, theme and size in
+pixels) and returns a :class:`Picture`, the RGBA pixels and where the axes are
+in them. The GUI thread shows the picture and draws the frame line over it
+(:mod:`._view`). Lines are kept and updated in place between renders.
+
+Nothing here imports Qt.
 """
 
+import dataclasses
+
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-# Points per trace drawn at most: longer traces are drawn as their minimum and maximum per bin
-# (the envelope a screen pixel column shows), the data themselves untouched.
-MAX_DRAWN = 4000
 # Contrast ratio (WCAG) below which a trace is drawn in the text colour instead of its item's colour.
 MIN_CONTRAST = 1.6
+DPI = 100
 
 
-class TracePlot:
-    """A figure with one axes of traces and a vertical line at the viewer's frame."""
+@dataclasses.dataclass(frozen=True)
+class PlotSpec:
+    """What to draw: ``traces`` ``(T, N)`` against ``x`` ``(T,)`` in ``colors`` ``(N, 4)``, in a picture of
+    ``width`` x ``height`` pixels; ``theme`` is ``(background, foreground, highlight)``."""
 
-    def __init__(self, on_click=None):
-        self.figure = Figure(figsize=(5, 3), dpi=100)
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setMinimumHeight(180)
+    x: np.ndarray
+    traces: np.ndarray
+    colors: np.ndarray
+    xlabel: str
+    ylabel: str
+    theme: tuple
+    width: int
+    height: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Picture:
+    """A drawn figure: ``rgba`` ``(height, width, 4)`` uint8, the axes' pixel box ``(left, top, right,
+    bottom)`` (rows from the top), and the x range the axes show ``(x0, x1)``."""
+
+    rgba: np.ndarray
+    axes_box: tuple
+    xlim: tuple
+
+
+class TraceFigure:
+    """A figure with one axes of traces, drawn by :meth:`render` (on one thread at a time)."""
+
+    def __init__(self):
+        self.figure = Figure(figsize=(5, 3), dpi=DPI)
+        FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
-        self.figure.subplots_adjust(left=0.14, right=0.97, top=0.95, bottom=0.17)
         self.lines = []
-        self.frame_line = self.ax.axvline(0, linewidth=1, animated=True)
-        self.frame_line.set_visible(False)
-        self._background = None
-        self._on_click = on_click
-        self._colors = {"background": "black", "foreground": "white"}
-        self.canvas.mpl_connect("draw_event", self._on_draw)
-        self.canvas.mpl_connect("button_press_event", self._on_press)
-        self.ax.set_xlabel("frame")
+        self.background = "black"
 
-    # --- traces ----------------------------------------------------------------------------------------
+    def render(self, spec):
+        """Draw ``spec`` and return its :class:`Picture`."""
+        width, height = max(int(spec.width), 50), max(int(spec.height), 50)
+        self.figure.set_size_inches(width / DPI, height / DPI)
+        self._apply_theme(*spec.theme)
+        # margins in pixels: room for the tick labels and axis labels whatever the size
+        self.figure.subplots_adjust(left=min(62 / width, 0.4), right=1 - min(10 / width, 0.1),
+                                    top=1 - min(8 / height, 0.1), bottom=min(38 / height, 0.4))
+        axes_width = max(int(self.ax.get_position().width * width), 1)
+        self._set_lines(spec, limit=max(2 * axes_width, 200))
+        self.figure.canvas.draw()
+        rgba = np.asarray(self.figure.canvas.buffer_rgba()).copy()
+        box = self.ax.get_window_extent()
+        axes_box = (float(box.x0), float(height - box.y1), float(box.x1), float(height - box.y0))
+        return Picture(rgba, axes_box, tuple(float(v) for v in self.ax.get_xlim()))
 
-    def set_traces(self, x, traces, colors, xlabel, ylabel):
-        """Show ``traces`` ``(T, N)`` against ``x`` ``(T,)`` in ``colors`` ``(N, 4)``."""
+    def _set_lines(self, spec, limit):
+        x, traces = spec.x, spec.traces
         n = traces.shape[1]
         while len(self.lines) > n:
             self.lines.pop().remove()
         while len(self.lines) < n:
             (line,) = self.ax.plot([], [], linewidth=1)
             self.lines.append(line)
-        drawn_x, drawn = envelope(x, traces)
+        drawn_x, drawn = envelope(x, traces, limit)
         for i, line in enumerate(self.lines):
             line.set_data(drawn_x, drawn[:, i])
-            line.set_color(self._readable(colors[i]))
-        self.ax.set_xlabel(xlabel)
-        self.ax.set_ylabel(ylabel)
+            line.set_color(self._readable(spec.colors[i]))
+        self.ax.set_xlabel(spec.xlabel)
+        self.ax.set_ylabel(spec.ylabel)
         if len(x):
             self.ax.set_xlim(float(x[0]), float(x[-1]) if len(x) > 1 else float(x[0]) + 1)
         finite = drawn[np.isfinite(drawn)] if drawn.size else drawn
@@ -60,46 +95,9 @@ class TracePlot:
             low, high = float(finite.min()), float(finite.max())
             pad = (high - low) * 0.05 or max(abs(high) * 0.05, 0.5)
             self.ax.set_ylim(low - pad, high + pad)
-        self.canvas.draw_idle()
 
-    def _readable(self, color):
-        """The item's colour, or the text colour where it would vanish into the background."""
-        rgba = np.array(to_rgba(color))
-        rgba[3] = 1.0
-        lighter, darker = sorted((_luminance(rgba), _luminance(to_rgba(self._colors["background"]))), reverse=True)
-        if (lighter + 0.05) / (darker + 0.05) < MIN_CONTRAST:
-            return self._colors["foreground"]
-        return tuple(rgba)
-
-    # --- the frame line ----------------------------------------------------------------------------------
-
-    def set_frame(self, x):
-        """Move the frame line to ``x`` (None hides it) and draw it alone over the saved background."""
-        if x is None:
-            self.frame_line.set_visible(False)
-        else:
-            self.frame_line.set_xdata([x, x])
-            self.frame_line.set_visible(True)
-        if self._background is None:
-            self.canvas.draw_idle()
-            return
-        self.canvas.restore_region(self._background)
-        self.ax.draw_artist(self.frame_line)
-        self.canvas.blit(self.figure.bbox)
-
-    def _on_draw(self, _event):
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.ax.draw_artist(self.frame_line)
-
-    def _on_press(self, event):
-        if event.inaxes is self.ax and event.button == 1 and event.xdata is not None and self._on_click:
-            self._on_click(float(event.xdata))
-
-    # --- theme -------------------------------------------------------------------------------------------
-
-    def set_theme(self, background, foreground, highlight):
-        """Colours of napari's theme: the canvas, the text and axes, and the frame line."""
-        self._colors = {"background": background, "foreground": foreground}
+    def _apply_theme(self, background, foreground, highlight):
+        self.background, self.foreground = background, foreground
         self.figure.set_facecolor(background)
         self.ax.set_facecolor(background)
         for spine in self.ax.spines.values():
@@ -107,15 +105,21 @@ class TracePlot:
         self.ax.tick_params(colors=foreground, which="both")
         self.ax.xaxis.label.set_color(foreground)
         self.ax.yaxis.label.set_color(foreground)
-        self.frame_line.set_color(highlight)
-        for line in self.lines:
-            line.set_color(self._readable(line.get_color()))
-        self.canvas.draw_idle()
+
+    def _readable(self, color):
+        """The item's colour, or the text colour where it would vanish into the background."""
+        rgba = np.array(to_rgba(color))
+        rgba[3] = 1.0
+        lighter, darker = sorted((_luminance(rgba), _luminance(to_rgba(self.background))), reverse=True)
+        if (lighter + 0.05) / (darker + 0.05) < MIN_CONTRAST:
+            return self.foreground
+        return tuple(rgba)
 
 
-def envelope(x, traces, limit=MAX_DRAWN):
+def envelope(x, traces, limit):
     """``x`` and ``traces`` to draw: themselves up to ``limit`` rows, else the minimum and maximum
-    of each of ``limit // 2`` bins (in time order), so every peak stays visible.
+    of each of ``limit // 2`` bins (in time order), so every peak stays visible at about one bin
+    per pixel column; the data themselves are untouched.
 
     Examples
     --------

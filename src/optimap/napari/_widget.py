@@ -6,19 +6,21 @@ says where. Every change of those schedules one update with the worker
 (:mod:`._worker`), which takes a snapshot of the layers (:mod:`._layers`, with
 napari's coordinates turned into optimap's by :mod:`._coords`) and computes, off
 the GUI thread, only the traces it has not computed before (:mod:`._traces`).
-The controls are in :mod:`._controls`, the plot in :mod:`._plot`; this module
-holds the public properties and ties the parts together.
+The same thread draws the plot (:mod:`._plot`), which the GUI thread shows with
+the frame line over it (:mod:`._view`); the controls are in :mod:`._controls`.
+This module holds the public properties and ties the parts together.
 """
 
 import os
 
 import numpy as np
-from qtpy.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from qtpy.QtWidgets import QVBoxLayout, QWidget
 
 from .._validate import as_bool, as_int, as_positive_float
 from . import _coords, _layers
-from ._controls import SIZE_LIMIT, Controls
-from ._plot import TracePlot
+from ._controls import SIZE_LIMIT, Controls, ask_export_path
+from ._plot import PlotSpec
+from ._view import PlotView
 from ._worker import TraceWorker
 
 WINDOWS = ("rect", "disc", "pixel")
@@ -100,8 +102,11 @@ class TraceWidget(QWidget):
     """
 
     def __init__(self, viewer: "napari.viewer.Viewer", parent=None):  # noqa: F821 (napari injects by name)
+        viewer = _layers.unwrap(viewer)
+        if not all(hasattr(viewer, name) for name in ("layers", "dims", "window")):
+            raise TypeError(f"viewer must be a napari Viewer, got {_layers.describe(viewer)}")
         super().__init__(parent)
-        self._viewer = _layers.unwrap(viewer)
+        self._viewer = viewer
         self._video_layer = None
         self._where_layer = None
         self._videos, self._wheres = [], []
@@ -115,14 +120,16 @@ class TraceWidget(QWidget):
         self._layer_connections = _layers.Connections()
         self._viewer_connections = _layers.Connections()
         self._closed = False
+        self._theme = ("#000000", "#ffffff", "#ffffff")  # background, text, highlight: napari's theme
 
         self.controls = Controls(WINDOWS, self._on_control, self._on_export_button)
-        self.plot = TracePlot(on_click=self._on_plot_click)
+        self.plot = PlotView(on_click=self._on_plot_click, on_resize=self._render)
         layout = QVBoxLayout(self)
         layout.addWidget(self.controls)
-        layout.addWidget(self.plot.canvas, stretch=1)
+        layout.addWidget(self.plot, stretch=1)
         layout.addWidget(self.controls.status)
-        self._worker = TraceWorker(self._snapshot, self._on_result, self._on_error, self.controls.show_progress, self)
+        self._worker = TraceWorker(self._snapshot, self._on_result, self._on_error, self.controls.show_progress,
+                                   self._on_picture, self)
 
         self._connect_viewer()
         self._refresh_layers(follow=True)
@@ -197,7 +204,8 @@ class TraceWidget(QWidget):
         if value != self._fps:
             self._fps = value
             self._show_settings()
-            self._draw()
+            self._render()
+            self._draw_frame()
 
     @property
     def detrend(self):
@@ -254,6 +262,14 @@ class TraceWidget(QWidget):
         return _coords.current_frame(self._viewer, layer, _layers.n_frames(layer))
 
     @property
+    def figure(self):
+        """The matplotlib figure of the plot (:class:`~._plot.TraceFigure`: ``figure``, ``ax``, ``lines``).
+
+        The worker thread draws it: read it after :meth:`wait`, never change it.
+        """
+        return self._worker.figure
+
+    @property
     def busy(self):
         """Whether an update is waiting or running (``traces`` may then be behind the layers)."""
         return self._worker.busy
@@ -268,24 +284,8 @@ class TraceWidget(QWidget):
         """How many traces have been read from videos since the widget was made (cached ones are not)."""
         return self._worker.cache.extracted
 
-    @property
-    def last_update_seconds(self):
-        """Seconds from the last update's snapshot to its result, or None before the first."""
-        return self._worker.last_update_seconds
-
     def wait(self, timeout=30.0):
-        """Process Qt events until the traces are up to date.
-
-        Parameters
-        ----------
-        timeout : float
-            Seconds to wait at most.
-
-        Raises
-        ------
-        TimeoutError
-            If an update is still running after ``timeout`` seconds.
-        """
+        """Process Qt events until the traces and the plot are up to date (a TimeoutError after ``timeout`` s)."""
         self._worker.wait(as_positive_float(timeout, "timeout"))
 
     def export(self, path):
@@ -385,8 +385,7 @@ class TraceWidget(QWidget):
         self._worker.schedule()
 
     def _on_colors(self, event=None):
-        if not self._closed:
-            self._draw()
+        self._render()
 
     def _on_step(self, event=None):
         if not self._closed:
@@ -404,13 +403,18 @@ class TraceWidget(QWidget):
 
     def _on_result(self, result):
         self._result = result
-        self._draw()
+        self.controls.status.setText(result.summary(_layers.n_frames(self._video_layer)))
+        self._render()
 
     def _on_error(self, message, clear):
         if clear:
             self._result = None
-            self._draw()
+            self._render()
         self.controls.status.setText(message)
+
+    def _on_picture(self, picture):
+        self.plot.set_picture(picture)
+        self._draw_frame()
 
     # --- drawing ---------------------------------------------------------------------------------------------------
 
@@ -418,21 +422,21 @@ class TraceWidget(QWidget):
         points = self._where_layer is not None and _layers.kind(self._where_layer) == "Points"
         self.controls.show_settings(self._window, self._size, self._fps, self._detrend, self._normalize, points)
 
-    def _draw(self):
-        result = self._result
-        traces = self.traces
+    def _render(self):
+        """Ask the worker to draw the traces shown, in their items' colours, at the plot's size."""
+        if self._closed:
+            return
+        result, traces = self._result, self.traces
         frames = np.arange(traces.shape[0], dtype=np.float64)
         x, xlabel = (frames / self._fps, "time (s)") if self._fps else (frames, "frame")
         ylabel = "normalized" if self._normalize else "detrended" if self._detrend else "mean intensity"
         colors = np.empty((0, 4)) if result is None else _layers.item_colors(self._where_layer, result)
-        self.plot.set_traces(x, traces, colors, xlabel, ylabel)
-        if result is not None:
-            self.controls.status.setText(result.summary(_layers.n_frames(self._video_layer)))
-        self._draw_frame()
+        width, height = self.plot.pixel_size()
+        self._worker.render(PlotSpec(x, traces, colors, xlabel, ylabel, self._theme, width, height))
 
     def _draw_frame(self):
         frame = self.frame
-        self.plot.set_frame(None if frame is None else frame / self._fps if self._fps else frame)
+        self.plot.set_frame(None if frame is None else frame / self._fps if self._fps else frame, self._theme[2])
 
     def _on_plot_click(self, x):
         layer = self._video_layer
@@ -446,12 +450,12 @@ class TraceWidget(QWidget):
         from napari.utils.theme import get_theme
 
         theme = get_theme(self._viewer.theme)
-        self.plot.set_theme(theme.background.as_hex(), theme.text.as_hex(), theme.highlight.as_hex())
+        self._theme = (theme.background.as_hex(), theme.text.as_hex(), theme.highlight.as_hex())
+        self._render()
+        self._draw_frame()
 
     def _on_export_button(self):
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export traces", "traces.csv", "CSV (*.csv);;NumPy (*.npy);;MATLAB (*.mat);;HDF5 (*.h5)"
-        )
+        path = ask_export_path(self)
         if not path:
             return
         try:

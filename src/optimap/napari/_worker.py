@@ -8,16 +8,21 @@ which computes only the traces its :class:`~._traces.TraceCache` lacks. The
 result comes back to the GUI thread through a queued Qt signal. Changes that
 arrive while the worker is busy are merged into one next update; a progress
 indicator is shown when an update takes longer than ``PROGRESS_DELAY_MS``.
+
+The same thread draws the figure (:meth:`TraceWorker.render`): a drawing asked
+for while another waits replaces it, and the picture comes back by a signal too.
 """
 
 import concurrent.futures
 import itertools
+import threading
 import time
 
 import numpy as np
 from qtpy.QtCore import QObject, QTimer, Signal
 from qtpy.QtWidgets import QApplication
 
+from ._plot import TraceFigure
 from ._traces import TraceCache
 
 # Milliseconds an update may take before the progress indicator shows.
@@ -28,6 +33,7 @@ class _Bridge(QObject):
     """Carries the worker's results to the GUI thread (a signal emitted from another thread is queued)."""
 
     done = Signal(object)
+    drawn = Signal(object)
 
 
 class TraceWorker(QObject):
@@ -46,16 +52,23 @@ class TraceWorker(QObject):
         no longer apply), False when the computation failed.
     on_progress : callable
         Called with True when a long update starts showing progress, False when it ends.
+    on_picture : callable
+        Called on the GUI thread with each :class:`~._plot.Picture` drawn by :meth:`render`.
     parent : QObject, optional
     """
 
-    def __init__(self, snapshot, on_result, on_error, on_progress, parent=None):
+    def __init__(self, snapshot, on_result, on_error, on_progress, on_picture, parent=None):
         super().__init__(parent)
         self._snapshot = snapshot
         self._on_result = on_result
         self._on_error = on_error
         self._on_progress = on_progress
+        self._on_picture = on_picture
         self.cache = TraceCache()
+        self.figure = TraceFigure()  # drawn on the worker thread only
+        self._lock = threading.Lock()
+        self._next_spec = None
+        self._drawings = 0  # drawings submitted and not yet shown
         self._serial = itertools.count(1)
         self._running = False
         self._dirty = False
@@ -65,6 +78,7 @@ class TraceWorker(QObject):
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="optimap-traces")
         self._bridge = _Bridge(self)
         self._bridge.done.connect(self._done)
+        self._bridge.drawn.connect(self._drawn)
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(0)
@@ -77,8 +91,8 @@ class TraceWorker(QObject):
 
     @property
     def busy(self):
-        """Whether an update is waiting or running."""
-        return self._running or self._dirty or self._update_timer.isActive()
+        """Whether an update or a drawing is waiting or running."""
+        return self._running or self._dirty or self._update_timer.isActive() or self._drawings > 0
 
     @property
     def running(self):
@@ -89,6 +103,34 @@ class TraceWorker(QObject):
         """Ask for one update after the events of this turn of the event loop."""
         if not self._closed:
             self._update_timer.start()
+
+    def render(self, spec):
+        """Draw ``spec`` (a :class:`~._plot.PlotSpec`) on the worker thread; ``on_picture`` gets the picture.
+
+        A drawing asked for while an earlier one still waits replaces it.
+        """
+        if self._closed:
+            return
+        with self._lock:
+            waiting = self._next_spec is not None
+            self._next_spec = spec
+        if not waiting:
+            self._drawings += 1
+            self._executor.submit(_draw, self, self._bridge)
+
+    def _take_spec(self):
+        with self._lock:
+            spec, self._next_spec = self._next_spec, None
+        return spec
+
+    def _drawn(self, outcome):
+        self._drawings -= 1
+        if self._closed:
+            return
+        if isinstance(outcome, BaseException):
+            self._on_error(f"the plot could not be drawn: {type(outcome).__name__}: {outcome}", False)
+        elif outcome is not None:
+            self._on_picture(outcome)
 
     def wait(self, timeout=30.0):
         """Process Qt events until no update is waiting or running.
@@ -161,6 +203,19 @@ def _run(cache, request, bridge):
         outcome = error
     try:
         bridge.done.emit(outcome)
+    except RuntimeError:  # the widget was deleted meanwhile
+        pass
+
+
+def _draw(worker, bridge):
+    """The worker's drawing job: the latest spec asked for, drawn, then handed to the GUI thread."""
+    try:
+        spec = worker._take_spec()
+        outcome = None if spec is None else worker.figure.render(spec)
+    except Exception as error:  # shown in the status line
+        outcome = error
+    try:
+        bridge.drawn.emit(outcome)
     except RuntimeError:  # the widget was deleted meanwhile
         pass
 

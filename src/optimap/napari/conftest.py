@@ -14,8 +14,8 @@ def _missing(name):
         return True
 
 
-# These modules import qtpy (and matplotlib's Qt backend) at the top: they need napari and a Qt binding.
-QT_MODULES = ["_controls.py", "_plot.py", "_widget.py", "_worker.py"]
+# These modules import qtpy at the top: they need napari and a Qt binding.
+QT_MODULES = ["_controls.py", "_view.py", "_widget.py", "_worker.py"]
 
 collect_ignore = []
 if _missing("napari") or all(_missing(binding) for binding in ("PySide6", "PyQt6", "PyQt5", "PySide2")):
