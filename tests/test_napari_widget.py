@@ -528,24 +528,28 @@ def test_the_manifest_puts_the_widget_in_the_plugins_menu(npe2pm, make_napari_vi
     np.testing.assert_array_equal(widget.traces[:, 0], extract_traces(video, (4, 3)))
 
 
-def test_screenshot_of_the_viewer_with_the_dock_widget(make_napari_viewer, tmp_path):
+def test_screenshot_of_the_viewer_with_the_dock_widget(make_napari_viewer, tmp_path, qtbot):
     from optimap.datasets import synthetic_recording
 
     recording, info = synthetic_recording(shape=(128, 128), frames=500, fps=500, seed=0)
     viewer = make_napari_viewer(show=True)
-    viewer.window.resize(1280, 720)
+    viewer.window.resize(1400, 760)
     viewer.add_image(recording, name="recording", metadata={"fps": info["fps"]}, colormap="gray")
     colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
     positions = [(86, 100), (65, 75), (44, 51), (23, 26)]  # (x, y): the README's, pacing site to far side
     viewer.add_points([(y, x) for x, y in positions], name="positions", face_color=colors, size=6,
                       border_color="white")
-    widget = make_widget(viewer)
+    widget = TraceWidget(viewer)
+    widget.setMinimumWidth(480)  # room for the plot beside the canvas
+    viewer.window.add_dock_widget(widget, name="Traces")
     widget.window = "disc"
     widget.detrend = True
     widget.wait()
     viewer.dims.set_current_step(0, 120)
     np.testing.assert_allclose(
         widget.traces, detrend_timeseries(extract_traces(recording, positions, window="disc"), kind="spline"))
+    qtbot.wait(200)  # the frame line is painted by the next paint event
+    assert widget.plot.frame_x == 120 / info["fps"]
     path = SCREENSHOT if os.environ.get("OPTIMAP_UPDATE_SCREENSHOTS") else tmp_path / "napari.png"
     image = viewer.screenshot(str(path), canvas_only=False, flash=False)
     assert image.shape[0] >= 600 and image.shape[1] >= 1000
