@@ -251,7 +251,7 @@ def main():
     print()
     print(f"Measured {time.strftime('%Y-%m-%d')} on {platform.node()} ({os.cpu_count()} cores, {platform.machine()}), "
           f"Python {platform.python_version()}, napari {napari.__version__}, zarr {zarr_module.__version__}, "
-          f"matplotlib {matplotlib.__version__}")
+          f"matplotlib {matplotlib.__version__}; load average {os.getloadavg()[0]:.1f} at the end")
     print()
     print("| action | shown after | traces computed in | chunks read (distinct / calls) | chunks under the windows | "
           "longest event-loop gap | longest widget step |")
