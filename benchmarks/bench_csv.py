@@ -80,8 +80,10 @@ def main():
                     raise SystemExit(f"{label}: the CSV does not read back as the traces")
             elif before_path.read_bytes() != now_path.read_bytes():
                 raise SystemExit(f"{label}: the two writers disagree")
-            print(f"| {label} | {before:.2f} s | {before_peak / 2**20:.0f} MiB | {now:.2f} s | "
-                  f"{now_peak / 2**20:.0f} MiB | {before / now:.1f}x |")
+            print(
+                f"| {label} | {before:.2f} s | {before_peak / 2**20:.0f} MiB | {now:.2f} s | "
+                f"{now_peak / 2**20:.0f} MiB | {before / now:.1f}x |"
+            )
 
 
 if __name__ == "__main__":

@@ -104,8 +104,10 @@ def main():
         diff = check(r_ours[:, :k], r_sub, big[:, :k])
         rows.append((kind, "1000 x 10000", t_ours, t_ref, f"extrapolated from {k} traces", diff))
 
-    print(f"detrend_timeseries vs seasonal.fit_trend loop, period estimated, ptimes 2 "
-          f"(Python {platform.python_version()}, numpy {np.__version__}, {platform.machine()})\n")
+    print(
+        f"detrend_timeseries vs seasonal.fit_trend loop, period estimated, ptimes 2 "
+        f"(Python {platform.python_version()}, numpy {np.__version__}, {platform.machine()})\n"
+    )
     print("| kind | traces x samples | ours (s) | seasonal loop (s) | speed-up | seasonal time | max diff / range |")
     print("|---|---|---:|---:|---:|---|---:|")
     for kind, size, t_o, t_r, how, diff in rows:

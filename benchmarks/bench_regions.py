@@ -27,26 +27,16 @@ import collections
 import os
 import platform
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from workloads import best_of  # this folder
 
 from optimap.trace import extract_kymograph, extract_region_traces, extract_traces
 
 SHAPE = (4000, 256, 256)
 N_CELLS = 300
-
-
-def best_of(function, repeats):
-    function()  # warm-up: imports, numba cache, page cache
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def peak_over(function):
@@ -69,7 +59,7 @@ def make_data(folder):
     if not path.exists():
         video = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint16, shape=SHAPE)
         for start in range(0, SHAPE[0], 250):
-            video[start:start + 250] = rng.integers(0, 4096, size=(250, *SHAPE[1:]), dtype=np.uint16)
+            video[start : start + 250] = rng.integers(0, 4096, size=(250, *SHAPE[1:]), dtype=np.uint16)
         video.flush()
         del video
     store = folder / "cells.zarr"
@@ -77,7 +67,7 @@ def make_data(folder):
         video = np.load(path, mmap_mode="r")
         array = zarr.create_array(store, shape=SHAPE, chunks=(100, 64, 64), dtype=np.uint16)
         for start in range(0, SHAPE[0], 500):
-            array[start:start + 500] = video[start:start + 500]
+            array[start : start + 500] = video[start : start + 500]
     rois = []
     from optimap.trace import region_masks
 
@@ -140,8 +130,10 @@ class ReadCounter:
 
     def summary(self, calls, n_chunks):
         reads = [n for key, n in self.counts.items() if n]
-        return (f"{sum(reads) / calls:.0f} chunk reads per call for {n_chunks} chunks; each chunk read "
-                f"{min(reads) / calls:g}-{max(reads) / calls:g} time(s) per call")
+        return (
+            f"{sum(reads) / calls:.0f} chunk reads per call for {n_chunks} chunks; each chunk read "
+            f"{min(reads) / calls:g}-{max(reads) / calls:g} time(s) per call"
+        )
 
 
 def fmt(seconds):
@@ -168,9 +160,11 @@ def run(folder, args):
     video = np.load(path, mmap_mode="r")
     sizes = masks.sum(axis=(1, 2))
     rows = []
-    print(f"{N_CELLS} cells of {sizes.min()}-{sizes.max()} pixels (mean {sizes.mean():.0f}); "
-          f"{len(np.unique(tiles))} tiles of {np.bincount(tiles.ravel())[1:].min()}-"
-          f"{np.bincount(tiles.ravel())[1:].max()} pixels")
+    print(
+        f"{N_CELLS} cells of {sizes.min()}-{sizes.max()} pixels (mean {sizes.mean():.0f}); "
+        f"{len(np.unique(tiles))} tiles of {np.bincount(tiles.ravel())[1:].min()}-"
+        f"{np.bincount(tiles.ravel())[1:].max()} pixels"
+    )
 
     def loop():
         return np.stack([video[:, mask].mean(axis=1) for mask in masks], axis=1)
@@ -191,34 +185,59 @@ def run(folder, args):
         peak, traces = peak_over(lambda r=regions: extract_region_traces(video, r))
         if name.startswith(("masks", "a RoiSet")):
             np.testing.assert_allclose(traces, expected, rtol=1e-12)
-        rows.append((f"same cells, regions as {name}", "", fmt(seconds), f"{baseline / seconds:.1f}x",
-                     f">= 10x; peak {(peak / 2**20) - output_mib:.1f} MiB over the {output_mib:.1f} MiB output "
-                     f"(<= 64)"))
+        rows.append(
+            (
+                f"same cells, regions as {name}",
+                "",
+                fmt(seconds),
+                f"{baseline / seconds:.1f}x",
+                f">= 10x; peak {(peak / 2**20) - output_mib:.1f} MiB over the {output_mib:.1f} MiB output (<= 64)",
+            )
+        )
 
     copy = best_of(lambda: np.copy(small), args.repeats * 3)
     tiled = best_of(lambda: extract_region_traces(small, tiles), args.repeats * 3)
     tiles_loop = best_of(lambda: [small[:, tiles == k].mean(axis=1) for k in range(1, 1001)], 1)
     rows.append(("np.copy of the 1000x128x128 float32 video", fmt(copy), "", "", ""))
-    rows.append(("label image tiling its frame into 1000 regions", f"loop {fmt(tiles_loop)}", fmt(tiled),
-                 f"{tiles_loop / tiled:.0f}x", f"{tiled / copy:.2f}x np.copy (<= 3x)"))
+    rows.append(
+        (
+            "label image tiling its frame into 1000 regions",
+            f"loop {fmt(tiles_loop)}",
+            fmt(tiled),
+            f"{tiles_loop / tiled:.0f}x",
+            f"{tiled / copy:.2f}x np.copy (<= 3x)",
+        )
+    )
 
     n_chunks = 40 * 4 * 4
     repeats = max(args.repeats // 2, 2)
     counted = zarr.open_array(store, mode="r")
     with ReadCounter() as reads:
         zarr_seconds = best_of(lambda: extract_region_traces(counted, masks), repeats)
-    rows.append(("same cells via zarr, chunks (100, 64, 64)", "", fmt(zarr_seconds), "",
-                 reads.summary(repeats + 1, n_chunks)))
+    rows.append(
+        ("same cells via zarr, chunks (100, 64, 64)", "", fmt(zarr_seconds), "", reads.summary(repeats + 1, n_chunks))
+    )
     lazy = da.from_zarr(counted)
     with ReadCounter() as reads:
         dask_seconds = best_of(lambda: extract_region_traces(lazy, masks).compute(scheduler="threads"), repeats)
-    rows.append(("same cells via dask (from_zarr), threaded scheduler", "", fmt(dask_seconds), "",
-                 reads.summary(repeats + 1, n_chunks)))
+    rows.append(
+        (
+            "same cells via dask (from_zarr), threaded scheduler",
+            "",
+            fmt(dask_seconds),
+            "",
+            reads.summary(repeats + 1, n_chunks),
+        )
+    )
     if not args.skip_cluster:
         import distributed
 
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             remote = da.from_zarr(str(store))
 
             def on_cluster():
@@ -232,12 +251,21 @@ def run(folder, args):
     kymo = best_of(lambda: extract_kymograph(video, kymo_path, size=3), args.repeats)
     positions = extract_kymograph(video[:1], kymo_path, size=3)[1]
     kymo_traces = best_of(lambda: extract_traces(video, positions, size=3), args.repeats)
-    rows.append((f"kymograph, 2-segment path ({len(positions)} samples), rect 3, same memmap", "",
-                 fmt(kymo), "", f"extract_traces of its positions: {fmt(kymo_traces)}"))
+    rows.append(
+        (
+            f"kymograph, 2-segment path ({len(positions)} samples), rect 3, same memmap",
+            "",
+            fmt(kymo),
+            "",
+            f"extract_traces of its positions: {fmt(kymo_traces)}",
+        )
+    )
 
-    print(f"\nMeasured on {platform.node()} ({os.cpu_count()} cores, {platform.machine()}), "
-          f"Python {platform.python_version()}, numpy {np.__version__}; load average "
-          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
+    print(
+        f"\nMeasured on {platform.node()} ({os.cpu_count()} cores, {platform.machine()}), "
+        f"Python {platform.python_version()}, numpy {np.__version__}; load average "
+        f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}\n"
+    )
     print("| workload | baseline | optimap-trace | ratio | target / note |")
     print("|---|---:|---:|---:|---|")
     for row in rows:

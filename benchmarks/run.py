@@ -82,7 +82,10 @@ def run_workloads(python, data, names, cwd, impl="x"):
         env["PYTHONPATH"] = str(OURS_PATH)
     out = subprocess.run(
         [str(python), str(HERE / "workloads.py"), impl, str(data), *names],
-        capture_output=True, text=True, cwd=cwd, env=env,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
     )
     if out.returncode:
         print(out.stderr, file=sys.stderr)
@@ -125,8 +128,21 @@ def dask_times(data, repeats=3):
 
 
 POSITION_ROWS = [f"pos{n}_{w}5" for n in (1, 2, 5, 50, 500, 5000) for w in ("rect", "disc")]
-EVERY_ROWS = [f"every_{w}{s}" for w, s in (("rect", 3), ("disc", 3), ("rect", 5), ("disc", 5), ("rect", 15),
-                                           ("disc", 15), ("rect", 31), ("disc", 31), ("rect", 63), ("disc", 63))]
+EVERY_ROWS = [
+    f"every_{w}{s}"
+    for w, s in (
+        ("rect", 3),
+        ("disc", 3),
+        ("rect", 5),
+        ("disc", 5),
+        ("rect", 15),
+        ("disc", 15),
+        ("rect", 31),
+        ("disc", 31),
+        ("rect", 63),
+        ("disc", 63),
+    )
+]
 # Rows optimap 0.3.1 is timed on too (it takes minutes on the large every-pixel discs).
 REFERENCE_ROWS = POSITION_ROWS + ["every_rect3", "every_disc3", "every_disc5"]
 FIRST_CALL_ROWS = ["pos1_rect5", "pos5_rect5", "pos50_rect5", "pos500_disc5", "every_rect3", "every_disc5"]
@@ -164,15 +180,18 @@ def main():
     with tempfile.TemporaryDirectory() as cwd:  # neither interpreter may see this checkout's sources
         ours = run_workloads(sys.executable, args.data, names + u16_names, cwd)
         # optimap 0.3.1 has no zarr support of its own; np_copy is a bandwidth baseline.
-        theirs = run_workloads(reference, args.data, [n for n in list(TARGETS) + REFERENCE_ROWS
-                                                      if n != "zarr_500"], cwd)
+        theirs = run_workloads(
+            reference, args.data, [n for n in list(TARGETS) + REFERENCE_ROWS if n != "zarr_500"], cwd
+        )
         prange = run_workloads(sys.executable, args.data, [], cwd, impl="prange")
-        memory = run_workloads(sys.executable, args.data, POSITION_ROWS + EVERY_ROWS + ["u16_every_disc63"], cwd,
-                               impl="memory")
-        first = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="first")
-                 for name in FIRST_CALL_ROWS}
-        first_after_numba = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="first-after-numba")
-                             for name in FIRST_CALL_ROWS}
+        memory = run_workloads(
+            sys.executable, args.data, POSITION_ROWS + EVERY_ROWS + ["u16_every_disc63"], cwd, impl="memory"
+        )
+        first = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="first") for name in FIRST_CALL_ROWS}
+        first_after_numba = {
+            name: run_workloads(sys.executable, args.data, [name], cwd, impl="first-after-numba")
+            for name in FIRST_CALL_ROWS
+        }
         # The rows above run in one process that has long imported numba; a fresh process extracting a
         # few windows takes the numpy path instead (see _plan): its warm times, one process per row.
         fresh = {name: run_workloads(sys.executable, args.data, [name], cwd, impl="fresh") for name in FRESH_ROWS}
@@ -185,8 +204,10 @@ def main():
     rows["import"] = ('python -c "import optimap.trace"', ">= 4x, < 50 ms")
     rows["dask_threads_500"] = ("500 positions of the zarr video via dask, threaded scheduler", "-")
     rows["dask_cluster_500"] = ("500 positions of the zarr video via dask, LocalCluster 2 processes", "-")
-    print(f"Measured {time.strftime('%Y-%m-%d')} on {platform.node()} ({os.cpu_count()} cores, "
-          f"{platform.processor() or platform.machine()}), Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.node()} ({os.cpu_count()} cores, "
+        f"{platform.processor() or platform.machine()}), Python {platform.python_version()}, numpy {np.__version__}"
+    )
     print()
     print("| workload | optimap 0.3.1 | optimap-trace | ratio | target |")
     print("|---|---:|---:|---:|---|")
@@ -200,11 +221,15 @@ def main():
     copy = ours["np_copy"]
     print(f"| np.copy of the 1000x128x128 float32 video (bandwidth bound) | | {copy * 1e3:.2f} ms | | |")
     print()
-    print("All on the 1000x128x128 video (float32; uint16 = the same values x 4095). Ratios: optimap 0.3.1 / ours, "
-          "prange / ours, uint16 / float32.")
+    print(
+        "All on the 1000x128x128 video (float32; uint16 = the same values x 4095). Ratios: optimap 0.3.1 / ours, "
+        "prange / ours, uint16 / float32."
+    )
     print()
-    print("| workload | optimap 0.3.1 | numba prange | ours float32 | ours uint16 | vs 0.3.1 | vs prange | "
-          "uint16/float32 | peak MiB over output | fresh process (vs 0.3.1) |")
+    print(
+        "| workload | optimap 0.3.1 | numba prange | ours float32 | ours uint16 | vs 0.3.1 | vs prange | "
+        "uint16/float32 | peak MiB over output | fresh process (vs 0.3.1) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in POSITION_ROWS + EVERY_ROWS:
         mine, ref, alt = ours.get(name), theirs.get(name), prange.get("prange_" + name)
@@ -214,29 +239,46 @@ def main():
         if new:
             path = "compiled" if new["numba"] else "numpy"
             fresh_cell = f"{new['warm'] * 1e3:.2f} ms {path}" + (f" ({ref / new['warm']:.1f}x)" if ref else "")
-        cells = [f"{ref * 1e3:.2f} ms" if ref else "", f"{alt * 1e3:.2f} ms" if alt else "",
-                 f"{mine * 1e3:.2f} ms", f"{u16 * 1e3:.2f} ms" if u16 else "",
-                 f"{ref / mine:.1f}x" if ref else "", f"{alt / mine:.2f}x" if alt else "",
-                 f"{u16 / mine:.2f}" if u16 else "", f"{memory.get(name, float('nan')):.1f}", fresh_cell]
+        cells = [
+            f"{ref * 1e3:.2f} ms" if ref else "",
+            f"{alt * 1e3:.2f} ms" if alt else "",
+            f"{mine * 1e3:.2f} ms",
+            f"{u16 * 1e3:.2f} ms" if u16 else "",
+            f"{ref / mine:.1f}x" if ref else "",
+            f"{alt / mine:.2f}x" if alt else "",
+            f"{u16 / mine:.2f}" if u16 else "",
+            f"{memory.get(name, float('nan')):.1f}",
+            fresh_cell,
+        ]
         print(f"| {label(name)} | " + " | ".join(cells) + " |")
     print()
     every = {name[6:]: ours[name] for name in EVERY_ROWS}
-    print(f"every pixel: rect 3 / np.copy {every['rect3'] / copy:.2f} (target <= 1.5); "
-          f"rect 63 / rect 3 {every['rect63'] / every['rect3']:.2f} (<= 2); "
-          + "; ".join(f"disc {s} / rect {s} {every[f'disc{s}'] / every[f'rect{s}']:.2f} "
-                      f"(<= {1.5 if s <= 5 else s / 4:g})" for s in (3, 5, 15, 31, 63)))
+    print(
+        f"every pixel: rect 3 / np.copy {every['rect3'] / copy:.2f} (target <= 1.5); "
+        f"rect 63 / rect 3 {every['rect63'] / every['rect3']:.2f} (<= 2); "
+        + "; ".join(
+            f"disc {s} / rect {s} {every[f'disc{s}'] / every[f'rect{s}']:.2f} (<= {1.5 if s <= 5 else s / 4:g})"
+            for s in (3, 5, 15, 31, 63)
+        )
+    )
     print(f"uint16 every pixel disc 63: peak {memory.get('u16_every_disc63', float('nan')):.1f} MiB over the output")
     print()
-    print("| first call in a fresh process (after `from optimap.trace import extract_traces`) | first | second | "
-          "warm | first / warm | the call imported numba | with numba imported before: first / warm |")
+    print(
+        "| first call in a fresh process (after `from optimap.trace import extract_traces`) | first | second | "
+        "warm | first / warm | the call imported numba | with numba imported before: first / warm |"
+    )
     print("|---|---:|---:|---:|---:|---|---:|")
     for name, result in first.items():
         after = first_after_numba.get(name) or {}
         if result:
-            cells = [f"{result['first'] * 1e3:.1f} ms", f"{result['second'] * 1e3:.2f} ms",
-                     f"{result['warm'] * 1e3:.2f} ms", f"{result['first'] / result['warm']:.1f}",
-                     "yes" if result.get("imported_numba") else "no",
-                     f"{after['first'] * 1e3:.1f} ms / {after['warm'] * 1e3:.2f} ms" if after else ""]
+            cells = [
+                f"{result['first'] * 1e3:.1f} ms",
+                f"{result['second'] * 1e3:.2f} ms",
+                f"{result['warm'] * 1e3:.2f} ms",
+                f"{result['first'] / result['warm']:.1f}",
+                "yes" if result.get("imported_numba") else "no",
+                f"{after['first'] * 1e3:.1f} ms / {after['warm'] * 1e3:.2f} ms" if after else "",
+            ]
             print(f"| {label(name)} | " + " | ".join(cells) + " |")
 
 

@@ -87,9 +87,18 @@ def make_workloads(trace, data_dir):
             coords = as_list[0] if n == 1 else as_list[:n]
             workloads[f"pos{n}_{window}5"] = (extract(small, coords, 5, window), repeats)
             workloads[f"u16_pos{n}_{window}5"] = (extract(small_u16, coords, 5, window), repeats)
-    for window, size, repeats in (("rect", 3, 10), ("rect", 63, 10), ("disc", 3, 10), ("disc", 5, 10),
-                                  ("rect", 5, 10), ("rect", 15, 5), ("disc", 15, 5), ("rect", 31, 5),
-                                  ("disc", 31, 3), ("disc", 63, 3)):
+    for window, size, repeats in (
+        ("rect", 3, 10),
+        ("rect", 63, 10),
+        ("disc", 3, 10),
+        ("disc", 5, 10),
+        ("rect", 5, 10),
+        ("rect", 15, 5),
+        ("disc", 15, 5),
+        ("rect", 31, 5),
+        ("disc", 31, 3),
+        ("disc", 63, 3),
+    ):
         workloads[f"every_{window}{size}"] = (extract(small, every_pixel, size, window), repeats)
         workloads[f"u16_every_{window}{size}"] = (extract(small_u16, every_pixel, size, window), repeats)
     return workloads, small, positions
@@ -112,7 +121,9 @@ def main():
                 out = np.empty((len(small), n))
                 rows, cols = positions[:n, 1].astype(np.int64), positions[:n, 0].astype(np.int64)
                 workloads[f"prange_pos{n}_{window}5"] = (
-                    lambda r=rows, c=cols, ro=row_offsets, co=col_offsets, o=out: kernel(small, r, c, ro, co, o), 10)
+                    lambda r=rows, c=cols, ro=row_offsets, co=col_offsets, o=out: kernel(small, r, c, ro, co, o),
+                    10,
+                )
         names = [name for name in workloads if name.startswith("prange_")]
     if impl == "memory":  # peak traced memory above the output, per workload
         import tracemalloc
@@ -139,8 +150,11 @@ def main():
         start = time.perf_counter()  # the second call: no one-time costs left, the data still cooling in caches
         function()
         second = time.perf_counter() - start
-        print(json.dumps({"first": first, "second": second, "warm": best_of(function, repeats),
-                          "imported_numba": imported}))
+        print(
+            json.dumps(
+                {"first": first, "second": second, "warm": best_of(function, repeats), "imported_numba": imported}
+            )
+        )
         return
     if impl == "fresh":  # warm times in a process where nothing else has imported numba
         function, repeats = workloads[names[0]]

@@ -81,7 +81,7 @@ def regions_figure(video, info):
     polygon, outlined on the first frame beside their -ΔF/F traces, one colour each."""
     fps = info["fps"]
     px, py = info["pacing_site"]
-    rows, cols = np.mgrid[0:video.shape[1], 0:video.shape[2]]
+    rows, cols = np.mgrid[0 : video.shape[1], 0 : video.shape[2]]
     distance = np.hypot(cols - px, rows - py)
     tissue = info["mask"]
     bands = np.zeros(tissue.shape, dtype=np.uint8)

@@ -45,8 +45,12 @@ def brute_polygon_mask(rings, height, width):
     mask = np.zeros((height, width), dtype=bool)
     for r in range(height):
         for c in range(width):
-            on_edge = any((x2 - x1) * (r - y1) == (y2 - y1) * (c - x1) and min(x1, x2) <= c <= max(x1, x2)
-                          and min(y1, y2) <= r <= max(y1, y2) for (x1, y1), (x2, y2) in edges)
+            on_edge = any(
+                (x2 - x1) * (r - y1) == (y2 - y1) * (c - x1)
+                and min(x1, x2) <= c <= max(x1, x2)
+                and min(y1, y2) <= r <= max(y1, y2)
+                for (x1, y1), (x2, y2) in edges
+            )
             mask[r, c] = on_edge or _inside(edges, Fraction(c), Fraction(r))
     return mask
 
@@ -72,7 +76,10 @@ def imagej_oval_mask(left, top, width, height, frame_height, frame_width):
     for y in range(height):
         for x in range(width):
             xx, yy = x - (a - 0.5), y - (b - 0.5)
-            if xx * xx / (a * a) + yy * yy / (b * b) <= 1.0 and 0 <= top + y < frame_height and \
-                    0 <= left + x < frame_width:
+            if (
+                xx * xx / (a * a) + yy * yy / (b * b) <= 1.0
+                and 0 <= top + y < frame_height
+                and 0 <= left + x < frame_width
+            ):
                 mask[top + y, left + x] = True
     return mask

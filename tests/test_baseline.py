@@ -54,8 +54,12 @@ def test_integer_traces_and_no_traces():
 def test_the_result_does_not_depend_on_the_brightness(scale, depth, inverted):
     """ΔF/F is a ratio: the same recording, brighter or dimmer, gives the same result."""
     trace = bleached(depth)
-    np.testing.assert_allclose(delta_f_over_f(scale * trace, inverted=inverted),
-                               delta_f_over_f(trace, inverted=inverted), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(
+        delta_f_over_f(scale * trace, inverted=inverted),
+        delta_f_over_f(trace, inverted=inverted),
+        rtol=1e-8,
+        atol=1e-10,
+    )
 
 
 @pytest.mark.parametrize(

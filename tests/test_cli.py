@@ -58,8 +58,20 @@ def test_extract_matches_the_library(tmp_path, recording, capsys, name):
 def test_extract_to_stdout_with_fps_frames_and_processing(recording, capsys):
     folder, video = recording
     status, stdout, _ = run(
-        ["extract", folder / "video.npy", "--line", "0,0,30,20,3", "--frames", "10:50", "--fps", "200",
-         "--detrend", "line", "--normalize", "--quiet"],
+        [
+            "extract",
+            folder / "video.npy",
+            "--line",
+            "0,0,30,20,3",
+            "--frames",
+            "10:50",
+            "--fps",
+            "200",
+            "--detrend",
+            "line",
+            "--normalize",
+            "--quiet",
+        ],
         capsys,
     )
     assert status == 0
@@ -68,8 +80,9 @@ def test_extract_to_stdout_with_fps_frames_and_processing(recording, capsys):
     values = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
     np.testing.assert_allclose(values[:, 0], np.arange(10, 50) / 200)
     raw = extract_traces(video[10:50], [(0, 0), (15, 10), (30, 20)])
-    np.testing.assert_allclose(values[:, 1:], normalize(detrend_timeseries(raw, kind="line"), dtype=np.float64),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        values[:, 1:], normalize(detrend_timeseries(raw, kind="line"), dtype=np.float64), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_positions_files_random_and_plot(tmp_path, recording, capsys):
@@ -78,8 +91,22 @@ def test_positions_files_random_and_plot(tmp_path, recording, capsys):
     (tmp_path / "p.json").write_text(json.dumps([[7, 8]]))
     out, plot = tmp_path / "t.csv", tmp_path / "t.png"
     status, _, err = run(
-        ["extract", folder / "video.npy", "--positions", tmp_path / "p.csv", "--positions", tmp_path / "p.json",
-         "--random", "4", "--seed", "3", "-o", out, "--plot", plot],
+        [
+            "extract",
+            folder / "video.npy",
+            "--positions",
+            tmp_path / "p.csv",
+            "--positions",
+            tmp_path / "p.json",
+            "--random",
+            "4",
+            "--seed",
+            "3",
+            "-o",
+            out,
+            "--plot",
+            plot,
+        ],
         capsys,
     )
     assert status == 0, err
@@ -144,16 +171,29 @@ def test_console_script_runs():
 def test_errors_are_one_line_with_status_2_and_leave_no_file(tmp_path, recording, capsys, argv, message):
     folder, _ = recording
     (tmp_path / "notes.txt").write_text("hello")
-    (tmp_path / "bad.npy").write_bytes(np.lib.format.magic(1, 0) + b"\x76\x00{'descr': '<u2', 'fortran_order': False, 'shape': (10, 10, 10), }" + b" " * 40 + b"\n" + b"\x00" * 10)
+    (tmp_path / "bad.npy").write_bytes(
+        np.lib.format.magic(1, 0)
+        + b"\x76\x00{'descr': '<u2', 'fortran_order': False, 'shape': (10, 10, 10), }"
+        + b" " * 40
+        + b"\n"
+        + b"\x00" * 10
+    )
     np.save(tmp_path / "image.npy", np.zeros((5, 5)))
     (tmp_path / "bad.json").write_text("[[1, 2], [3")
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
-    names = {"missing": tmp_path / "missing.npy", "text": tmp_path / "notes.txt", "truncated": tmp_path / "bad.npy",
-             "image2d": tmp_path / "image.npy", "npy": folder / "video.npy", "badjson": tmp_path / "bad.json",
-             "badcsv": tmp_path / "bad.csv"}
+    names = {
+        "missing": tmp_path / "missing.npy",
+        "text": tmp_path / "notes.txt",
+        "truncated": tmp_path / "bad.npy",
+        "image2d": tmp_path / "image.npy",
+        "npy": folder / "video.npy",
+        "badjson": tmp_path / "bad.json",
+        "badcsv": tmp_path / "bad.csv",
+    }
     out = tmp_path / "out.csv"
-    argv = [a.format(**names) for a in argv] + (["-o", str(out), "--plot", str(tmp_path / "out.png")]
-                                                if argv[0] == "extract" else [])
+    argv = [a.format(**names) for a in argv] + (
+        ["-o", str(out), "--plot", str(tmp_path / "out.png")] if argv[0] == "extract" else []
+    )
     before = sorted(p.name for p in tmp_path.iterdir())
     status, stdout, stderr = run(argv, capsys)
     assert status == 2
@@ -177,12 +217,14 @@ def test_a_failing_plot_leaves_no_csv_either(tmp_path, recording, capsys):
     """A plot into a folder that does not exist fails before anything is renamed into place."""
     folder, _ = recording
     out = tmp_path / "t.csv"
-    status, stdout, err = run(["extract", folder / "video.npy", "--pos", "1,1", "-o", out, "--plot",
-                               tmp_path / "missing" / "p.png"], capsys)
+    status, stdout, err = run(
+        ["extract", folder / "video.npy", "--pos", "1,1", "-o", out, "--plot", tmp_path / "missing" / "p.png"], capsys
+    )
     assert status == 2 and "does not exist" in err
     assert list(tmp_path.iterdir()) == []
-    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "1,1", "--plot",
-                             tmp_path / "missing" / "p.png"], capsys)
+    status, stdout, _ = run(
+        ["extract", folder / "video.npy", "--pos", "1,1", "--plot", tmp_path / "missing" / "p.png"], capsys
+    )
     assert status == 2 and stdout == ""  # no CSV on standard output either
 
 
@@ -214,8 +256,9 @@ def test_dataset_chooses_among_several_hdf5_videos(tmp_path, recording, capsys):
     out = tmp_path / "t.csv"
     status, _, err = run(["extract", tmp_path / "two.h5", "--pos", "3,4", "-o", out], capsys)
     assert status == 2 and "--dataset" in err and "dataset=" not in err
-    status, _, err = run(["extract", tmp_path / "two.h5", "--dataset", "processed/smooth", "--pos", "3,4", "-o", out,
-                          "--quiet"], capsys)
+    status, _, err = run(
+        ["extract", tmp_path / "two.h5", "--dataset", "processed/smooth", "--pos", "3,4", "-o", out, "--quiet"], capsys
+    )
     assert status == 0, err
     np.testing.assert_array_equal(read_csv(out)[1][:, 1], extract_traces(video[:, ::-1, :] * 2, (3, 4)))
     status, _, err = run(["extract", tmp_path / "two.h5", "--dataset", "nope", "--pos", "3,4", "-o", out], capsys)
@@ -224,23 +267,45 @@ def test_dataset_chooses_among_several_hdf5_videos(tmp_path, recording, capsys):
 
 def test_invert_mirrors_each_trace_within_its_range(recording, capsys):
     folder, video = recording
-    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "--pos", "9,9", "--invert", "--quiet"],
-                            capsys)
+    status, stdout, _ = run(
+        ["extract", folder / "video.npy", "--pos", "3,4", "--pos", "9,9", "--invert", "--quiet"], capsys
+    )
     values = np.array([[float(v) for v in line.split(",")] for line in stdout.splitlines()[1:]])[:, 1:]
     raw = extract_traces(video, [(3, 4), (9, 9)])
     np.testing.assert_allclose(values, raw.min(axis=0) + raw.max(axis=0) - raw, rtol=1e-14)
-    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "--normalize", "--invert", "--quiet"],
-                            capsys)
+    status, stdout, _ = run(
+        ["extract", folder / "video.npy", "--pos", "3,4", "--normalize", "--invert", "--quiet"], capsys
+    )
     values = np.array([float(line.split(",")[1]) for line in stdout.splitlines()[1:]])
     np.testing.assert_allclose(values, 1 - normalize(raw[:, 0], dtype=np.float64), atol=1e-15)
 
 
-@pytest.mark.parametrize(("name", "magic"), [("f.pdf", b"%PDF"), ("f.svg", b"<?xml"), ("f.jpg", b"\xff\xd8\xff"),
-                                             ("f.jpeg", b"\xff\xd8\xff"), ("f.PNG", b"\x89PNG")])
+@pytest.mark.parametrize(
+    ("name", "magic"),
+    [
+        ("f.pdf", b"%PDF"),
+        ("f.svg", b"<?xml"),
+        ("f.jpg", b"\xff\xd8\xff"),
+        ("f.jpeg", b"\xff\xd8\xff"),
+        ("f.PNG", b"\x89PNG"),
+    ],
+)
 def test_plot_format_follows_the_extension(tmp_path, recording, capsys, name, magic):
     folder, _ = recording
-    status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--plot", tmp_path / name, "-o",
-                          tmp_path / "t.csv", "--quiet"], capsys)
+    status, _, err = run(
+        [
+            "extract",
+            folder / "video.npy",
+            "--pos",
+            "3,4",
+            "--plot",
+            tmp_path / name,
+            "-o",
+            tmp_path / "t.csv",
+            "--quiet",
+        ],
+        capsys,
+    )
     assert status == 0, err
     assert (tmp_path / name).read_bytes().startswith(magic)
 
@@ -261,8 +326,9 @@ def test_a_plot_of_many_positions_stays_readable(tmp_path, recording, capsys, qu
     from optimap import cli
 
     positions = [(x, y) for x in range(2, 30, 4) for y in range(2, 22, 5)]  # 28 positions
-    figure = cli.trace_figure(np.zeros((24, 32)), positions, np.random.default_rng(0).random((60, 28)),
-                              [f"p{i}" for i in range(28)])
+    figure = cli.trace_figure(
+        np.zeros((24, 32)), positions, np.random.default_rng(0).random((60, 28)), [f"p{i}" for i in range(28)]
+    )
     image_ax, trace_ax = figure.axes[:2]
     assert trace_ax.get_legend() is None
     colors = [tuple(line.get_color()) for line in trace_ax.lines]
@@ -272,8 +338,22 @@ def test_a_plot_of_many_positions_stays_readable(tmp_path, recording, capsys, qu
     plt.close(figure)
     few = cli.trace_figure(np.zeros((24, 32)), positions[:4], np.ones((60, 4)), ["a", "b", "c", "d"])
     assert [t.get_text() for t in few.axes[1].get_legend().get_texts()] == ["a", "b", "c", "d"]
-    status, _, err = run(["extract", recording[0] / "video.npy", "--random", "40", "--seed", "1", "-o",
-                          tmp_path / "t.csv", "--plot", tmp_path / "t.png", *quiet], capsys)
+    status, _, err = run(
+        [
+            "extract",
+            recording[0] / "video.npy",
+            "--random",
+            "40",
+            "--seed",
+            "1",
+            "-o",
+            tmp_path / "t.csv",
+            "--plot",
+            tmp_path / "t.png",
+            *quiet,
+        ],
+        capsys,
+    )
     assert status == 0 and "warning" not in err.lower()
 
 
@@ -311,8 +391,9 @@ def test_position_files_written_by_pandas(tmp_path, recording, capsys):
 
 def test_positions_rounding_to_one_pixel_get_distinct_columns(recording, capsys):
     folder, _ = recording
-    status, stdout, _ = run(["extract", folder / "video.npy", "--pos", "3,4", "--pos", "3.2,4.1", "--pos", "3,4",
-                             "--quiet"], capsys)
+    status, stdout, _ = run(
+        ["extract", folder / "video.npy", "--pos", "3,4", "--pos", "3.2,4.1", "--pos", "3,4", "--quiet"], capsys
+    )
     assert stdout.splitlines()[0] == "frame,x3_y4,x3_y4_2,x3_y4_3"
 
 
@@ -329,12 +410,18 @@ def test_positions_rounding_to_one_pixel_get_distinct_columns(recording, capsys)
         (["--pos", "1,1", "--norm"], r"unrecognized arguments: --norm"),
         (["--pos", "1,1", "--start", "2", "--frames", "3:5"], r"--start and --frames"),
         (["--pos", "1,1", "--step", "0"], r"^--step 0: must be at least 1$"),
-        (["--pos", "1,1", "--start", "60"], r"^--start 60 is out of range: .*60 frames, so --start must be at most 59$"),
+        (
+            ["--pos", "1,1", "--start", "60"],
+            r"^--start 60 is out of range: .*60 frames, so --start must be at most 59$",
+        ),
         (["--pos", "1,1", "--frames", "70:80"], r"^--frames 70:80 is out of range: .*60 frames"),
         (["--random", "5000"], r"^--random 5000: the frame has only 768 pixels$"),
         (["--pos", "1,1", "--size", "-2"], r"^--size -2: must be 0 or more$"),
         (["--pos", "1,1", "--fps", "-5"], r"^--fps -5: must be a number > 0$"),
-        (["--pos", "1,1", "--dataset", "x"], r"^--dataset x was given, but --dataset applies only to HDF5 files and zarr stores"),
+        (
+            ["--pos", "1,1", "--dataset", "x"],
+            r"^--dataset x was given, but --dataset applies only to HDF5 files and zarr stores",
+        ),
     ],
 )
 def test_messages_name_the_option_the_user_typed(tmp_path, recording, capsys, argv, message):
@@ -363,8 +450,10 @@ def cli_subprocess(args, prelude="", **kwargs):
 def test_runs_without_tqdm(tmp_path, recording):
     """The core install has no tqdm: extraction runs without a progress bar."""
     folder, video = recording
-    result = cli_subprocess(["extract", folder / "video.npy", "--pos", "3,4", "-o", tmp_path / "t.csv"],
-                            prelude="sys.modules['tqdm'] = None  # importing tqdm fails, as without the extra")
+    result = cli_subprocess(
+        ["extract", folder / "video.npy", "--pos", "3,4", "-o", tmp_path / "t.csv"],
+        prelude="sys.modules['tqdm'] = None  # importing tqdm fails, as without the extra",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == f"wrote {tmp_path / 't.csv'}\n"
     np.testing.assert_array_equal(read_csv(tmp_path / "t.csv")[1][:, 1], extract_traces(video, (3, 4)))
@@ -372,19 +461,41 @@ def test_runs_without_tqdm(tmp_path, recording):
 
 def test_a_closed_standard_output_gives_one_line(recording):
     folder, _ = recording
-    result = subprocess.run([sys.executable, "-c", "import sys; from optimap.cli import main; sys.exit(main())",
-                             "extract", str(folder / "video.npy"), "--pos", "3,4"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: os.close(1))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from optimap.cli import main; sys.exit(main())",
+            "extract",
+            str(folder / "video.npy"),
+            "--pos",
+            "3,4",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+    )
     assert result.returncode == 2
     assert result.stderr == "optimap-trace: error: standard output is closed: give an output file with -o FILE\n"
 
 
 def test_a_broken_pipe_gives_one_line(recording):
     folder, _ = recording
-    process = subprocess.Popen([sys.executable, "-c", "import sys; from optimap.cli import main; sys.exit(main())",
-                                "extract", str(folder / "video.npy"), "--random", "700", "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from optimap.cli import main; sys.exit(main())",
+            "extract",
+            str(folder / "video.npy"),
+            "--random",
+            "700",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     process.stdout.read(100)
     process.stdout.close()  # like `| head -c 100`
     with process.stderr:
@@ -416,8 +527,24 @@ def test_an_object_npy_is_described_as_such(tmp_path, capsys):
 def test_binary_outputs(tmp_path, recording, capsys, suffix):
     folder, video = recording
     out = tmp_path / f"t{suffix}"
-    status, _, err = run(["extract", folder / "video.npy", "--pos", "3,4", "--pos", "9,9", "--fps", "100", "--window",
-                          "disc", "-o", out, "--quiet"], capsys)
+    status, _, err = run(
+        [
+            "extract",
+            folder / "video.npy",
+            "--pos",
+            "3,4",
+            "--pos",
+            "9,9",
+            "--fps",
+            "100",
+            "--window",
+            "disc",
+            "-o",
+            out,
+            "--quiet",
+        ],
+        capsys,
+    )
     assert status == 0, err
     expected = extract_traces(video, [(3, 4), (9, 9)], window="disc")
     if suffix == ".npy":
@@ -445,12 +572,17 @@ def test_channel_of_an_imagej_hyperstack(tmp_path, recording, capsys):
     tifffile.imwrite(tmp_path / "two.tif", stack, imagej=True, metadata={"axes": "TCYX"})
     status, _, err = run(["extract", tmp_path / "two.tif", "--pos", "3,4", "-o", tmp_path / "t.csv"], capsys)
     assert status == 2 and "2 channels" in err and "--channel" in err and "channel=" not in err
-    status, _, err = run(["extract", tmp_path / "two.tif", "--channel", "1", "--pos", "3,4", "-o", tmp_path / "t.csv",
-                          "--quiet"], capsys)
+    status, _, err = run(
+        ["extract", tmp_path / "two.tif", "--channel", "1", "--pos", "3,4", "-o", tmp_path / "t.csv", "--quiet"], capsys
+    )
     assert status == 0, err
-    np.testing.assert_allclose(read_csv(tmp_path / "t.csv")[1][:, 1], extract_traces(video // 2 + 7, (3, 4)), rtol=1e-13)
+    np.testing.assert_allclose(
+        read_csv(tmp_path / "t.csv")[1][:, 1], extract_traces(video // 2 + 7, (3, 4)), rtol=1e-13
+    )
     status, _, err = run(["extract", tmp_path / "two.tif", "--channel", "5", "--pos", "3,4"], capsys)
-    assert status == 2 and err.startswith("optimap-trace: error: --channel 5 is out of range") and "--channel must" in err
+    assert (
+        status == 2 and err.startswith("optimap-trace: error: --channel 5 is out of range") and "--channel must" in err
+    )
 
 
 def test_a_split_recording_is_one_video_in_natural_name_order(tmp_path, recording, capsys):
@@ -460,8 +592,9 @@ def test_a_split_recording_is_one_video_in_natural_name_order(tmp_path, recordin
     for name, part in (("rec.tif", video[:20]), ("rec_2.tif", video[20:40]), ("rec_10.tif", video[40:])):
         tifffile.imwrite(tmp_path / name, part)
     files = sorted(str(p) for p in tmp_path.glob("rec*.tif"))  # as a shell expands rec*.tif: rec_10 before rec_2
-    status, _, err = run(["extract", *files, "--pos", "3,4", "--start", "15", "-o", tmp_path / "t.csv", "--quiet"],
-                         capsys)
+    status, _, err = run(
+        ["extract", *files, "--pos", "3,4", "--start", "15", "-o", tmp_path / "t.csv", "--quiet"], capsys
+    )
     assert status == 0, err
     header, values = read_csv(tmp_path / "t.csv")
     np.testing.assert_array_equal(values[:, 0], np.arange(15, 60))
@@ -493,10 +626,14 @@ def test_dff_removes_the_bleaching(tmp_path, recording, capsys):
 
 def test_a_missing_extra_for_the_output_is_reported_before_reading(tmp_path, recording):
     folder, _ = recording
-    result = cli_subprocess(["extract", folder / "video.npy", "--pos", "3,4", "-o", tmp_path / "t.h5"],
-                            prelude="sys.modules['h5py'] = None  # as without the hdf5 extra\n"
-                                    "import optimap.trace._extract as e; e.run_blocks = None  # reading would fail")
+    result = cli_subprocess(
+        ["extract", folder / "video.npy", "--pos", "3,4", "-o", tmp_path / "t.h5"],
+        prelude="sys.modules['h5py'] = None  # as without the hdf5 extra\n"
+        "import optimap.trace._extract as e; e.run_blocks = None  # reading would fail",
+    )
     assert result.returncode == 1
-    assert result.stderr == ('optimap-trace: error: h5py is needed to save traces as HDF5 but is not installed; '
-                             'install it with: pip install "optimap-trace[hdf5]"\n')
+    assert result.stderr == (
+        "optimap-trace: error: h5py is needed to save traces as HDF5 but is not installed; "
+        'install it with: pip install "optimap-trace[hdf5]"\n'
+    )
     assert list(tmp_path.iterdir()) == []

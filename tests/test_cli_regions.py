@@ -53,18 +53,37 @@ def test_roi_labels_and_masks_in_the_order_given(tmp_path, files, capsys):
     stack = np.stack([labels == 5, labels == 2])
     np.save(tmp_path / "cells.npy", stack)
     out = tmp_path / "t.csv"
-    status, _, err = run(["extract", folder / "video.npy", "--mask", tmp_path / "tissue.png", "--roi",
-                          folder / "RoiSet.zip", "--labels", tmp_path / "labels.tif", "--mask", tmp_path / "cells.npy",
-                          "--fps", "100", "-o", out, "--quiet"], capsys)
+    status, _, err = run(
+        [
+            "extract",
+            folder / "video.npy",
+            "--mask",
+            tmp_path / "tissue.png",
+            "--roi",
+            folder / "RoiSet.zip",
+            "--labels",
+            tmp_path / "labels.tif",
+            "--mask",
+            tmp_path / "cells.npy",
+            "--fps",
+            "100",
+            "-o",
+            out,
+            "--quiet",
+        ],
+        capsys,
+    )
     assert status == 0, err
     header, values = read_csv(out)
     assert header == ["time_s", "tissue", "base", "apex", "label_2", "label_5", "label_9", "cells_0", "cells_1"]
-    expected = np.column_stack([
-        extract_region_traces(video, tissue > 0),
-        extract_region_traces(video, folder / "RoiSet.zip"),
-        extract_region_traces(video, labels),
-        extract_region_traces(video, stack),
-    ])
+    expected = np.column_stack(
+        [
+            extract_region_traces(video, tissue > 0),
+            extract_region_traces(video, folder / "RoiSet.zip"),
+            extract_region_traces(video, labels),
+            extract_region_traces(video, stack),
+        ]
+    )
     np.testing.assert_array_equal(values[:, 1:], expected)
     np.testing.assert_allclose(values[:, 0], np.arange(40) / 100)
 
@@ -73,8 +92,9 @@ def test_roi_labels_and_masks_in_the_order_given(tmp_path, files, capsys):
 def test_binary_outputs_and_metadata(tmp_path, files, capsys, suffix):
     folder, video, labels = files
     out = tmp_path / f"t{suffix}"
-    status, _, err = run(["extract", folder / "video.npy", "--labels", folder / "labels.npy", "-o", out, "--quiet"],
-                         capsys)
+    status, _, err = run(
+        ["extract", folder / "video.npy", "--labels", folder / "labels.npy", "-o", out, "--quiet"], capsys
+    )
     assert status == 0, err
     expected = extract_region_traces(video, labels)
     if suffix == ".npy":
@@ -96,16 +116,40 @@ def test_binary_outputs_and_metadata(tmp_path, files, capsys, suffix):
 def test_processing_and_plots(tmp_path, files, capsys):
     folder, video, labels = files
     out, plot = tmp_path / "t.csv", tmp_path / "t.png"
-    status, _, err = run(["extract", folder / "video.npy", "--roi", folder / "RoiSet.zip", "--normalize", "-o", out,
-                          "--plot", plot, "--quiet"], capsys)
+    status, _, err = run(
+        [
+            "extract",
+            folder / "video.npy",
+            "--roi",
+            folder / "RoiSet.zip",
+            "--normalize",
+            "-o",
+            out,
+            "--plot",
+            plot,
+            "--quiet",
+        ],
+        capsys,
+    )
     assert status == 0, err
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     values = read_csv(out)[1][:, 1:]
     assert values.min() == 0 and values.max() == 1
     many = np.arange(24 * 32).reshape(24, 32) // 40  # 20 regions: a colour bar, not a legend
     np.save(tmp_path / "many.npy", many)
-    status, _, err = run(["extract", folder / "video.npy", "--labels", tmp_path / "many.npy", "--plot",
-                          tmp_path / "many.png", "-o", tmp_path / "many.csv"], capsys)
+    status, _, err = run(
+        [
+            "extract",
+            folder / "video.npy",
+            "--labels",
+            tmp_path / "many.npy",
+            "--plot",
+            tmp_path / "many.png",
+            "-o",
+            tmp_path / "many.csv",
+        ],
+        capsys,
+    )
     assert status == 0 and "warning" not in err.lower()
 
 
@@ -162,8 +206,9 @@ def test_errors_name_the_option_and_write_nothing(tmp_path, files, capsys, argv,
     names.update({"notes": tmp_path / "notes.txt", "lines": tmp_path / "lines.zip"})
     argv = [a.format(**{k: str(v) for k, v in names.items()}) for a in argv]
     before = sorted(p.name for p in tmp_path.iterdir())
-    status, stdout, err = run(["extract", folder / "video.npy", *argv, "-o", tmp_path / "out.csv", "--plot",
-                               tmp_path / "out.png"], capsys)
+    status, stdout, err = run(
+        ["extract", folder / "video.npy", *argv, "-o", tmp_path / "out.csv", "--plot", tmp_path / "out.png"], capsys
+    )
     assert status == 2 and stdout == ""
     assert err.count("\n") == 1 and err.startswith("optimap-trace: error: "), err
     assert re.search(message, err.strip().removeprefix("optimap-trace: error: ")), err
@@ -172,8 +217,9 @@ def test_errors_name_the_option_and_write_nothing(tmp_path, files, capsys, argv,
 
 def test_a_region_file_is_an_input(tmp_path, files, capsys):
     folder, _, _ = files
-    status, _, err = run(["extract", folder / "video.npy", "--labels", folder / "labels.npy", "-o",
-                          folder / "labels.npy"], capsys)
+    status, _, err = run(
+        ["extract", folder / "video.npy", "--labels", folder / "labels.npy", "-o", folder / "labels.npy"], capsys
+    )
     assert status == 2 and "is --labels" in err and "would destroy an input" in err
 
 
@@ -184,14 +230,33 @@ def test_kymograph_outputs(tmp_path, files, capsys):
     folder, video, _ = files
     path = [(2, 3), (20, 3), (20, 15)]
     kymograph, positions = extract_kymograph(video, path, size=3, window="disc", spacing=1.5)
-    status, _, err = run(["kymograph", folder / "video.npy", "--path", "2,3,20,3,20,15", "--size", "3", "--window",
-                          "disc", "--spacing", "1.5", "-o", tmp_path / "k.npy", "--plot", tmp_path / "k.png"], capsys)
+    status, _, err = run(
+        [
+            "kymograph",
+            folder / "video.npy",
+            "--path",
+            "2,3,20,3,20,15",
+            "--size",
+            "3",
+            "--window",
+            "disc",
+            "--spacing",
+            "1.5",
+            "-o",
+            tmp_path / "k.npy",
+            "--plot",
+            tmp_path / "k.png",
+        ],
+        capsys,
+    )
     assert status == 0, err
     assert err == f"wrote {tmp_path / 'k.npy'}\nwrote {tmp_path / 'k.png'}\n"
     np.testing.assert_array_equal(np.load(tmp_path / "k.npy"), kymograph)
     assert (tmp_path / "k.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    status, stdout, _ = run(["kymograph", folder / "video.npy", "--path", "2,3,20,3,20,15", "--frames", "5:25",
-                             "--fps", "50", "--quiet"], capsys)
+    status, stdout, _ = run(
+        ["kymograph", folder / "video.npy", "--path", "2,3,20,3,20,15", "--frames", "5:25", "--fps", "50", "--quiet"],
+        capsys,
+    )
     header, values = read_csv(stdout, from_text=True)
     pixels, positions = extract_kymograph(video[5:25], path)
     assert header == ["time_s"] + [f"x{x}_y{y}" for x, y in positions.tolist()]
@@ -251,8 +316,7 @@ def test_region_masks_of_a_saved_roi_set_match_the_cli_columns(tmp_path, files, 
     status, stdout, _ = run(["extract", folder / "video.npy", "--roi", folder / "RoiSet.zip", "--quiet"], capsys)
     header, values = read_csv(stdout, from_text=True)
     assert header == ["frame", "base", "apex"]
-    np.testing.assert_allclose(values[:, 1:], np.stack([video[:, m].mean(axis=1) for m in masks], axis=1),
-                               rtol=1e-13)
+    np.testing.assert_allclose(values[:, 1:], np.stack([video[:, m].mean(axis=1) for m in masks], axis=1), rtol=1e-13)
 
 
 def test_kymograph_processing_as_extract(tmp_path, files, capsys):
@@ -260,13 +324,40 @@ def test_kymograph_processing_as_extract(tmp_path, files, capsys):
 
     folder, video, _ = files
     kymograph, _ = extract_kymograph(video, [(2, 3), (20, 15)], size=3)
-    status, _, err = run(["kymograph", folder / "video.npy", "--path", "2,3,20,15", "--size", "3", "--dff", "--invert",
-                          "--normalize", "-o", tmp_path / "k.npy", "--quiet"], capsys)
+    status, _, err = run(
+        [
+            "kymograph",
+            folder / "video.npy",
+            "--path",
+            "2,3,20,15",
+            "--size",
+            "3",
+            "--dff",
+            "--invert",
+            "--normalize",
+            "-o",
+            tmp_path / "k.npy",
+            "--quiet",
+        ],
+        capsys,
+    )
     assert status == 0, err
     expected = 1 - normalize(delta_f_over_f(kymograph, inverted=True), dtype=np.float64)
     np.testing.assert_allclose(np.load(tmp_path / "k.npy"), expected, atol=1e-15)
-    status, _, err = run(["kymograph", folder / "video.npy", "--path", "2,3,20,15", "--dff", "--detrend", "line",
-                          "-o", tmp_path / "k.csv"], capsys)
+    status, _, err = run(
+        [
+            "kymograph",
+            folder / "video.npy",
+            "--path",
+            "2,3,20,15",
+            "--dff",
+            "--detrend",
+            "line",
+            "-o",
+            tmp_path / "k.csv",
+        ],
+        capsys,
+    )
     assert status == 2 and "--dff and --detrend both remove the bleaching" in err
 
 
@@ -276,11 +367,25 @@ def test_a_missing_roifile_is_reported_before_the_video_is_read(tmp_path, files)
 
     folder, _, _ = files
     (tmp_path / "damaged.npy").write_bytes(b"not a video")
-    code = ("import sys; sys.modules['roifile'] = None\nfrom optimap.cli import main\n"
-            "sys.exit(main(sys.argv[1:]))")
-    result = subprocess.run([sys.executable, "-c", code, "extract", str(tmp_path / "damaged.npy"), "--roi",
-                             str(folder / "RoiSet.zip"), "-o", str(tmp_path / "t.csv")], capture_output=True, text=True)
+    code = "import sys; sys.modules['roifile'] = None\nfrom optimap.cli import main\nsys.exit(main(sys.argv[1:]))"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "extract",
+            str(tmp_path / "damaged.npy"),
+            "--roi",
+            str(folder / "RoiSet.zip"),
+            "-o",
+            str(tmp_path / "t.csv"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
-    assert result.stderr == ('optimap-trace: error: roifile is needed to read ImageJ ROIs but is not installed; '
-                             'install it with: pip install "optimap-trace[roi]"\n')
+    assert result.stderr == (
+        "optimap-trace: error: roifile is needed to read ImageJ ROIs but is not installed; "
+        'install it with: pip install "optimap-trace[roi]"\n'
+    )
     assert not (tmp_path / "t.csv").exists()

@@ -34,9 +34,7 @@ def spiral():
 
 def _tissue_traces(video, mask, spatial=3, temporal=3):
     """Smoothed traces of the tissue pixels, (frames, n_pixels) float."""
-    smooth = ndimage.uniform_filter(
-        video.astype(np.float64), size=(temporal, spatial, spatial), mode="nearest"
-    )
+    smooth = ndimage.uniform_filter(video.astype(np.float64), size=(temporal, spatial, spatial), mode="nearest")
     return smooth[:, mask]
 
 
@@ -114,9 +112,7 @@ def test_rendering_in_blocks_changes_nothing(monkeypatch):
     monkeypatch.setattr(_optics, "_BLOCK_PIXELS", 24 * 24 * 7)
     blocks = synthetic_recording(shape=(24, 24), frames=90, seed=4)
     np.testing.assert_array_equal(whole[0], blocks[0])
-    np.testing.assert_allclose(
-        whole[1]["activation_times"], blocks[1]["activation_times"], rtol=1e-12
-    )
+    np.testing.assert_allclose(whole[1]["activation_times"], blocks[1]["activation_times"], rtol=1e-12)
 
 
 def test_deterministic_for_a_seed():
@@ -309,9 +305,7 @@ def test_pacing_site_is_not_driven_beyond_the_action_potential():
 
 
 def test_pacing_follows_the_cycle_length():
-    video, info = synthetic_recording(
-        shape=(32, 32), frames=500, fps=500, cycle_length=0.3, noise=0
-    )
+    video, info = synthetic_recording(shape=(32, 32), frames=500, fps=500, cycle_length=0.3, noise=0)
     np.testing.assert_allclose(info["stimulus_times"], [0.05, 0.35, 0.65, 0.95])
     assert info["cycle_length"] == 0.3
 
@@ -435,9 +429,7 @@ def _beats(trace, fps):
     high = smooth >= 0.5
     upstrokes = np.flatnonzero(high[1:] & ~high[:-1]) + 1
     ms = fps / 1000.0
-    levels = np.array(
-        [np.percentile(trace[max(0, u - int(100 * ms)) : u - int(10 * ms)], 10) for u in upstrokes]
-    )
+    levels = np.array([np.percentile(trace[max(0, u - int(100 * ms)) : u - int(10 * ms)], 10) for u in upstrokes])
     plateaus = np.array([trace[u + int(10 * ms) : u + int(50 * ms)].mean() for u in upstrokes])
     return upstrokes, levels, plateaus - levels
 

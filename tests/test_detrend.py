@@ -236,8 +236,9 @@ def test_axis_1_layout(columns, kind):
     got = detrend_timeseries(rows, kind=kind, return_trend_data=True, axis=1)
     assert got.shape == rows.shape
     assert np.array_equal(got, expected.T, equal_nan=True)
-    assert np.array_equal(detrend_timeseries(rows, kind=kind, axis=-1), detrend_timeseries(columns, kind=kind).T,
-                          equal_nan=True)
+    assert np.array_equal(
+        detrend_timeseries(rows, kind=kind, axis=-1), detrend_timeseries(columns, kind=kind).T, equal_nan=True
+    )
 
 
 def test_all_nan_columns_stay_nan(columns):

@@ -58,8 +58,11 @@ def test_every_pixel_with_a_huge_window_is_bounded(window):
 def test_windows_partly_larger_than_the_frame(window, size):
     video = np.random.default_rng(size).random((3, 9, 14))
     positions = [(0, 0), (13, 8), (7, 4), (2, 6)]
-    np.testing.assert_allclose(extract_traces(video, positions, size=size, window=window),
-                               brute_all(video, positions, window, size), rtol=1e-12)
+    np.testing.assert_allclose(
+        extract_traces(video, positions, size=size, window=window),
+        brute_all(video, positions, window, size),
+        rtol=1e-12,
+    )
 
 
 # --- inf and overflow: IEEE answers, never a warning -------------------------------------------------------
@@ -128,8 +131,10 @@ def test_masked_pixels_are_left_out_like_nan(dense, window, dtype):
 
 def test_masked_array_without_mask_equals_its_data():
     data = np.random.default_rng(3).random((3, 8, 8))
-    np.testing.assert_array_equal(extract_traces(np.ma.masked_array(data), [(1, 1), (4, 5)], size=3),
-                                  extract_traces(data, [(1, 1), (4, 5)], size=3))
+    np.testing.assert_array_equal(
+        extract_traces(np.ma.masked_array(data), [(1, 1), (4, 5)], size=3),
+        extract_traces(data, [(1, 1), (4, 5)], size=3),
+    )
 
 
 # --- every dtype, exact integer sums ------------------------------------------------------------------------
@@ -150,8 +155,12 @@ def test_every_dtype(dense, window, dtype):
     single = window == "pixel"
     assert traces.dtype == (np.dtype(dtype) if single or np.dtype(dtype).kind == "f" else np.float64)
     if single:
-        np.testing.assert_array_equal(traces, video[:, positions[:, 1], positions[:, 0]] if dense else
-                                      np.stack([video[:, y, x] for x, y in positions], axis=1))
+        np.testing.assert_array_equal(
+            traces,
+            video[:, positions[:, 1], positions[:, 0]]
+            if dense
+            else np.stack([video[:, y, x] for x, y in positions], axis=1),
+        )
         return
     expected = exact_means(video, [tuple(p) for p in positions], window, 5)
     rtol = {2: 1e-3, 4: 1e-6}.get(np.dtype(dtype).itemsize, 1e-12) if np.dtype(dtype).kind == "f" else 2e-16
@@ -182,8 +191,9 @@ def test_64_bit_integers_near_their_limits_are_exact(dtype):
         video[1, 1::2] = info.min + 7
     positions = [(0, 0), (3, 3), (5, 5)]
     for window in ("rect", "disc"):
-        np.testing.assert_array_equal(extract_traces(video, positions, size=5, window=window),
-                                      exact_means(video, positions, window, 5))
+        np.testing.assert_array_equal(
+            extract_traces(video, positions, size=5, window=window), exact_means(video, positions, window, 5)
+        )
 
 
 def test_big_endian_and_strided_videos():
@@ -194,8 +204,11 @@ def test_big_endian_and_strided_videos():
         expected = exact_means(view.astype(np.uint16), positions, window, 3)
         np.testing.assert_array_equal(extract_traces(view, positions, size=3, window=window), expected)
     floats = np.random.default_rng(6).random((3, 10, 10)).astype(">f8")
-    np.testing.assert_allclose(extract_traces(floats, every_pixel(10, 10), size=4, window="disc"),
-                               brute_all(floats, every_pixel(10, 10).tolist(), "disc", 4), rtol=1e-12)
+    np.testing.assert_allclose(
+        extract_traces(floats, every_pixel(10, 10), size=4, window="disc"),
+        brute_all(floats, every_pixel(10, 10).tolist(), "disc", 4),
+        rtol=1e-12,
+    )
 
 
 # --- property test against brute force: sizes 0-63, edges, dtypes, NaN and inf ------------------------------
@@ -211,8 +224,11 @@ def cases(draw):
     edge = st.tuples(st.sampled_from([0, width - 1]), st.integers(0, height - 1))
     anywhere = st.tuples(st.integers(0, width - 1), st.integers(0, height - 1))
     dense = draw(st.booleans())
-    positions = every_pixel(height, width).tolist() if dense else draw(
-        st.lists(st.one_of(edge, anywhere), min_size=1, max_size=12))
+    positions = (
+        every_pixel(height, width).tolist()
+        if dense
+        else draw(st.lists(st.one_of(edge, anywhere), min_size=1, max_size=12))
+    )
     specials = draw(st.sampled_from([0.0, 0.2])) if np.dtype(dtype).kind == "f" else 0.0
     return dtype, shape, window, size, positions, specials, draw(st.integers(0, 2**32 - 1))
 
@@ -238,12 +254,19 @@ def test_matches_brute_force_at_every_size(case):
         return
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = exact_means(video, positions, window, size) if np.dtype(dtype).kind in "iu" else \
-            brute_all(video, positions, window, size)
+        expected = (
+            exact_means(video, positions, window, size)
+            if np.dtype(dtype).kind in "iu"
+            else brute_all(video, positions, window, size)
+        )
     rtol = {2: 2e-3, 4: 1e-5}.get(np.dtype(dtype).itemsize, 1e-9) if np.dtype(dtype).kind == "f" else 2e-16
     scale = 100.0 if np.dtype(dtype).kind == "f" else 0.0
-    np.testing.assert_allclose(traces.astype(np.float64), expected.astype(dtype).astype(np.float64)
-                               if np.dtype(dtype).kind == "f" else expected, rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(
+        traces.astype(np.float64),
+        expected.astype(dtype).astype(np.float64) if np.dtype(dtype).kind == "f" else expected,
+        rtol=rtol,
+        atol=rtol * scale,
+    )
 
 
 # --- footprints from masks and triplets --------------------------------------------------------------------
@@ -316,11 +339,12 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
         video[3, 4, 5] = np.nan
         video[4, 0, 0] = np.inf
     positions = [(0, 0), (11, 12), (5, 6), (11, 0)]
-    footprint = _footprint.Footprint.from_windows([p[1] for p in positions], [p[0] for p in positions], (13, 12),
-                                                  window, 5)
-    monkeypatch.setattr(_plan, "numba_imported", lambda: False)
+    footprint = _footprint.Footprint.from_windows(
+        [p[1] for p in positions], [p[0] for p in positions], (13, 12), window, 5
+    )
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
     numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    monkeypatch.setattr(_plan, "numba_imported", lambda: True)
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
     compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
     assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
     with warnings.catch_warnings():
@@ -332,7 +356,7 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
 
 
 def test_numpy_path_is_only_for_small_work(monkeypatch):
-    monkeypatch.setattr(_plan, "numba_imported", lambda: False)
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
     few = _footprint.Footprint.from_windows([3, 4], [5, 6], (64, 64), "disc", 5)
     assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "direct"
     assert _plan.make_plan(few, np.float64, n_frames=100).kernel == "runs"  # float64 sums: order matters
@@ -359,10 +383,28 @@ def test_int32_sums_only_while_they_fit(window, size, accumulator):
     np.testing.assert_array_equal(dense[:, ::997], traces)
 
 
-@pytest.mark.parametrize("coords", [
-    (3, 4), [3, 4], [(0, 0), (9, 7)], [[1, 2], (3, 4)], [(9, 7)], (10, 4), (3, 8), (-1, 2), [(1, 2), (1, 8)],
-    (True, 2), (np.int64(3), 4), (3.0, 4), [(1, 2), (3,)], [(1, 2, 3)], [(1, 2), "ab"], ((1, 2), (3, 4)), [],
-])
+@pytest.mark.parametrize(
+    "coords",
+    [
+        (3, 4),
+        [3, 4],
+        [(0, 0), (9, 7)],
+        [[1, 2], (3, 4)],
+        [(9, 7)],
+        (10, 4),
+        (3, 8),
+        (-1, 2),
+        [(1, 2), (1, 8)],
+        (True, 2),
+        (np.int64(3), 4),
+        (3.0, 4),
+        [(1, 2), (3,)],
+        [(1, 2, 3)],
+        [(1, 2), "ab"],
+        ((1, 2), (3, 4)),
+        [],
+    ],
+)
 def test_integer_positions_fast_path_agrees_with_the_parser(coords):
     fast = _extract._int_positions(coords, (8, 10))
     if fast is None:
@@ -373,8 +415,9 @@ def test_integer_positions_fast_path_agrees_with_the_parser(coords):
     assert fast[2] == single and fast[0].dtype == rows.dtype
 
 
-@pytest.mark.parametrize("window, size", [("rect", 3), ("rect", 4), ("rect", 6), ("rect", 15), ("disc", 5),
-                                          ("disc", 9)])
+@pytest.mark.parametrize(
+    "window, size", [("rect", 3), ("rect", 4), ("rect", 6), ("rect", 15), ("disc", 5), ("disc", 9)]
+)
 def test_dense_kernels_on_strided_frames(window, size):
     base = np.random.default_rng(9).integers(0, 1000, size=(3, 30, 26)).astype(np.float32)
     view = base[:, 1::2, ::-1]

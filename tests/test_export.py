@@ -35,8 +35,10 @@ def python_text(value):
 
 
 float_arrays = st.sampled_from([np.float16, np.float32, np.float64]).flatmap(
-    lambda dtype: hnp.arrays(dtype, st.tuples(st.integers(1, 6), st.integers(1, 6)),
-                             elements=st.floats(width=8 * np.dtype(dtype).itemsize)))
+    lambda dtype: hnp.arrays(
+        dtype, st.tuples(st.integers(1, 6), st.integers(1, 6)), elements=st.floats(width=8 * np.dtype(dtype).itemsize)
+    )
+)
 
 
 @settings(max_examples=400, deadline=None)  # the first call compiles the kernels
@@ -48,8 +50,11 @@ def test_every_float_is_written_as_python_writes_it(traces):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from([np.float32, np.float64]).flatmap(
-    lambda dtype: hnp.arrays(dtype, st.integers(1, 40), elements=hnp.from_dtype(np.dtype(dtype)))))
+@given(
+    st.sampled_from([np.float32, np.float64]).flatmap(
+        lambda dtype: hnp.arrays(dtype, st.integers(1, 40), elements=hnp.from_dtype(np.dtype(dtype)))
+    )
+)
 def test_bit_patterns_read_back(traces):
     """Any bit pattern, NaN and inf included: the text reads back as the same value."""
     cells = np.array(csv_values(traces[:, None]), dtype=np.float64)[:, 0].astype(traces.dtype)
@@ -57,13 +62,29 @@ def test_bit_patterns_read_back(traces):
 
 
 def test_awkward_values():
-    values = np.array([2422.4, 0.1, 1e-45, 3.4028235e38, -0.0, 1e16, 16777217, 1.17549435e-38, 2.0**-19, 0.5, 1e-5,
-                       123456.7], dtype=np.float32)
+    values = np.array(
+        [2422.4, 0.1, 1e-45, 3.4028235e38, -0.0, 1e16, 16777217, 1.17549435e-38, 2.0**-19, 0.5, 1e-5, 123456.7],
+        dtype=np.float32,
+    )
     cells = csv_values(values[:, None])
     assert [c[0] for c in cells] == [python_text(v) for v in values]
     assert [c[0] for c in cells][:2] == ["2422.4", "0.1"] and cells[4] == ["-0.0"]
-    doubles = np.array([0.1 + 0.2, 1 / 3, 2.0**-19, 2.0**56, 1e17, 9.999999999999999e16, 5e-324, 1e-7, 1234.5,
-                        0.30000000000000004, 1e23, 2.0**-1074 * 3])
+    doubles = np.array(
+        [
+            0.1 + 0.2,
+            1 / 3,
+            2.0**-19,
+            2.0**56,
+            1e17,
+            9.999999999999999e16,
+            5e-324,
+            1e-7,
+            1234.5,
+            0.30000000000000004,
+            1e23,
+            2.0**-1074 * 3,
+        ]
+    )
     assert [c[0] for c in csv_values(doubles[:, None])] == [repr(float(v)) for v in doubles]
 
 
@@ -136,8 +157,9 @@ def test_mat_holds_traces_positions_and_time(tmp_path, table):
     import scipy.io
 
     traces, positions = table
-    save_traces(tmp_path / "t.mat", traces, positions, fps=250, frames=np.arange(5, 35),
-                metadata={"window": "disc", "size": 5})
+    save_traces(
+        tmp_path / "t.mat", traces, positions, fps=250, frames=np.arange(5, 35), metadata={"window": "disc", "size": 5}
+    )
     mat = scipy.io.loadmat(tmp_path / "t.mat")
     assert np.array_equal(mat["traces"], traces)
     assert np.array_equal(mat["positions"], [[3, 4], [10.5, 2]])

@@ -154,9 +154,7 @@ def test_no_positions_give_an_empty_array(video, empty):
 
 
 def test_float_positions_round_to_the_nearest_pixel(video):
-    np.testing.assert_array_equal(
-        extract_traces(video, [(4.6, 1.5), (0.49, 0.2)], size=0), video[:, [2, 0], [5, 0]]
-    )
+    np.testing.assert_array_equal(extract_traces(video, [(4.6, 1.5), (0.49, 0.2)], size=0), video[:, [2, 0], [5, 0]])
 
 
 def test_spec_example_position_5_10_is_row_10_column_5():
@@ -283,8 +281,13 @@ def test_positions_outside_the_frame(video, coords, message):
 
 @pytest.mark.parametrize(
     ("size", "error", "match"),
-    [(-1, ValueError, "size must be >= 0"), (2.5, ValueError, "whole number"), ("5", TypeError, "size must be an integer"),
-     (True, TypeError, "size must be an integer"), (np.nan, ValueError, "whole number")],
+    [
+        (-1, ValueError, "size must be >= 0"),
+        (2.5, ValueError, "whole number"),
+        ("5", TypeError, "size must be an integer"),
+        (True, TypeError, "size must be an integer"),
+        (np.nan, ValueError, "whole number"),
+    ],
 )
 def test_bad_size(video, size, error, match):
     with pytest.raises(error, match=match):

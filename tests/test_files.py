@@ -53,8 +53,9 @@ def test_an_output_that_is_an_input_or_another_output_is_refused(tmp_path, video
     os.symlink(video_file, tmp_path / "link.npy")
     os.symlink(tmp_path / "x.csv", tmp_path / "csv-link.png")
     before = snapshot(tmp_path)
-    argv = ["extract", video_file, "--pos", "2,3"] + [a.format(rec=video_file, dir=tmp_path, link=tmp_path / "link.npy")
-                                                      for a in extra]
+    argv = ["extract", video_file, "--pos", "2,3"] + [
+        a.format(rec=video_file, dir=tmp_path, link=tmp_path / "link.npy") for a in extra
+    ]
     status, stdout, err = run(argv, capsys)
     assert status == 2 and stdout == ""
     assert len(err.strip().splitlines()) == 1
@@ -67,8 +68,9 @@ def test_an_output_that_is_an_input_or_another_output_is_refused(tmp_path, video
 def test_outputs_inside_an_input_folder_are_refused(tmp_path):
     (tmp_path / "frames").mkdir()
     with pytest.raises(ValueError, match="inside the folder of images"):
-        check_outputs([("--plot frames/p.png", tmp_path / "frames" / "p.png")],
-                      [("the folder of images", tmp_path / "frames")])
+        check_outputs(
+            [("--plot frames/p.png", tmp_path / "frames" / "p.png")], [("the folder of images", tmp_path / "frames")]
+        )
 
 
 @pytest.mark.parametrize("path", ["newdir/", "newdir" + os.sep])
@@ -202,8 +204,12 @@ sys.exit(main(sys.argv[1:]))
 def test_a_terminating_signal_removes_the_temporary_files(tmp_path, video_file, signum):
     """The signal arrives while the CSV is half written (the writer sleeps): nothing is left behind."""
     out = tmp_path / "t.csv"
-    process = subprocess.Popen([sys.executable, "-c", SLOW_WRITE, "extract", str(video_file), "--pos", "1,1",
-                                "-o", str(out), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITE, "extract", str(video_file), "--pos", "1,1", "-o", str(out), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout.readline() == "writing\n"
         assert any(p.name.startswith(".t-") for p in tmp_path.iterdir())  # the temporary exists now
@@ -212,6 +218,7 @@ def test_a_terminating_signal_removes_the_temporary_files(tmp_path, video_file, 
     finally:
         process.kill()
     assert process.returncode == 128 + signum
-    assert err.strip().splitlines() == [f"optimap-trace: error: {'interrupted' if signum == signal.SIGINT else 'terminated by ' + signal.Signals(signum).name}"]
+    assert err.strip().splitlines() == [
+        f"optimap-trace: error: {'interrupted' if signum == signal.SIGINT else 'terminated by ' + signal.Signals(signum).name}"
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.npy"]
-

@@ -97,12 +97,12 @@ def test_sources_and_dtypes(tmp_path):
     window_mean, _ = extract_kymograph(video, path, size=3)
     assert window_mean.dtype == np.float64
     np.save(tmp_path / "v.npy", video)
-    np.testing.assert_array_equal(extract_kymograph(np.load(tmp_path / "v.npy", mmap_mode="r"), path, size=3)[0],
-                                  window_mean)
+    np.testing.assert_array_equal(
+        extract_kymograph(np.load(tmp_path / "v.npy", mmap_mode="r"), path, size=3)[0], window_mean
+    )
     store = zarr.create_array(tmp_path / "v.zarr", shape=video.shape, chunks=(4, 8, 8), dtype=video.dtype)
     store[:] = video
-    np.testing.assert_array_equal(extract_kymograph(zarr.open_array(tmp_path / "v.zarr"), path, size=3)[0],
-                                  window_mean)
+    np.testing.assert_array_equal(extract_kymograph(zarr.open_array(tmp_path / "v.zarr"), path, size=3)[0], window_mean)
     lazy, lazy_positions = extract_kymograph(da.from_array(video, chunks=(4, 8, -1)), path, size=3)
     assert isinstance(lazy, da.Array)
     np.testing.assert_array_equal(lazy.compute(), window_mean)
@@ -123,8 +123,13 @@ def test_nan_pixels_are_left_out():
     [
         ([(1, 1)], {}, ValueError, r"path needs at least 2 vertices \(x, y\), got 1"),
         ([], {}, ValueError, r"path needs at least 2 vertices \(x, y\), got 0"),
-        ([(1, 1), (12, 3)], {}, ValueError, r"path: vertex 1 \(12, 3\) is outside the frame \(width 10, height 8\); "
-                                            r"x must be in \[0, 9\] and y in \[0, 7\]"),
+        (
+            [(1, 1), (12, 3)],
+            {},
+            ValueError,
+            r"path: vertex 1 \(12, 3\) is outside the frame \(width 10, height 8\); "
+            r"x must be in \[0, 9\] and y in \[0, 7\]",
+        ),
         ([(1, 1), (-0.6, 3)], {}, ValueError, r"vertex 1 \(-0.6, 3\) is outside the frame"),
         ([(1, 1), (2, np.nan)], {}, ValueError, r"not two finite numbers"),
         ([(1, 1), (5, 5)], {"spacing": 0}, ValueError, r"spacing must be a finite number > 0, got 0"),

@@ -107,10 +107,12 @@ def test_values_whose_span_overflows():
     np.testing.assert_array_equal(normalize(np.array([-1e308, 0.0, 1e308]), dtype=np.float64), [0, 0.5, 1])
     big = np.finfo(np.float64).max
     np.testing.assert_array_equal(normalize(np.array([-big, big]), dtype=np.float64), [0, 1])
-    np.testing.assert_array_equal(normalize(np.array([0.0, 1.0]), ymin=-1e308, ymax=1e308, dtype=np.float64),
-                                  [-1e308, 1e308])
-    np.testing.assert_allclose(normalize(np.array([[0.0, -1e308], [1.0, 1e308]]), vmin=[0, -1e308], vmax=[1, 1e308]),
-                               [[0, 0], [1, 1]])
+    np.testing.assert_array_equal(
+        normalize(np.array([0.0, 1.0]), ymin=-1e308, ymax=1e308, dtype=np.float64), [-1e308, 1e308]
+    )
+    np.testing.assert_allclose(
+        normalize(np.array([[0.0, -1e308], [1.0, 1e308]]), vmin=[0, -1e308], vmax=[1, 1e308]), [[0, 0], [1, 1]]
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,8 +126,10 @@ def test_values_whose_span_overflows():
         ({"ymax": 2**64, "dtype": np.uint64}, "ymax=18446744073709551616 is outside the range of uint64"),
         ({"ymax": 10**400}, "ymax must be a finite number"),
         ({"vmin": 10**400}, "vmin must be finite"),
-        ({"vmin": 0, "vmax": 1, "clip": False, "dtype": np.float16},
-         r"reach 1e\+06, outside the range of float16 .*use clip=True"),
+        (
+            {"vmin": 0, "vmax": 1, "clip": False, "dtype": np.float16},
+            r"reach 1e\+06, outside the range of float16 .*use clip=True",
+        ),
         ({"vmin": 0, "vmax": 1, "clip": False, "dtype": np.uint8, "ymax": 100}, r"reach 1e\+08, outside .* uint8"),
         ({"vmin": 0, "vmax": 1e-303, "clip": False, "dtype": np.float64}, "reach inf, outside the range of float64"),
     ],

@@ -34,8 +34,9 @@ def _without_keyword_only(function):
 
 @pytest.mark.parametrize("name", sorted(SPEC))
 def test_spec_signatures(name):
-    spec = inspect.signature(eval(f"lambda {SPEC[name][1:-1].replace('<class', '').replace('>', '')}: None",
-                                  {"numpy": np}))
+    spec = inspect.signature(
+        eval(f"lambda {SPEC[name][1:-1].replace('<class', '').replace('>', '')}: None", {"numpy": np})
+    )
     spec_params = list(spec.parameters.values())
     function = getattr(optimap.trace, name)
     ours = _without_keyword_only(function)
@@ -106,8 +107,11 @@ def test_the_stub_lists_exactly_the_lazy_names(package):
     for name, source in exports.items():
         value = getattr(module, name)
         if source and callable(value):
-            assert value.__module__ == f"{package}.{source}" or value.__module__.startswith(f"{package}.{source}.") \
+            assert (
+                value.__module__ == f"{package}.{source}"
+                or value.__module__.startswith(f"{package}.{source}.")
                 or value is getattr(importlib.import_module(f"{package}.{source}"), name)
+            )
         elif not source:
             assert value is importlib.import_module(f"{package}.{name}")
 
@@ -122,9 +126,20 @@ def test_type_checkers_see_the_lazy_names(tmp_path):
         "reveal_type(optimap.load_video)\noptimap.trace.extract_trace\n"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "--follow-imports=silent", "--ignore-missing-imports",
-         "--cache-dir", str(tmp_path / "cache"), str(use)],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--no-incremental",
+            "--follow-imports=silent",
+            "--ignore-missing-imports",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(use),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     out = result.stdout
     assert 'Revealed type is "def (video: Any, coords: Any, size: Any =' in out, out

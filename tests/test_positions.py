@@ -165,6 +165,7 @@ def test_collage_bad_input(args, error, match):
 
 # --- masked positions and tables ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("coords", "match"),
     [
@@ -198,8 +199,9 @@ def test_data_frame_with_x_and_y_columns():
     frame = pd.DataFrame({"label": ["a", "b", "c"], "y": [1, 7, 0], "x": [11, 0, 4.4]})
     expected = extract_traces(video, [(11, 1), (0, 7), (4.4, 0)], size=3)
     np.testing.assert_array_equal(extract_traces(video, frame, size=3), expected)
-    np.testing.assert_array_equal(extract_traces(video, pd.DataFrame(np.array([[11, 1], [0, 7]])), size=1),
-                                  video[:, [1, 7], [11, 0]])  # two unnamed columns: x, y
+    np.testing.assert_array_equal(
+        extract_traces(video, pd.DataFrame(np.array([[11, 1], [0, 7]])), size=1), video[:, [1, 7], [11, 0]]
+    )  # two unnamed columns: x, y
     assert extract_traces(video, frame.iloc[:1]).shape == (5, 1)  # a table is many positions
     assert extract_traces(video, frame.iloc[:0]).shape == (5, 0)
     assert collage_positions([frame[["x", "y"]].iloc[:2]], (8, 12)) == [(11, 1), (0, 7)]
@@ -233,6 +235,7 @@ def test_nullable_integer_columns():
 
 
 # --- rounding and sizes beyond any pixel --------------------------------------------------------------------
+
 
 @settings(max_examples=300, deadline=None)
 @given(st.floats(allow_nan=False, allow_infinity=False))
@@ -301,7 +304,9 @@ def test_random_positions_in_frames_of_any_size():
     positions = random_positions((largest, largest), 5, rng=1)
     assert len(set(positions)) == 5 and all(0 <= v < largest for p in positions for v in p)
     assert positions == random_positions((largest, largest), 5, rng=1)
-    with pytest.raises(ValueError, match="shape_or_mask height must be <= 9223372036854775807, got 10000000000000000000000"):
+    with pytest.raises(
+        ValueError, match="shape_or_mask height must be <= 9223372036854775807, got 10000000000000000000000"
+    ):
         random_positions((10**22, 4), 1)
 
 

@@ -79,8 +79,12 @@ def test_masks_match_brute_force(case):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 9), st.integers(1, 9), st.sampled_from([np.uint8, np.int32, np.uint64, np.int64]),
-       st.integers(0, 2**32 - 1))
+@given(
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.sampled_from([np.uint8, np.int32, np.uint64, np.int64]),
+    st.integers(0, 2**32 - 1),
+)
 def test_label_images_give_one_column_per_label_in_increasing_order(height, width, label_dtype, seed):
     rng = np.random.default_rng(seed)
     choices = np.array([0, 1, 2, 5, 7, 100, np.iinfo(label_dtype).max], dtype=label_dtype)
@@ -150,7 +154,10 @@ def test_region_masks_and_names():
     np.testing.assert_array_equal(masks, [labels == 4, labels == 9])
     assert region_names(labels, (2, 3)) == ["label_4", "label_9"]
     assert region_names([np.ones((2, 3), bool), [(0, 0), (2, 0), (0, 1)], [(0, 0), (1, 0), (0, 1)]]) == [
-        "region_0", "region_1", "region_2"]
+        "region_0",
+        "region_1",
+        "region_2",
+    ]
     with pytest.raises(TypeError, match="frame_shape"):
         region_masks(labels, 5)
     with pytest.raises(ValueError, match="frame_shape height must be >= 1"):
@@ -181,8 +188,9 @@ def polygon_cases(draw):
     if kind == "integer":
         vertices = draw(st.lists(integer_vertex(height, width), min_size=n, max_size=n))
     elif kind == "half":
-        vertices = [(x / 2, y / 2) for x, y in draw(st.lists(integer_vertex(2 * height, 2 * width), min_size=n,
-                                                              max_size=n))]
+        vertices = [
+            (x / 2, y / 2) for x, y in draw(st.lists(integer_vertex(2 * height, 2 * width), min_size=n, max_size=n))
+        ]
     else:
         coordinate = st.floats(-3, max(height, width) + 2, allow_nan=False, allow_infinity=False)
         vertices = draw(st.lists(st.tuples(coordinate, coordinate), min_size=n, max_size=n))
@@ -225,8 +233,9 @@ def test_named_polygons(case):
     expected = brute_polygon_mask([vertices], height, width)
     np.testing.assert_array_equal(region_masks(vertices, (height, width))[0], expected)
     video = np.random.default_rng(5).random((3, height, width))
-    np.testing.assert_allclose(extract_region_traces(video, vertices), brute_traces(video, expected[None])[:, 0],
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        extract_region_traces(video, vertices), brute_traces(video, expected[None])[:, 0], rtol=1e-13
+    )
 
 
 def test_many_polygons_at_once_match_one_by_one():
@@ -261,8 +270,11 @@ def test_weighted_label_regions_with_nan_pixels():
     traces = extract_region_traces(video, labels, weights=weights)
     np.testing.assert_allclose(traces, brute_traces(video, [labels == 1, labels == 2], weights), rtol=1e-13)
     # a uniform weight map changes nothing
-    np.testing.assert_allclose(extract_region_traces(video, labels, weights=np.full((6, 6), 3.0)),
-                               extract_region_traces(video, labels), rtol=1e-14)
+    np.testing.assert_allclose(
+        extract_region_traces(video, labels, weights=np.full((6, 6), 3.0)),
+        extract_region_traces(video, labels),
+        rtol=1e-14,
+    )
 
 
 def test_suite2p_style_footprints():
@@ -339,8 +351,9 @@ def test_zarr_reads_only_chunks_holding_region_pixels(tmp_path, source_case):
     np.testing.assert_array_equal(extract_region_traces(array, mask), extract_region_traces(video, mask))
     import dask.array as da
 
-    np.testing.assert_array_equal(extract_region_traces(da.from_zarr(array), mask).compute(),
-                                  extract_region_traces(video, mask))
+    np.testing.assert_array_equal(
+        extract_region_traces(da.from_zarr(array), mask).compute(), extract_region_traces(video, mask)
+    )
 
 
 @pytest.mark.parametrize("chunks", [(6, -1, -1), (5, 16, 12)])
@@ -360,8 +373,12 @@ def test_dask_distributed_local_cluster(source_case):
     da = pytest.importorskip("dask.array")
     video, labels, regions = source_case
     weights = np.random.default_rng(10).random(labels.shape)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         lazy_video = da.from_array(video, chunks=(8, 20, -1))
         traces = extract_region_traces(lazy_video, labels, weights=weights)
         sources_equal(client.compute(traces).result(), extract_region_traces(video, labels, weights=weights))
@@ -385,8 +402,9 @@ def test_progress_bar(capsys, monkeypatch, source_case):
     pytest.importorskip("tqdm")
     video, labels, _ = source_case
     monkeypatch.setattr(_extract, "_PROGRESS_DELAY", 0.0)
-    np.testing.assert_array_equal(extract_region_traces(video, labels, progress=True),
-                                  extract_region_traces(video, labels))
+    np.testing.assert_array_equal(
+        extract_region_traces(video, labels, progress=True), extract_region_traces(video, labels)
+    )
     assert "extracting traces" in capsys.readouterr().err
     with pytest.raises(TypeError, match="progress must be True or False"):
         extract_region_traces(video, labels, progress=1)
@@ -402,22 +420,47 @@ MASK[2:4, 2:4] = True
 @pytest.mark.parametrize(
     ("regions", "weights", "error", "match"),
     [
-        (np.ones((8, 9), dtype=bool), None, ValueError,
-         r"regions: the mask has shape \(8, 9\) but the frame's is \(8, 10\)"),
+        (
+            np.ones((8, 9), dtype=bool),
+            None,
+            ValueError,
+            r"regions: the mask has shape \(8, 9\) but the frame's is \(8, 10\)",
+        ),
         (np.ones((2, 7, 10), dtype=bool), None, ValueError, r"each mask of the stack has shape \(7, 10\)"),
         (np.ones((9, 10), dtype=np.int32), None, ValueError, r"the label image has shape \(9, 10\)"),
-        (MASK, np.ones((8, 9)), ValueError, r"weights has shape \(8, 9\); it must be one map .* \(8, 10\) or one per "
-                                            r"region \(1, 8, 10\)"),
-        (MASK, np.where(MASK, -1.0, 1.0), ValueError,
-         r"weights must be finite and >= 0, got -1.0 at \(x, y\) = \(2, 2\)"),
-        (MASK, np.where(MASK, np.nan, 1.0), ValueError,
-         r"weights must be finite and >= 0, got nan at \(x, y\) = \(2, 2\)"),
+        (
+            MASK,
+            np.ones((8, 9)),
+            ValueError,
+            r"weights has shape \(8, 9\); it must be one map .* \(8, 10\) or one per "
+            r"region \(1, 8, 10\)",
+        ),
+        (
+            MASK,
+            np.where(MASK, -1.0, 1.0),
+            ValueError,
+            r"weights must be finite and >= 0, got -1.0 at \(x, y\) = \(2, 2\)",
+        ),
+        (
+            MASK,
+            np.where(MASK, np.nan, 1.0),
+            ValueError,
+            r"weights must be finite and >= 0, got nan at \(x, y\) = \(2, 2\)",
+        ),
         (MASK, np.where(MASK, 0.0, 1.0), ValueError, r"weights: the weights of region 0 sum to 0 over its pixels"),
         (MASK, "heavy", TypeError, r"weights must be a weight map"),
-        (np.stack([MASK, np.zeros_like(MASK)]), None, ValueError,
-         r"regions: region 1 has no pixel inside the frame \(width 10, height 8\)"),
-        ([[(0, 0), (3, 0), (0, 3)], [(20, 20), (30, 20), (20, 30)]], None, ValueError,
-         r"regions: region 1 has no pixel inside the frame"),
+        (
+            np.stack([MASK, np.zeros_like(MASK)]),
+            None,
+            ValueError,
+            r"regions: region 1 has no pixel inside the frame \(width 10, height 8\)",
+        ),
+        (
+            [[(0, 0), (3, 0), (0, 3)], [(20, 20), (30, 20), (20, 30)]],
+            None,
+            ValueError,
+            r"regions: region 1 has no pixel inside the frame",
+        ),
         (np.full((8, 10), 1.5), None, TypeError, r"a float image \(8, 10\) is neither a mask .* nor a label image"),
         (np.ones((2, 8, 10)), None, TypeError, r"a float stack \(2, 8, 10\) is not a stack of masks"),
         (np.where(MASK, -3, 1), None, ValueError, r"labels >= 0 .* got -3 at \(x, y\) = \(2, 2\)"),
@@ -429,8 +472,12 @@ MASK[2:4, 2:4] = True
         ({"a": MASK}, None, TypeError, r"regions must be a mask, a stack of masks, a label image"),
         (np.array(["a", "b"]), None, TypeError, r"regions must hold booleans, integers or real numbers"),
         (np.zeros(5, dtype=bool), None, ValueError, r"got an array of shape \(5,\)"),
-        ("no-such-file.zip", None, FileNotFoundError,
-         r"regions: no such ImageJ ROI or RoiSet file: 'no-such-file.zip'"),
+        (
+            "no-such-file.zip",
+            None,
+            FileNotFoundError,
+            r"regions: no such ImageJ ROI or RoiSet file: 'no-such-file.zip'",
+        ),
     ],
 )
 def test_bad_input(regions, weights, error, match):
@@ -513,8 +560,11 @@ def test_show_regions_bad_input():
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    with pytest.raises(TypeError, match=r"show_regions\(\) got an unexpected keyword argument 'linewidht'.*"
-                                        r"'linewidth'"):
+    with pytest.raises(
+        TypeError,
+        match=r"show_regions\(\) got an unexpected keyword argument 'linewidht'.*"
+        r"'linewidth'",
+    ):
         show_regions(MASK, ax=ax, linewidht=2)
     with pytest.raises(ValueError, match="colors has 2 entries but there are 1 traces"):
         show_regions(MASK, ax=ax, colors=["red", "blue"])

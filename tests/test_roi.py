@@ -55,7 +55,7 @@ def composite_roi(rings, name):
 
 def expected_rect(left, top, width, height):
     mask = np.zeros(FRAME, dtype=bool)
-    mask[max(top, 0):top + height, max(left, 0):left + width] = True  # columns left ... left + width - 1
+    mask[max(top, 0) : top + height, max(left, 0) : left + width] = True  # columns left ... left + width - 1
     return mask
 
 
@@ -84,15 +84,17 @@ def roi_set(tmp_path_factory):
         rect_roi(-3, 20, 6, 10, "clipped"),
     ]
     roifile.roiwrite(folder / "RoiSet.zip", rois)
-    expected = np.stack([
-        expected_rect(3, 4, 7, 5),
-        imagej_oval_mask(12, 2, 9, 6, *FRAME),
-        brute_polygon_mask([shifted(TRIANGLE)], *FRAME),
-        brute_polygon_mask([shifted(FREEHAND)], *FRAME),
-        brute_polygon_mask([shifted(TRACED)], *FRAME),
-        brute_polygon_mask([shifted(OUTER), shifted(HOLE)], *FRAME),
-        expected_rect(-3, 20, 6, 10),
-    ])
+    expected = np.stack(
+        [
+            expected_rect(3, 4, 7, 5),
+            imagej_oval_mask(12, 2, 9, 6, *FRAME),
+            brute_polygon_mask([shifted(TRIANGLE)], *FRAME),
+            brute_polygon_mask([shifted(FREEHAND)], *FRAME),
+            brute_polygon_mask([shifted(TRACED)], *FRAME),
+            brute_polygon_mask([shifted(OUTER), shifted(HOLE)], *FRAME),
+            expected_rect(-3, 20, 6, 10),
+        ]
+    )
     return folder, rois, expected
 
 
@@ -128,9 +130,11 @@ def test_rois_along_pixel_edges_measure_what_imagej_measures(roi_set):
     assert (theirs & ~ours).sum() == 0 and (ours & ~theirs).sum() > 0
     differ = np.argwhere(ours & ~theirs)
     edges = [(x - 0.5, y - 0.5) for x, y in TRIANGLE]
-    on_edge = [(r, c) for r, c in differ.tolist()
-               if any((x2 - x1) * (r - y1) == (y2 - y1) * (c - x1) for (x1, y1), (x2, y2) in
-                      zip(edges, edges[1:] + edges[:1]))]
+    on_edge = [
+        (r, c)
+        for r, c in differ.tolist()
+        if any((x2 - x1) * (r - y1) == (y2 - y1) * (c - x1) for (x1, y1), (x2, y2) in zip(edges, edges[1:] + edges[:1]))
+    ]
     assert len(on_edge) == len(differ)
 
 
@@ -153,13 +157,14 @@ def test_sub_pixel_and_rounded_rectangles():
     roi.options |= OPTIONS.SUB_PIXEL_RESOLUTION
     roi.xd, roi.yd, roi.widthd, roi.heightd = 2.6, 1.9, 5.0, 3.2  # ImageJ corners
     mask = region_masks(roifile.ImagejRoi.frombytes(roi.tobytes()), FRAME)[0]
-    np.testing.assert_array_equal(mask, brute_polygon_mask([shifted([(2.6, 1.9), (7.6, 1.9), (7.6, 5.1),
-                                                                      (2.6, 5.1)])], *FRAME))
+    np.testing.assert_array_equal(
+        mask, brute_polygon_mask([shifted([(2.6, 1.9), (7.6, 1.9), (7.6, 5.1), (2.6, 5.1)])], *FRAME)
+    )
     rounded = rect_roi(4, 4, 10, 8, "rounded")
     rounded.rounded_rect_arc_size = 6
     mask = region_masks(roifile.ImagejRoi.frombytes(rounded.tobytes()), FRAME)[0]
     # centres (ImageJ: c + 0.5, r + 0.5) inside the box, and near a corner within 3 of the corner circle's centre
-    rows, cols = np.mgrid[0:FRAME[0], 0:FRAME[1]]
+    rows, cols = np.mgrid[0 : FRAME[0], 0 : FRAME[1]]
     px, py = cols + 0.5, rows + 0.5
     near_x = np.clip(px, 4 + 3, 14 - 3)
     near_y = np.clip(py, 4 + 3, 12 - 3)
@@ -169,8 +174,9 @@ def test_sub_pixel_and_rounded_rectangles():
     oval = oval_roi(0, 0, 5, 4, "o")
     oval.options |= OPTIONS.SUB_PIXEL_RESOLUTION
     oval.xd, oval.yd, oval.widthd, oval.heightd = 0.0, 0.0, 5.0, 4.0
-    np.testing.assert_array_equal(region_masks(roifile.ImagejRoi.frombytes(oval.tobytes()), FRAME)[0],
-                                  imagej_oval_mask(0, 0, 5, 4, *FRAME))
+    np.testing.assert_array_equal(
+        region_masks(roifile.ImagejRoi.frombytes(oval.tobytes()), FRAME)[0], imagej_oval_mask(0, 0, 5, 4, *FRAME)
+    )
 
 
 @pytest.mark.parametrize(("width", "height"), [(1, 1), (2, 3), (4, 4), (5, 5), (7, 3), (10, 11), (16, 9)])
@@ -235,8 +241,12 @@ def test_files_that_are_not_rois(tmp_path):
 
 
 def test_zip_entry_names_stand_in_for_missing_roi_names(tmp_path):
-    unnamed = [rect_roi(1, 1, 3, 3, ""), rect_roi(5, 5, 3, 3, ""), rect_roi(9, 9, 2, 2, "dup"),
-               rect_roi(12, 12, 2, 2, "dup")]
+    unnamed = [
+        rect_roi(1, 1, 3, 3, ""),
+        rect_roi(5, 5, 3, 3, ""),
+        rect_roi(9, 9, 2, 2, "dup"),
+        rect_roi(12, 12, 2, 2, "dup"),
+    ]
     with zipfile.ZipFile(tmp_path / "set.zip", "w") as archive:
         for entry, roi in zip(["0001-0002.roi", "cell b.roi", "x.roi", "y.roi"], unnamed):
             archive.writestr(entry, roi.tobytes())
@@ -245,20 +255,25 @@ def test_zip_entry_names_stand_in_for_missing_roi_names(tmp_path):
 
 def test_without_roifile_the_error_names_the_extra(tmp_path, roi_set):
     folder, _, _ = roi_set
-    code = ("import sys; sys.modules['roifile'] = None\n"
-            "import numpy as np\nfrom optimap.trace import extract_region_traces\n"
-            f"extract_region_traces(np.zeros((2, 24, 32)), {str(folder / 'RoiSet.zip')!r})")
+    code = (
+        "import sys; sys.modules['roifile'] = None\n"
+        "import numpy as np\nfrom optimap.trace import extract_region_traces\n"
+        f"extract_region_traces(np.zeros((2, 24, 32)), {str(folder / 'RoiSet.zip')!r})"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 1
-    assert 'roifile is needed to read ImageJ ROIs but is not installed; install it with: pip install ' \
-           '"optimap-trace[roi]"' in result.stderr
+    assert (
+        "roifile is needed to read ImageJ ROIs but is not installed; install it with: pip install "
+        '"optimap-trace[roi]"' in result.stderr
+    )
 
 
 # --- saving regions as a RoiSet -------------------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 4), st.integers(0, 2**32 - 1))
 def test_masks_round_trip_through_a_roi_set(tmp_path, height, width, n, seed):
     rng = np.random.default_rng(seed)

@@ -389,6 +389,7 @@ def test_trace_panel_follows_clicks_with_matching_colours(show, video):
 
 def test_select_traces_fps_axis(show, video):
     seen = {}
+
     def record(fig):
         ax = trace_axes(fig)
         seen.update(x=ax.lines[0].get_xdata(), label=ax.get_xlabel(), xlim=ax.get_xlim())
@@ -410,6 +411,7 @@ def test_select_traces_x_axis(show, video):
 
 def test_select_traces_reference_frame(show, video):
     seen = []
+
     def record(fig):
         seen.append(image_axes(fig).get_images()[0].get_array().copy())
 

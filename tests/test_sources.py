@@ -60,8 +60,9 @@ def test_tiff(tmp_path, video, positions):
     tifffile.imwrite(tmp_path / "v.tif", video)
     for use_mmap in (False, True):
         loaded = load_video(tmp_path / "v.tif", use_mmap=use_mmap)
-        np.testing.assert_array_equal(extract_traces(loaded, positions, window="disc"),
-                                      extract_traces(video, positions, window="disc"))
+        np.testing.assert_array_equal(
+            extract_traces(loaded, positions, window="disc"), extract_traces(video, positions, window="disc")
+        )
 
 
 @pytest.mark.parametrize("window", WINDOWS)
@@ -72,7 +73,9 @@ def test_zarr(tmp_path, video, positions, window, chunks):
     store[:] = video
     array = zarr.open_array(tmp_path / "v.zarr", mode="r")
     for pos in (positions, dense_positions(), [(3, 3)]):
-        assert_same(extract_traces(array, pos, size=4, window=window), extract_traces(video, pos, size=4, window=window))
+        assert_same(
+            extract_traces(array, pos, size=4, window=window), extract_traces(video, pos, size=4, window=window)
+        )
 
 
 @pytest.mark.parametrize("through_dask", [False, True])
@@ -112,8 +115,10 @@ def test_hdf5(tmp_path, video, positions, window, chunks):
         f.create_dataset("video", data=video, chunks=chunks)
     with h5py.File(tmp_path / "v.h5", "r") as f:
         for pos in (positions, dense_positions()):
-            assert_same(extract_traces(f["video"], pos, size=5, window=window),
-                        extract_traces(video, pos, size=5, window=window))
+            assert_same(
+                extract_traces(f["video"], pos, size=5, window=window),
+                extract_traces(video, pos, size=5, window=window),
+            )
 
 
 def test_hdf5_float_with_nan(tmp_path):
@@ -163,9 +168,12 @@ def test_dask_show_computes(video):
 def test_dask_distributed_local_cluster(video, positions):
     distributed = pytest.importorskip("distributed")
     da = pytest.importorskip("dask.array")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         lazy_video = da.from_array(video, chunks=(8, -1, -1))
         for window in WINDOWS:
             traces = extract_traces(lazy_video, positions, window=window)

@@ -71,7 +71,9 @@ def test_without_channel_the_error_counts_the_channels(tmp_path, tcyx, layout):
         message = r"'.*multi\.tif' holds more than one channel: 3 channels \(TIFF axes TCYX, shape \(7, 3, 6, 5\)\); load_video returns a single-channel video, so pass channel= to choose one of them \(0 to 2\)"
     with pytest.raises(ValueError, match=message):
         load_video(path)
-    with pytest.raises(ValueError, match=r"channel=3 is out of range: '.*multi\.tif' has 3 channels .*so channel must be from 0 to 2"):
+    with pytest.raises(
+        ValueError, match=r"channel=3 is out of range: '.*multi\.tif' has 3 channels .*so channel must be from 0 to 2"
+    ):
         load_video(path, channel=3, use_mmap=True)
 
 
@@ -126,7 +128,10 @@ def test_single_channel_files_accept_channel_0_only(tmp_path, tcyx, kwargs):
     for use_mmap in (False, True):
         check(load_video(path, use_mmap=use_mmap), video, np.memmap if use_mmap else np.ndarray)
         check(load_video(path, channel=0, use_mmap=use_mmap), video, np.memmap if use_mmap else np.ndarray)
-    with pytest.raises(ValueError, match=r"channel=1 is out of range: '.*one\.tif' has a single channel .*so channel must be 0 \(or None\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"channel=1 is out of range: '.*one\.tif' has a single channel .*so channel must be 0 \(or None\)",
+    ):
         load_video(path, channel=1)
 
 
@@ -176,7 +181,10 @@ def test_channel_does_not_apply_to_arrays(tmp_path, tcyx):
         file["video"] = tcyx
     zarr.create_array(str(tmp_path / "v.zarr"), data=tcyx)
     for name, kind in (("v.npy", r"a \.npy file"), ("v.h5", "an HDF5 file"), ("v.zarr", "a zarr store")):
-        with pytest.raises(ValueError, match=rf"channel=1 was given, but channel applies only to TIFF files .* and '.*{name}' is {kind}; .*\[:, channel\]"):
+        with pytest.raises(
+            ValueError,
+            match=rf"channel=1 was given, but channel applies only to TIFF files .* and '.*{name}' is {kind}; .*\[:, channel\]",
+        ):
             load_video(tmp_path / name, channel=1)
 
 
@@ -201,7 +209,9 @@ def test_extract_traces_on_a_channel(tmp_path, tcyx):
     path = write(tmp_path / "h.tif", tcyx, imagej=True, metadata={"axes": "TCYX"})
     mapped = load_video(path, channel=1, use_mmap=True)
     positions = [(0, 0), (4, 5), (2, 3)]
-    np.testing.assert_array_equal(extract_traces(mapped, positions, size=3), extract_traces(tcyx[:, 1], positions, size=3))
+    np.testing.assert_array_equal(
+        extract_traces(mapped, positions, size=3), extract_traces(tcyx[:, 1], positions, size=3)
+    )
     del mapped
 
 
@@ -213,9 +223,14 @@ def test_folder_of_colour_images(tmp_path, tcyx):
     check(load_video(tmp_path, channel=2), rgb[:5, ..., 2])
     with pytest.raises(ValueError, match=r"colour image \(PIL mode 'RGB'\).*pass channel= \(0 to 2\)"):
         load_video(tmp_path)
-    with pytest.raises(ValueError, match=r"channel=3 is out of range: '.*a0\.png' has 3 channels \(PIL mode 'RGB'\), so channel must be from 0 to 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"channel=3 is out of range: '.*a0\.png' has 3 channels \(PIL mode 'RGB'\), so channel must be from 0 to 2",
+    ):
         load_video(tmp_path, channel=3)
-    with pytest.raises(ValueError, match=r"a4\.tif' holds data of shape \(6, 5, 3\), not one grayscale image: it is a colour \(RGB\)"):
+    with pytest.raises(
+        ValueError, match=r"a4\.tif' holds data of shape \(6, 5, 3\), not one grayscale image: it is a colour \(RGB\)"
+    ):
         load_video(tmp_path, start_frame=4)
 
 
@@ -223,7 +238,10 @@ def test_folder_of_gray_images_accepts_channel_0(tmp_path, tcyx):
     for i in range(3):
         PIL_Image.fromarray(tcyx[i, 0]).save(tmp_path / f"f{i}.png")
     check(load_video(tmp_path, channel=0), tcyx[:3, 0])
-    with pytest.raises(ValueError, match=r"channel=1 is out of range: '.*f0\.png' has a single channel, so channel must be 0 \(or None\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"channel=1 is out of range: '.*f0\.png' has a single channel, so channel must be 0 \(or None\)",
+    ):
         load_video(tmp_path, channel=1)
 
 

@@ -254,7 +254,9 @@ def test_tiff_unevenly_spaced_pages_map_to_a_lazy_video(tmp_path, video):
 
     path = tmp_path / "uneven.tif"
     for i, frame in enumerate(video):
-        tifffile.imwrite(path, frame, append=True, photometric="minisblack", metadata=None, description="x" * (1 + 8 * (i % 3)))
+        tifffile.imwrite(
+            path, frame, append=True, photometric="minisblack", metadata=None, description="x" * (1 + 8 * (i % 3))
+        )
     result = load_video(path, use_mmap=True, start_frame=1)
     check(result, video[1:], ConcatenatedVideo)
     assert 1 < result.n_parts < T and result.files == (str(path),)
@@ -441,7 +443,9 @@ def test_hdf5_single_channel_4d(tmp_path, video, use_mmap):
     with h5py.File(path, "w") as file:
         file["video"] = video.reshape(T, 1, H, W)
     # Only 3-D datasets are found by themselves; a 4-D one is named.
-    check(load_video(path, dataset="video", step=3, use_mmap=use_mmap), video[::3], np.memmap if use_mmap else np.ndarray)
+    check(
+        load_video(path, dataset="video", step=3, use_mmap=use_mmap), video[::3], np.memmap if use_mmap else np.ndarray
+    )
 
 
 def test_hdf5_damaged(tmp_path, video):
@@ -534,7 +538,9 @@ def test_missing_path(tmp_path):
 @pytest.mark.parametrize("name", ["video.avi", "video", "data.zarr"])
 def test_unknown_format(tmp_path, name):
     (tmp_path / name).write_bytes(b"\x00" * 100)
-    with pytest.raises(ValueError, match=r"unknown video format.*supported are \.npy, \.tif/\.tiff, \.h5/\.hdf5, a zarr store"):
+    with pytest.raises(
+        ValueError, match=r"unknown video format.*supported are \.npy, \.tif/\.tiff, \.h5/\.hdf5, a zarr store"
+    ):
         load_video(tmp_path / name)
 
 
@@ -589,7 +595,11 @@ def npy_path(tmp_path, video):
     "options, error, message",
     [
         (dict(start_frame=-1), ValueError, r"start_frame must be 0 or more \(the first frame is 0\), got -1"),
-        (dict(start_frame=T), ValueError, r"start_frame=12 is out of range: .* has 12 frames, so start_frame must be at most 11"),
+        (
+            dict(start_frame=T),
+            ValueError,
+            r"start_frame=12 is out of range: .* has 12 frames, so start_frame must be at most 11",
+        ),
         (dict(start_frame=100, frames=1), ValueError, r"start_frame=100 is out of range"),
         (dict(frames=0), ValueError, r"frames must be 1 or more .*got 0"),
         (dict(frames=-3), ValueError, r"frames must be 1 or more .*got -3"),

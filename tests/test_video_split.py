@@ -106,7 +106,9 @@ def test_a_list_is_read_in_the_order_given(tmp_path, video, pieces):
 
 def test_natural_order_of_a_pattern(tmp_path):
     data = make_video(6)
-    for i, name in enumerate(["rec.ome.tif", "rec_1.ome.tif", "rec_2.ome.tif", "rec_10.ome.tif", "rec_9.ome.tif", "rec_11.ome.tif"]):
+    for i, name in enumerate(
+        ["rec.ome.tif", "rec_1.ome.tif", "rec_2.ome.tif", "rec_10.ome.tif", "rec_9.ome.tif", "rec_11.ome.tif"]
+    ):
         tifffile.imwrite(tmp_path / name, data[i : i + 1], photometric="minisblack")  # plain TIFFs
     want = data[[0, 1, 2, 4, 3, 5]]  # rec, rec_1, rec_2, rec_9, rec_10, rec_11
     check(load_video(tmp_path / "rec*.ome.tif"), want)
@@ -173,7 +175,9 @@ def test_compressed_pieces_are_read_page_by_page(tmp_path, video):
     check(load_video(tmp_path / "rec_*.tif", start_frame=3, step=2), video[3::2])
     # Memory-mapping needs every piece with selected frames uncompressed.
     check(load_video(tmp_path / "rec_*.tif", frames=11, use_mmap=True), video[:11], ConcatenatedVideo)
-    with pytest.raises(ValueError, match=r"'.*rec_3\.tif' is compressed \(ADOBE_DEFLATE\) and cannot be memory-mapped.*use_mmap=False"):
+    with pytest.raises(
+        ValueError, match=r"'.*rec_3\.tif' is compressed \(ADOBE_DEFLATE\) and cannot be memory-mapped.*use_mmap=False"
+    ):
         load_video(tmp_path / "rec_*.tif", use_mmap=True)
 
 
@@ -196,19 +200,29 @@ def test_only_the_needed_files_and_pages_are_read(tmp_path, video):
 def test_pieces_must_share_frame_shape_and_dtype(tmp_path, video):
     paths = write_pieces(tmp_path, video)
     tifffile.imwrite(paths[2], video[:3, :4], photometric="minisblack")
-    with pytest.raises(ValueError, match=r"differ: '.*rec_1\.tif' has frames of shape \(6, 5\) and dtype uint16, but '.*rec_3\.tif' has frames of shape \(4, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"differ: '.*rec_1\.tif' has frames of shape \(6, 5\) and dtype uint16, but '.*rec_3\.tif' has frames of shape \(4, 5\)",
+    ):
         load_video(tmp_path / "rec_*.tif")
     tifffile.imwrite(paths[2], video[:3].astype(np.float32), photometric="minisblack")
-    with pytest.raises(ValueError, match=r"rec_3\.tif' has frames of shape \(6, 5\) and dtype float32; all files of one video"):
+    with pytest.raises(
+        ValueError, match=r"rec_3\.tif' has frames of shape \(6, 5\) and dtype float32; all files of one video"
+    ):
         load_video(tmp_path / "rec_*.tif", use_mmap=True)
     # Files after the selected frames are not opened, so they are not compared either.
     check(load_video(tmp_path / "rec_*.tif", frames=11), video[:11])
 
 
 def test_start_frame_beyond_all_files(tmp_path, pieces):
-    with pytest.raises(ValueError, match=rf"start_frame={T} is out of range: the video in the 4 files matching '.*rec_\*\.tif' has {T} frames, so start_frame must be at most {T - 1}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"start_frame={T} is out of range: the video in the 4 files matching '.*rec_\*\.tif' has {T} frames, so start_frame must be at most {T - 1}",
+    ):
         load_video(tmp_path / "rec_*.tif", start_frame=T)
-    with pytest.raises(ValueError, match=rf"the video in the 4 files given \('rec_1\.tif' to 'rec_10\.tif'\) has {T} frames"):
+    with pytest.raises(
+        ValueError, match=rf"the video in the 4 files given \('rec_1\.tif' to 'rec_10\.tif'\) has {T} frames"
+    ):
         load_video(pieces, start_frame=T + 5)
     with pytest.raises(ValueError, match=rf"the video in the 4 TIFF stacks in folder '.*' has {T} frames"):
         load_video(tmp_path, start_frame=T, frames=1)
@@ -242,11 +256,17 @@ def test_folder_of_stacks_is_one_recording(tmp_path, video, pieces):
 
 def test_folder_mixing_stacks_and_images_is_an_error(tmp_path, video, pieces):
     tifffile.imwrite(tmp_path / "rec_5.tif", video[0], photometric="minisblack", metadata=None)
-    with pytest.raises(ValueError, match=r"folder '.*' mixes TIFF stacks \('rec_1\.tif' holds 10 frames\) with single images \('rec_5\.tif'\).*list or a glob pattern"):
+    with pytest.raises(
+        ValueError,
+        match=r"folder '.*' mixes TIFF stacks \('rec_1\.tif' holds 10 frames\) with single images \('rec_5\.tif'\).*list or a glob pattern",
+    ):
         load_video(tmp_path)
     os.remove(tmp_path / "rec_5.tif")
     PIL_Image.fromarray(video[0]).save(tmp_path / "z.png")
-    with pytest.raises(ValueError, match=r"mixes single images \('z\.png'\) with multi-page TIFF stacks \('rec_1\.tif' holds 10 frames\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"mixes single images \('z\.png'\) with multi-page TIFF stacks \('rec_1\.tif' holds 10 frames\)",
+    ):
         load_video(tmp_path)
 
 
@@ -255,7 +275,9 @@ def test_folder_of_images_with_a_stack_is_an_error(tmp_path, video):
         tifffile.imwrite(tmp_path / f"f{i}.tif", video[i], photometric="minisblack")
     tifffile.imwrite(tmp_path / "f3.tif", video[3:6], photometric="minisblack")
     check(load_video(tmp_path, frames=3), video[:3])
-    with pytest.raises(ValueError, match=r"mixes single images \('f0\.tif'\) with multi-page TIFF stacks \('f3\.tif' holds 3 frames\)"):
+    with pytest.raises(
+        ValueError, match=r"mixes single images \('f0\.tif'\) with multi-page TIFF stacks \('f3\.tif' holds 3 frames\)"
+    ):
         load_video(tmp_path)
     with pytest.raises(ValueError, match="folder of images .* cannot be memory-mapped"):
         load_video(tmp_path, use_mmap=True)
@@ -288,10 +310,26 @@ def test_list_and_pattern_errors(tmp_path, video, pieces):
         ([pieces[0], 3], TypeError, r"path\[1\] must be a str or os.PathLike, got 3 of type int"),
         ([pieces[0], ""], ValueError, r"path\[1\] is empty"),
         ([pieces[0], tmp_path / "missing.tif"], FileNotFoundError, r"path\[1\] '.*missing\.tif' does not exist"),
-        ([pieces[0], tmp_path / "sub"], ValueError, r"path\[1\] '.*sub' is a folder, but a list of paths may name only TIFF and \.npy files"),
-        ([pieces[0], pieces[1], str(pieces[0])], ValueError, r"path\[0\] '.*rec_1\.tif' and path\[2\] '.*rec_1\.tif' are the same file"),
-        ([pieces[0], tmp_path / "v.h5"], ValueError, r"cannot load '.*v\.h5', one of the 2 files given.*format '\.h5'.*only TIFF \(\.tif, \.tiff\) and \.npy"),
-        ([pieces[0], tmp_path / "v.npy"], ValueError, r"mix formats: '.*rec_1\.tif' is a TIFF file and '.*v\.npy' a \.npy file"),
+        (
+            [pieces[0], tmp_path / "sub"],
+            ValueError,
+            r"path\[1\] '.*sub' is a folder, but a list of paths may name only TIFF and \.npy files",
+        ),
+        (
+            [pieces[0], pieces[1], str(pieces[0])],
+            ValueError,
+            r"path\[0\] '.*rec_1\.tif' and path\[2\] '.*rec_1\.tif' are the same file",
+        ),
+        (
+            [pieces[0], tmp_path / "v.h5"],
+            ValueError,
+            r"cannot load '.*v\.h5', one of the 2 files given.*format '\.h5'.*only TIFF \(\.tif, \.tiff\) and \.npy",
+        ),
+        (
+            [pieces[0], tmp_path / "v.npy"],
+            ValueError,
+            r"mix formats: '.*rec_1\.tif' is a TIFF file and '.*v\.npy' a \.npy file",
+        ),
         (str(tmp_path / "nothing_*.tif"), FileNotFoundError, r"no file matches the pattern path='.*nothing_\*\.tif'"),
         (str(tmp_path / "su[b]"), FileNotFoundError, r"only 1 folder; a pattern selects files"),
         (str(tmp_path / "missing.tif"), FileNotFoundError, r"path '.*missing\.tif' does not exist"),
@@ -303,11 +341,15 @@ def test_list_and_pattern_errors(tmp_path, video, pieces):
 
 
 def test_options_that_do_not_apply_to_lists(tmp_path, video, pieces):
-    with pytest.raises(ValueError, match=r"dataset applies only to HDF5 files and zarr stores, and the 4 files given .* are TIFF files"):
+    with pytest.raises(
+        ValueError, match=r"dataset applies only to HDF5 files and zarr stores, and the 4 files given .* are TIFF files"
+    ):
         load_video(pieces, dataset="video")
     np.save(tmp_path / "a.npy", video)
     np.save(tmp_path / "b.npy", video)
-    with pytest.raises(ValueError, match=r"channel applies only to TIFF files .* and the 2 files matching '.*\.npy' are \.npy files"):
+    with pytest.raises(
+        ValueError, match=r"channel applies only to TIFF files .* and the 2 files matching '.*\.npy' are \.npy files"
+    ):
         load_video(tmp_path / "*.npy", channel=0)
 
 
@@ -355,7 +397,9 @@ def write_ome_series(folder, data, lengths, names, *, channels=1, binary_only=Fa
                 f'SizeX="{planes.shape[2]}" SizeY="{planes.shape[1]}" SizeC="{channels}" SizeZ="1" '
                 f'SizeT="{len(planes) // channels}">{channel_xml}{"".join(tiffdata)}</Pixels></Image></OME>'
             )
-        tifffile.imwrite(folder / name, planes[bounds[i] : bounds[i + 1]], description=xml, metadata=None, photometric="minisblack")
+        tifffile.imwrite(
+            folder / name, planes[bounds[i] : bounds[i + 1]], description=xml, metadata=None, photometric="minisblack"
+        )
     return [folder / name for name in names]
 
 
@@ -374,7 +418,16 @@ def ome_series(tmp_path):
 @pytest.mark.parametrize("use_mmap", [False, True])
 def test_multifile_ome_is_read_once_whatever_names_it(tmp_path, ome_series, use_mmap):
     paths, data = ome_series
-    for form in (paths[0], paths[1], paths[2], tmp_path / "*.ome.tif", tmp_path, paths, paths[::-1], [paths[0], paths[2]]):
+    for form in (
+        paths[0],
+        paths[1],
+        paths[2],
+        tmp_path / "*.ome.tif",
+        tmp_path,
+        paths,
+        paths[::-1],
+        [paths[0], paths[2]],
+    ):
         result = load_video(form, start_frame=2, step=3, use_mmap=use_mmap)
         check(result, data[2::3], ConcatenatedVideo if use_mmap else np.ndarray)
         if use_mmap:
@@ -385,7 +438,10 @@ def test_multifile_ome_is_read_once_whatever_names_it(tmp_path, ome_series, use_
 def test_multifile_ome_with_a_missing_file(tmp_path, ome_series):
     paths, _ = ome_series
     os.remove(paths[1])
-    with pytest.raises(ValueError, match=r"the OME-TIFF series of '.*rec_MMStack\.ome\.tif' is incomplete: 6 of its 15 images are missing.*does not fill missing frames with zeros"):
+    with pytest.raises(
+        ValueError,
+        match=r"the OME-TIFF series of '.*rec_MMStack\.ome\.tif' is incomplete: 6 of its 15 images are missing.*does not fill missing frames with zeros",
+    ):
         load_video(paths[0])
 
 
@@ -395,7 +451,10 @@ def test_multifile_ome_whose_other_files_point_to_the_first(tmp_path):
     check(load_video(paths[0]), data)
     check(load_video(tmp_path / "*.ome.tif", use_mmap=True), data, ConcatenatedVideo)
     check(load_video(paths[1]), data[5:])  # on its own, the second file is a plain stack
-    with pytest.raises(ValueError, match=r"series of '.*rec_MMStack\.ome\.tif' spans several files, and one of them, '.*rec_MMStack_1\.ome\.tif', comes before it"):
+    with pytest.raises(
+        ValueError,
+        match=r"series of '.*rec_MMStack\.ome\.tif' spans several files, and one of them, '.*rec_MMStack_1\.ome\.tif', comes before it",
+    ):
         load_video([paths[1], paths[0]])
 
 
@@ -407,7 +466,9 @@ def test_multifile_ome_with_channels(tmp_path, use_mmap):
         result = load_video(paths[0], channel=channel, start_frame=1, use_mmap=use_mmap)
         check(result, data[1:, channel], ConcatenatedVideo if use_mmap else np.ndarray)
         del result
-    with pytest.raises(ValueError, match=r"more than one channel: 2 channels \(TIFF axes TCYX, shape \(9, 2, 6, 5\)\).*pass channel="):
+    with pytest.raises(
+        ValueError, match=r"more than one channel: 2 channels \(TIFF axes TCYX, shape \(9, 2, 6, 5\)\).*pass channel="
+    ):
         load_video(paths[0])
 
 
@@ -440,7 +501,8 @@ def test_the_lazy_video_holds_only_memory_maps_of_needed_files(tmp_path, video, 
     assert sum(len(part) for part in parts) == 4
     gc.collect()
     open_tiffs = [
-        obj for obj in gc.get_objects()
+        obj
+        for obj in gc.get_objects()
         if isinstance(obj, tifffile.TiffFile) and not obj.filehandle.closed and str(tmp_path) in obj.filehandle.path
     ]
     assert open_tiffs == []  # no TIFF file is held open

@@ -64,8 +64,10 @@ def _read_json_positions(text, where):
         elif isinstance(item, list) and len(item) == 2 and all(number(v) for v in item):
             positions.append(tuple(item))
         else:
-            raise UsageError(f"{where}: must hold a JSON list of [x, y] pairs or {{\"x\": ..., \"y\": ...}} objects "
-                             f"(entry {i} is {json.dumps(item)[:40]})")
+            raise UsageError(
+                f'{where}: must hold a JSON list of [x, y] pairs or {{"x": ..., "y": ...}} objects '
+                f"(entry {i} is {json.dumps(item)[:40]})"
+            )
     return positions
 
 
@@ -91,8 +93,10 @@ def _read_csv_positions(text, where):
         if "x" in names and "y" in names:
             break
     else:
-        raise UsageError(f"{where}: needs a header with an 'x' and a 'y' column (or a JSON list of [x, y] pairs), "
-                         f"got {header.strip()[:60]!r}")
+        raise UsageError(
+            f"{where}: needs a header with an 'x' and a 'y' column (or a JSON list of [x, y] pairs), "
+            f"got {header.strip()[:60]!r}"
+        )
     x_column, y_column = names.index("x"), names.index("y")
     positions = []
     for number, line in lines[1:]:
@@ -103,7 +107,9 @@ def _read_csv_positions(text, where):
                 pair = [cell.replace(",", ".") for cell in pair]
             x, y = float(pair[0]), float(pair[1])
         except (IndexError, ValueError):
-            raise UsageError(f"{where} line {number}: needs numbers in the x and y columns, got {line.strip()[:60]!r}") from None
+            raise UsageError(
+                f"{where} line {number}: needs numbers in the x and y columns, got {line.strip()[:60]!r}"
+            ) from None
         if not (np.isfinite(x) and np.isfinite(y)):
             raise UsageError(f"{where} line {number}: needs finite numbers, got {line.strip()[:60]!r}")
         positions.append((x, y))
@@ -145,8 +151,10 @@ def collect_positions(args, frame_shape):
             _check_inside(end, frame_shape, f"--line {text}")
         found.extend((p, f"--line {text}") for p in positions_from_A_to_B(int(n), (x0, y0), (x1, y1)))
     if not found:
-        raise UsageError("no positions: give --pos X,Y, --positions FILE, --random N or --line X0,Y0,X1,Y1,N, "
-                         "or regions: --roi FILE, --labels FILE or --mask FILE")
+        raise UsageError(
+            "no positions: give --pos X,Y, --positions FILE, --random N or --line X0,Y0,X1,Y1,N, "
+            "or regions: --roi FILE, --labels FILE or --mask FILE"
+        )
     for position, option in found:
         _check_inside(position, frame_shape, option)
     return [tuple(plain(v) for v in p) for p, _ in found]
@@ -189,8 +197,10 @@ def read_image_file(path, option):
             with image.open(path) as picture:
                 array = _png_array(picture)
         else:
-            raise UsageError(f"{where}: unknown format {suffix or '(no extension)'}; give a file ending in "
-                             f"{', '.join(IMAGE_FORMATS)}")
+            raise UsageError(
+                f"{where}: unknown format {suffix or '(no extension)'}; give a file ending in "
+                f"{', '.join(IMAGE_FORMATS)}"
+            )
     except (UsageError, ImportError):
         raise
     except Exception as exc:
@@ -219,8 +229,10 @@ def _as_labels(array, where):
         with np.errstate(invalid="ignore"):
             bad = ~np.isfinite(array) | (array != np.round(array)) | (array < 0)
         if bad.any():
-            raise UsageError(f"{where}: a label image must hold whole numbers >= 0 (0 is background), got "
-                             f"{array.dtype} values such as {array[bad][0].item()!r}")
+            raise UsageError(
+                f"{where}: a label image must hold whole numbers >= 0 (0 is background), got "
+                f"{array.dtype} values such as {array[bad][0].item()!r}"
+            )
         return array.astype(np.int64)
     return array
 
@@ -241,8 +253,9 @@ def collect_regions(args, frame_shape):
             parts.append(build_regions(_as_labels(array, where), frame_shape, where))
             continue
         if array.ndim not in (2, 3):
-            raise UsageError(f"{where}: a mask must be 2-D (rows, columns) or a stack (N, rows, columns), got shape "
-                             f"{array.shape}")
+            raise UsageError(
+                f"{where}: a mask must be 2-D (rows, columns) or a stack (N, rows, columns), got shape {array.shape}"
+            )
         part = build_regions(array != 0, frame_shape, where)
         part.names = [stem] if array.ndim == 2 else [f"{stem}_{i}" for i in range(part.n_regions)]
         parts.append(part)
@@ -268,7 +281,9 @@ def frame_selection(args):
         start = int(parts[0]) if parts[0] else 0
         stop = int(parts[1]) if parts[1] else None
     except ValueError:
-        raise UsageError(f"--frames {args.frames}: must be START:STOP with whole numbers (either may be empty)") from None
+        raise UsageError(
+            f"--frames {args.frames}: must be START:STOP with whole numbers (either may be empty)"
+        ) from None
     if start < 0 or (stop is not None and stop <= start):
         raise UsageError(f"--frames {args.frames}: needs 0 <= START < STOP")
     count = None if stop is None else -(-(stop - start) // args.step)
@@ -309,8 +324,11 @@ def open_video(args):
         except NotMappableError:  # compressed, scattered or separate images: read the frames asked for
             return load_video(source, **options), start, step
     except OptionError as exc:  # say it with the option the user typed
-        flag, value = {"start_frame": ("--frames", args.frames) if args.frames is not None else ("--start", args.start),
-                       "dataset": ("--dataset", args.dataset), "channel": ("--channel", args.channel)}[exc.option]
+        flag, value = {
+            "start_frame": ("--frames", args.frames) if args.frames is not None else ("--start", args.start),
+            "dataset": ("--dataset", args.dataset),
+            "channel": ("--channel", args.channel),
+        }[exc.option]
         raise UsageError(exc.render(flag if value is None else f"{flag} {value}", flag, f"{flag} ")) from None
 
 
@@ -322,8 +340,10 @@ def parse_path(text):
     except ValueError:
         values = None
     if values is None or len(values) < 4 or len(values) % 2:
-        raise UsageError(f"--path {text}: needs x,y of at least 2 vertices: an even number of comma-separated "
-                         f"numbers X0,Y0,X1,Y1,...")
+        raise UsageError(
+            f"--path {text}: needs x,y of at least 2 vertices: an even number of comma-separated "
+            f"numbers X0,Y0,X1,Y1,..."
+        )
     if not all(np.isfinite(values)):
         raise UsageError(f"--path {text}: needs finite numbers")
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]

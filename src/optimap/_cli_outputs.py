@@ -53,15 +53,19 @@ def check_outputs(args, inputs):
     except ValueError as exc:
         raise UsageError(exc) from None
     if args.output is not None and args.output != "-" and _format(args.output) not in TRACE_FORMATS:
-        raise UsageError(f"-o {args.output}: unknown format {_format(args.output) or '(no extension)'}; "
-                         f"give a file ending in {', '.join(TRACE_FORMATS)}, or - for CSV on standard output")
+        raise UsageError(
+            f"-o {args.output}: unknown format {_format(args.output) or '(no extension)'}; "
+            f"give a file ending in {', '.join(TRACE_FORMATS)}, or - for CSV on standard output"
+        )
     if args.output is not None and _format(args.output) in (".h5", ".hdf5"):
         from optimap._optional import import_optional
 
         import_optional("h5py", "hdf5", "save traces as HDF5")  # missing: say so before reading the video
     if args.plot is not None and _format(args.plot, ".png").lstrip(".") not in _plot_formats():
-        raise UsageError(f"--plot {args.plot}: unknown picture format {_format(args.plot) or '(no extension)'}; "
-                         f"give a file ending in .png, .pdf, .svg or .jpg")
+        raise UsageError(
+            f"--plot {args.plot}: unknown picture format {_format(args.plot) or '(no extension)'}; "
+            f"give a file ending in .png, .pdf, .svg or .jpg"
+        )
     return outputs
 
 
@@ -154,8 +158,9 @@ def _figure_writer(figure, path):
 def _traces_writer(traces, positions, names, fps, frames, metadata):
     from optimap.trace import save_traces
 
-    return lambda temporary: save_traces(temporary, traces, positions, fps=fps, frames=frames, names=names,
-                                         metadata=metadata)
+    return lambda temporary: save_traces(
+        temporary, traces, positions, fps=fps, frames=frames, names=names, metadata=metadata
+    )
 
 
 def _write_stdout(traces, positions, names, fps, frames):

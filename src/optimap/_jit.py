@@ -3,15 +3,17 @@
 Importing numba and loading even cached kernels costs a fresh process about
 half a second, so no module imports numba at import time: a module lists its
 kernels in a :class:`LazyKernels` and numba is imported when one of them is
-first asked for. :func:`numba_imported` lets a caller pick a numpy path for
-work too small to be worth that cost.
+first asked for. :attr:`LazyKernels.ready` lets a caller pick a numpy path
+for work too small to be worth that cost, and :func:`load_in_background`
+lets a program that knows it will need the kernels (the command line, while
+it reads a video) load them meanwhile.
 
 A module with kernels ``_scan`` and ``_write`` that call a helper ``_digit``::
 
-    _KERNELS = LazyKernels(globals(), ("_scan", "_write"), helpers=("_digit",))
+    COMPILED = LazyKernels(globals(), ("_scan", "_write"), helpers=("_digit",))
 
     def write(...):
-        _KERNELS["_write"](...)
+        COMPILED["_write"](...)
 
 The kernels call their helpers by their plain names. Until the first use those
 names are the Python functions (which a debugger can step through); on first
@@ -19,7 +21,6 @@ use each helper's name in the module is rebound to its compiled version, which
 numba then finds when it compiles the kernels.
 """
 
-import sys
 import threading
 
 # Compiled code is cached on disk, runs without the GIL (so threads run kernels in parallel),
@@ -29,9 +30,20 @@ OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 _LOCK = threading.Lock()
 
 
-def numba_imported():
-    """Whether numba is already imported in this process (then a kernel costs no import)."""
-    return "numba" in sys.modules
+def load_in_background(*kernel_sets):
+    """Compile (or load) the kernels of each :class:`LazyKernels` in a daemon thread; returns the
+    thread. A caller that asks for a kernel meanwhile waits for it instead of compiling it twice."""
+
+    def load():
+        try:
+            for kernels in kernel_sets:
+                kernels.load()
+        except Exception:  # the caller's own first use raises it, where it can be reported
+            pass
+
+    thread = threading.Thread(target=load, name="optimap-load-kernels", daemon=True)
+    thread.start()
+    return thread
 
 
 class LazyKernels:
@@ -69,6 +81,16 @@ class LazyKernels:
         self._inline = bool(inline_helpers)
         self._options = {**OPTIONS, **options}
         self._compiled = None
+
+    @property
+    def ready(self):
+        """Whether the kernels are compiled (numba imported, dispatchers made): a kernel costs no import."""
+        return self._compiled is not None
+
+    def load(self):
+        """Compile the kernels now (what the first ``kernels[name]`` would do)."""
+        if self._compiled is None:
+            self._compile()
 
     def __getitem__(self, name):
         compiled = self._compiled

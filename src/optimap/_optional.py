@@ -26,6 +26,5 @@ def import_optional(module_name, extra, purpose=None):
     except ImportError as exc:
         need = f" to {purpose}" if purpose else ""
         raise ImportError(
-            f"{module_name} is needed{need} but is not installed; "
-            f'install it with: pip install "optimap-trace[{extra}]"'
+            f'{module_name} is needed{need} but is not installed; install it with: pip install "optimap-trace[{extra}]"'
         ) from exc

@@ -29,8 +29,11 @@ def as_int(value, name, *, minimum=None, maximum=None, strict=False, hint=None):
         ...
     TypeError: frames must be an integer, got 4.0 of type float
     """
-    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
-            or (strict and not isinstance(value, numbers.Integral))):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or (strict and not isinstance(value, numbers.Integral))
+    ):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
     try:
         result = operator.index(value)
@@ -124,8 +127,10 @@ def check_frame_shape(frame_shape, name="frame_shape"):
         text = repr(frame_shape) if len(repr(frame_shape)) <= 40 else repr(frame_shape)[:37] + "..."
         raise TypeError(f"{name} must be (height, width), got {text}")
     largest = int(np.iinfo(np.intp).max)
-    return (as_int(frame_shape[0], f"{name} height", minimum=1, maximum=largest),
-            as_int(frame_shape[1], f"{name} width", minimum=1, maximum=largest))
+    return (
+        as_int(frame_shape[0], f"{name} height", minimum=1, maximum=largest),
+        as_int(frame_shape[1], f"{name} width", minimum=1, maximum=largest),
+    )
 
 
 def is_real_dtype(dtype):

@@ -87,8 +87,11 @@ def apply_processing(traces, args):
 
 
 def processing_metadata(args):
-    return {"detrend": args.detrend or ("dff" if args.dff else "none"), "normalized": int(args.normalize),
-            "inverted": int(args.invert)}
+    return {
+        "detrend": args.detrend or ("dff" if args.dff else "none"),
+        "normalized": int(args.normalize),
+        "inverted": int(args.invert),
+    }
 
 
 def invert(traces):
@@ -104,20 +107,35 @@ def invert(traces):
     return np.where(present, (low + high) - traces, np.nan)
 
 
+def load_kernels_meanwhile(args):
+    """Start loading the compiled kernels (numba's import and its disk cache: about half a second
+    in a fresh process, which a command line run pays every time) while the video is read. A few
+    windows that a fresh process reads faster with numpy still take that path if loading has not
+    finished."""
+    from optimap._jit import load_in_background
+    from optimap.trace import _csv, _kernels
+
+    writes_csv = args.output in (None, "-") or str(args.output).lower().endswith(".csv")
+    load_in_background(_kernels.COMPILED, *([_csv.COMPILED] if writes_csv else []))
+
+
 def command_extract(args):
-    from optimap._files import write_outputs
     from optimap.trace import extract_traces
     from optimap.trace._export import column_names
 
     with_positions = bool(args.pos or args.positions or args.random is not None or args.line)
     if args.regions and with_positions:
-        raise UsageError("give regions (--roi, --labels, --mask) or positions (--pos, --positions, --random, --line), "
-                         "not both: a run extracts one kind")
+        raise UsageError(
+            "give regions (--roi, --labels, --mask) or positions (--pos, --positions, --random, --line), "
+            "not both: a run extracts one kind"
+        )
     if args.regions:
         for option, value in (("--size", args.size), ("--window", args.window)):
             if value is not None:
-                raise UsageError(f"{option} sets the window around positions; --roi, --labels and --mask give whole "
-                                 f"regions, averaged as they are")
+                raise UsageError(
+                    f"{option} sets the window around positions; --roi, --labels and --mask give whole "
+                    f"regions, averaged as they are"
+                )
     size = 5 if args.size is None else args.size
     window = "rect" if args.window is None else args.window
     if size < 0:
@@ -133,6 +151,7 @@ def command_extract(args):
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
     inputs += [(f"{option} {path}", path) for option, path in args.regions or []]
     check_outputs(args, inputs)
+    load_kernels_meanwhile(args)
     if any(option == "--roi" for option, _ in args.regions or []):
         from optimap._optional import import_optional
 
@@ -142,10 +161,10 @@ def command_extract(args):
     progress = not args.quiet and _has_tqdm()
     positions = region_set = None
     if args.regions:
-        from optimap.trace._extract import extract_footprint
+        from optimap.trace import extract_region_traces
 
         region_set = collect_regions(args, frame_shape)
-        traces = extract_footprint(video, region_set.footprint(), progress=progress)
+        traces = extract_region_traces(video, region_set, progress=progress)
         names = region_set.names
         metadata = {"regions": " ".join(f"{option} {path}" for option, path in args.regions)}
     else:
@@ -156,27 +175,17 @@ def command_extract(args):
     traces = apply_processing(traces, args)
     frames = start + step * np.arange(traces.shape[0])
     metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
-    writers = []
-    if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
-    if args.plot:
+
+    def figure():
         x = None if args.fps else frames
         if region_set is not None:
-            figure = region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
-        else:
-            figure = trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
-        writers.append((args.plot, _figure_writer(figure, args.plot)))
-    written = write_outputs(writers)  # all files or none
-    if args.output in (None, "-"):
-        _write_stdout(traces, positions, names, args.fps, frames)
-    if not args.quiet:
-        for path in written:
-            print(f"wrote {path}", file=sys.stderr)
-    return 0
+            return region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
+        return trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
+
+    return _write_results(args, traces, positions, names, frames, metadata, figure)
 
 
 def command_kymograph(args):
-    from optimap._files import write_outputs
     from optimap.trace import extract_kymograph
     from optimap.trace._export import column_names
     from optimap.trace._kymograph import check_path
@@ -193,26 +202,53 @@ def command_kymograph(args):
     frame_selection(args)
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     check_outputs(args, inputs)
+    load_kernels_meanwhile(args)
     video, start, step = open_video(args)
     check_path(vertices, tuple(int(n) for n in video.shape[1:]), name=f"--path {args.path}")
-    kymograph, positions = extract_kymograph(video, vertices, size=args.size, window=args.window,
-                                             spacing=args.spacing, progress=not args.quiet and _has_tqdm())
+    kymograph, positions = extract_kymograph(
+        video,
+        vertices,
+        size=args.size,
+        window=args.window,
+        spacing=args.spacing,
+        progress=not args.quiet and _has_tqdm(),
+    )
     kymograph = apply_processing(kymograph, args)
     positions = [tuple(p) for p in positions.tolist()]
     names = column_names(positions)
     frames = start + step * np.arange(kymograph.shape[0])
-    metadata = {"path": args.path, "spacing": args.spacing, "window": args.window, "size": args.size,
-                "source": " ".join(str(v) for v in args.video), **processing_metadata(args)}
+    metadata = {
+        "path": args.path,
+        "spacing": args.spacing,
+        "window": args.window,
+        "size": args.size,
+        "source": " ".join(str(v) for v in args.video),
+        **processing_metadata(args),
+    }
+
+    def figure():
+        return kymograph_figure(
+            np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps, spacing=args.spacing
+        )
+
+    return _write_results(args, kymograph, positions, names, frames, metadata, figure)
+
+
+def _write_results(args, traces, positions, names, frames, metadata, figure):
+    """Write -o and --plot (``figure()`` draws the plot), all files or none; CSV to standard output without -o.
+
+    What ``extract`` and ``kymograph`` do once their traces are computed; returns the exit status 0.
+    """
+    from optimap._files import write_outputs
+
     writers = []
     if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(kymograph, positions, names, args.fps, frames, metadata)))
+        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
     if args.plot:
-        figure = kymograph_figure(np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps,
-                                  spacing=args.spacing)
-        writers.append((args.plot, _figure_writer(figure, args.plot)))
-    written = write_outputs(writers)
+        writers.append((args.plot, _figure_writer(figure(), args.plot)))
+    written = write_outputs(writers)  # all files or none
     if args.output in (None, "-"):
-        _write_stdout(kymograph, positions, names, args.fps, frames)
+        _write_stdout(traces, positions, names, args.fps, frames)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
@@ -260,17 +296,27 @@ def command_demo(args):
         with open(path, "wb") as handle:
             np.save(handle, video)
 
-    write_outputs([(recording, save_recording),
-                   (table, lambda path: save_traces(path, processed, positions, fps=fps)),
-                   (picture, _figure_writer(figure, picture))])
+    write_outputs(
+        [
+            (recording, save_recording),
+            (table, lambda path: save_traces(path, processed, positions, fps=fps)),
+            (picture, _figure_writer(figure, picture)),
+        ]
+    )
     if not args.quiet:
-        print(f"wrote {recording}  (synthetic recording: {video.shape[0]} frames of {video.shape[1]}x{video.shape[2]} "
-              f"pixels, uint16, {fps:g} fps)")
-        print(f"wrote {table}  (ΔF/F against the bleaching baseline, inverted and normalised, at {len(positions)} positions; time in seconds)")
+        print(
+            f"wrote {recording}  (synthetic recording: {video.shape[0]} frames of {video.shape[1]}x{video.shape[2]} "
+            f"pixels, uint16, {fps:g} fps)"
+        )
+        print(
+            f"wrote {table}  (ΔF/F against the bleaching baseline, inverted and normalised, at {len(positions)} positions; time in seconds)"
+        )
         print(f"wrote {picture}  (the first frame with the positions beside their traces)")
         x, y = positions[0]
-        print(f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --dff --normalize --invert "
-              f"-o {out / 'my-traces.csv'} --plot {out / 'my-traces.png'}")
+        print(
+            f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --dff --normalize --invert "
+            f"-o {out / 'my-traces.csv'} --plot {out / 'my-traces.png'}"
+        )
     return 0
 
 
@@ -282,90 +328,139 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="make a synthetic recording, extract its action potentials and plot them",
-                               description="Simulate a paced heart, save the recording and its traces and a picture.")
+    demo = commands.add_parser(
+        "demo",
+        help="make a synthetic recording, extract its action potentials and plot them",
+        description="Simulate a paced heart, save the recording and its traces and a picture.",
+    )
     demo.add_argument("--out", default="optimap-demo", help="output folder (default: ./optimap-demo)")
     demo.add_argument("--quiet", action="store_true", help="print nothing on success")
     demo.set_defaults(run=command_demo)
 
     extract = commands.add_parser(
-        "extract", help="extract traces from a video file",
+        "extract",
+        help="extract traces from a video file",
         description="Extract the mean of a window around each position, frame by frame, and save the traces.",
         epilog="x is the column and y the row of a pixel, counted from 0 at the top left, as an image viewer shows "
-               "them. Processing runs in the order: extract, --detrend or --dff, --normalize, --invert.")
-    extract.add_argument("video", nargs="+", metavar="VIDEO",
-                         help=".npy, .tif/.tiff, .zarr, .h5/.hdf5 or a folder of TIFF/PNG images; several files "
-                              "(e.g. a recording split into rec.tif, rec_1.tif, ...) are read as one video in "
-                              "natural name order")
+        "them. Processing runs in the order: extract, --detrend or --dff, --normalize, --invert.",
+    )
+    extract.add_argument(
+        "video",
+        nargs="+",
+        metavar="VIDEO",
+        help=".npy, .tif/.tiff, .zarr, .h5/.hdf5 or a folder of TIFF/PNG images; several files "
+        "(e.g. a recording split into rec.tif, rec_1.tif, ...) are read as one video in "
+        "natural name order",
+    )
     where = extract.add_argument_group("positions (at least one; x is the column, y the row)")
     where.add_argument("--pos", action="append", metavar="X,Y", help="a position (repeatable)")
-    where.add_argument("--positions", action="append", metavar="FILE",
-                       help="a CSV with x and y columns (comma, semicolon or tab separated; other columns are "
-                            "ignored) or a JSON list of [x, y] pairs (repeatable)")
+    where.add_argument(
+        "--positions",
+        action="append",
+        metavar="FILE",
+        help="a CSV with x and y columns (comma, semicolon or tab separated; other columns are "
+        "ignored) or a JSON list of [x, y] pairs (repeatable)",
+    )
     where.add_argument("--random", type=int, metavar="N", help="N distinct random positions")
     where.add_argument("--seed", type=int, metavar="S", help="seed for --random")
     where.add_argument("--line", action="append", metavar="X0,Y0,X1,Y1,N", help="N positions from (X0,Y0) to (X1,Y1)")
     regions = extract.add_argument_group(
-        "regions (instead of positions): one trace per region, the mean of its pixels; repeatable, in the order given")
-    regions.add_argument("--roi", action=_AppendRegion, dest="regions", metavar="FILE",
-                         help="ImageJ/Fiji ROIs: a .roi file or a RoiSet .zip; columns take the ROIs' names")
-    regions.add_argument("--labels", action=_AppendRegion, dest="regions", metavar="FILE",
-                         help="a label image of the frame's size (.npy, .tif, .png): one region per label > 0 "
-                              "(0 is background), columns label_K in increasing K")
-    regions.add_argument("--mask", action=_AppendRegion, dest="regions", metavar="FILE",
-                         help="a mask of the frame's size (.npy, .png, .tif; non-zero pixels belong), or a .npy "
-                              "stack (N, rows, columns) of N masks; columns take the file's name")
+        "regions (instead of positions): one trace per region, the mean of its pixels; repeatable, in the order given"
+    )
+    regions.add_argument(
+        "--roi",
+        action=_AppendRegion,
+        dest="regions",
+        metavar="FILE",
+        help="ImageJ/Fiji ROIs: a .roi file or a RoiSet .zip; columns take the ROIs' names",
+    )
+    regions.add_argument(
+        "--labels",
+        action=_AppendRegion,
+        dest="regions",
+        metavar="FILE",
+        help="a label image of the frame's size (.npy, .tif, .png): one region per label > 0 "
+        "(0 is background), columns label_K in increasing K",
+    )
+    regions.add_argument(
+        "--mask",
+        action=_AppendRegion,
+        dest="regions",
+        metavar="FILE",
+        help="a mask of the frame's size (.npy, .png, .tif; non-zero pixels belong), or a .npy "
+        "stack (N, rows, columns) of N masks; columns take the file's name",
+    )
     window = extract.add_argument_group("window (positions only)")
     window.add_argument("--size", type=int, default=None, help="window size in pixels (default 5)")
     window.add_argument("--window", choices=("rect", "disc", "pixel"), default=None, help="window (default rect)")
     _add_video_options(extract)
     _add_processing_options(extract, "trace")
-    output = extract.add_argument_group("output")
-    output.add_argument("-o", "--output", metavar="FILE",
-                        help="traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing "
-                             "for CSV on standard output")
-    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the positions beside their "
-                                                       "traces (.png, .pdf, .svg, .jpg)")
-    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    _add_output_options(
+        extract,
+        "traces as .csv, .npy, .mat (MATLAB) or .h5 (HDF5), by the extension; - or nothing for CSV on standard output",
+        "the positions beside their traces",
+    )
     extract.set_defaults(run=command_extract)
 
     kymograph = commands.add_parser(
-        "kymograph", help="sample a video along a path: a kymograph",
+        "kymograph",
+        help="sample a video along a path: a kymograph",
         description="Sample the video every --spacing pixels along a path, averaging a window around each sample "
-                    "frame by frame, and save the kymograph (one column per sample, one row per frame).",
+        "frame by frame, and save the kymograph (one column per sample, one row per frame).",
         epilog="x is the column and y the row of a pixel, counted from 0 at the top left. Each segment is sampled "
-               "from its first vertex, so every vertex is a sample.")
+        "from its first vertex, so every vertex is a sample.",
+    )
     kymograph.add_argument("video", nargs="+", metavar="VIDEO", help="as for extract")
     along = kymograph.add_argument_group("the path")
-    along.add_argument("--path", required=True, metavar="X0,Y0,X1,Y1,...",
-                       help="the vertices of the path (at least 2), each inside the frame")
+    along.add_argument(
+        "--path",
+        required=True,
+        metavar="X0,Y0,X1,Y1,...",
+        help="the vertices of the path (at least 2), each inside the frame",
+    )
     along.add_argument("--spacing", type=float, default=1.0, help="pixels between samples along the path (default 1)")
     along.add_argument("--size", type=int, default=1, help="window size around each sample (default 1: the pixel)")
     along.add_argument("--window", choices=("rect", "disc", "pixel"), default="rect", help="window (default rect)")
     _add_video_options(kymograph)
     _add_processing_options(kymograph, "sample's time series")
-    output = kymograph.add_argument_group("output")
-    output.add_argument("-o", "--output", metavar="FILE",
-                        help="the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, "
-                             "named x{X}_y{Y}); - or nothing for CSV on standard output")
-    output.add_argument("--plot", metavar="FILE", help="also save the first frame with the path beside the kymograph "
-                                                       "(.png, .pdf, .svg, .jpg)")
-    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+    _add_output_options(
+        kymograph,
+        "the kymograph as .npy (frames x samples), .csv, .mat or .h5 (one column per sample, named "
+        "x{X}_y{Y}); - or nothing for CSV on standard output",
+        "the path beside the kymograph",
+    )
     kymograph.set_defaults(run=command_kymograph)
     return parser
 
 
+def _add_output_options(parser, output_help, beside_the_frame):
+    """The output options of extract and kymograph: -o, --plot (the first frame with ``beside_the_frame``), --quiet."""
+    output = parser.add_argument_group("output")
+    output.add_argument("-o", "--output", metavar="FILE", help=output_help)
+    output.add_argument(
+        "--plot", metavar="FILE", help=f"also save the first frame with {beside_the_frame} (.png, .pdf, .svg, .jpg)"
+    )
+    output.add_argument("--quiet", action="store_true", help="no progress bar and no messages")
+
+
 def _add_processing_options(parser, what):
     processing = parser.add_argument_group("processing")
-    processing.add_argument("--detrend", choices=DETREND_KINDS, metavar="KIND",
-                            help=f"remove a trend: one of {', '.join(DETREND_KINDS)}")
-    processing.add_argument("--dff", action="store_true",
-                            help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
-                                 "--invert): removes photobleaching, beats included; instead of --detrend")
+    processing.add_argument(
+        "--detrend", choices=DETREND_KINDS, metavar="KIND", help=f"remove a trend: one of {', '.join(DETREND_KINDS)}"
+    )
+    processing.add_argument(
+        "--dff",
+        action="store_true",
+        help="ΔF/F against a slow baseline fitted to the resting samples (the bright level with "
+        "--invert): removes photobleaching, beats included; instead of --detrend",
+    )
     processing.add_argument("--normalize", action="store_true", help=f"scale each {what} to [0, 1]")
-    processing.add_argument("--invert", action="store_true",
-                            help=f"mirror each {what} within its range (1 - x after --normalize), for dyes whose "
-                                 "fluorescence falls on depolarisation, e.g. di-4-ANEPPS")
+    processing.add_argument(
+        "--invert",
+        action="store_true",
+        help=f"mirror each {what} within its range (1 - x after --normalize), for dyes whose "
+        "fluorescence falls on depolarisation, e.g. di-4-ANEPPS",
+    )
 
 
 def _add_video_options(parser):

@@ -78,9 +78,7 @@ def _heart_level(x, y):
     notch between the two ventricles at the top.
     """
     yc = np.clip(y, -1.0, 1.0)
-    width = _HEART_WIDTH * (1.0 + _HEART_TAPER * yc) * (
-        1.0 - _HEART_APEX * np.clip(-yc, 0.0, 1.0) ** 3
-    )
+    width = _HEART_WIDTH * (1.0 + _HEART_TAPER * yc) * (1.0 - _HEART_APEX * np.clip(-yc, 0.0, 1.0) ** 3)
     egg = (x / width) ** 2 + y**2 - 1.0
     notch = y - (1.0 - _NOTCH_DEPTH * np.exp(-0.5 * (x / _NOTCH_WIDTH) ** 2))
     # Smooth maximum: rounds the corners where the notch meets the outline.

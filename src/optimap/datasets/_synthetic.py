@@ -209,9 +209,7 @@ def synthetic_recording(
     protocol = _PROTOCOLS[pacing]
     tissue = heart_tissue(shape, geometry, protocol)
     times = np.arange(frames) / fps
-    stimuli, s2, warmup, site = _pacing(
-        pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_length
-    )
+    stimuli, s2, warmup, site = _pacing(pacing, pacing_site, tissue, geometry, rng, frames, fps, cycle_length)
 
     # Simulate, recording the voltage of the tissue cells at every frame.
     frame_units = 1000.0 / (fps * _MS_PER_UNIT)
@@ -347,6 +345,7 @@ def _check_site(pacing_site, pacing, shape):
 # --------------------------------------------------------------------------
 # Reading it back: the processing of the demo (``optimap-trace demo``)
 
+
 def action_potentials(traces):
     """Action potentials from fluorescence traces of an inverted voltage dye: the demo's processing.
 
@@ -386,4 +385,3 @@ def action_potentials(traces):
     from optimap.trace import delta_f_over_f, normalize
 
     return normalize(-delta_f_over_f(traces, inverted=True), dtype=np.float64)
-

@@ -2,6 +2,7 @@
 
 from ._backend import NoWindowWarning as NoWindowWarning
 from ._baseline import delta_f_over_f as delta_f_over_f
+from ._compare_selector import CompareSelector as CompareSelector
 from ._detrend import detrend_timeseries as detrend_timeseries
 from ._export import save_traces as save_traces
 from ._extract import extract_traces as extract_traces
@@ -11,6 +12,7 @@ from ._plot import show_positions as show_positions
 from ._plot import show_positions_and_traces as show_positions_and_traces
 from ._plot import show_trace as show_trace
 from ._plot import show_traces as show_traces
+from ._position_selector import PositionSelector as PositionSelector
 from ._positions import collage_positions as collage_positions
 from ._positions import positions_from_A_to_B as positions_from_A_to_B
 from ._positions import random_positions as random_positions
@@ -23,8 +25,6 @@ from ._roi import save_imagej_rois as save_imagej_rois
 from ._select import compare_traces as compare_traces
 from ._select import select_positions as select_positions
 from ._select import select_traces as select_traces
-from ._selector import CompareSelector as CompareSelector
-from ._selector import PositionSelector as PositionSelector
-from ._selector import TraceSelector as TraceSelector
+from ._trace_selector import TraceSelector as TraceSelector
 from ._windows import get_default_trace_window as get_default_trace_window
 from ._windows import set_default_trace_window as set_default_trace_window

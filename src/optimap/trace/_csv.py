@@ -70,6 +70,13 @@ def _two_product(a, b):
     return p, ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
 
 
+def _strip_zeros(m, drop, power, digits):
+    """``(m / power, drop + digits)`` when ``power = 10**digits`` divides ``m``, else ``(m, drop)``."""
+    if m % power == 0:
+        return m // power, drop + digits
+    return m, drop
+
+
 def _shortest(a, power, bits, tiny, power_of_two):
     """Shortest decimal of ``a > 0`` that reads back as ``a`` in a float of ``bits`` mantissa bits.
 
@@ -141,19 +148,11 @@ def _shortest(a, power, bits, tiny, power_of_two):
         drop = k0
     if verdict != 1:
         return 0, 0
-    # strip trailing zeros: 8, 4, 2, 1 at a time (constant divisors compile to multiplications)
-    if m % np.uint64(100000000) == 0:
-        m //= np.uint64(100000000)
-        drop += 8
-    if m % np.uint64(10000) == 0:
-        m //= np.uint64(10000)
-        drop += 4
-    if m % np.uint64(100) == 0:
-        m //= np.uint64(100)
-        drop += 2
-    if m % np.uint64(10) == 0:
-        m //= np.uint64(10)
-        drop += 1
+    # strip trailing zeros: 8, 4, 2, 1 at a time (inlined, the constant divisors compile to multiplications)
+    m, drop = _strip_zeros(m, drop, np.uint64(100000000), 8)
+    m, drop = _strip_zeros(m, drop, np.uint64(10000), 4)
+    m, drop = _strip_zeros(m, drop, np.uint64(100), 2)
+    m, drop = _strip_zeros(m, drop, np.uint64(10), 1)
     return np.int64(m), drop - scale
 
 
@@ -177,8 +176,9 @@ def _fits(total, fraction, drop, half):
     return (1 if distance < half else 0), m
 
 
-def _decimals(values, bit_patterns, bits, fraction_bits, exponent_mask, bias, tiny, column, kinds, negatives,
-              mantissas, exponents):
+def _decimals(
+    values, bit_patterns, bits, fraction_bits, exponent_mask, bias, tiny, column, kinds, negatives, mantissas, exponents
+):
     """Kernel 1: the decimal ``mantissas * 10**exponents``, sign and kind of every value.
 
     ``values`` is a ``(rows, n)`` block of float32 or float64 and ``bit_patterns`` the
@@ -291,8 +291,9 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
     last = kinds.shape[1] - 1
     for row in range(kinds.shape[0]):
         for column in range(kinds.shape[1]):
-            at = _put_number(out, at, kinds[row, column], negatives[row, column], mantissas[row, column],
-                                 exponents[row, column])
+            at = _put_number(
+                out, at, kinds[row, column], negatives[row, column], mantissas[row, column], exponents[row, column]
+            )
             out[at] = 10 if column == last else 44  # newline or comma
             at += 1
     return at
@@ -301,8 +302,11 @@ def _write_rows(kinds, negatives, mantissas, exponents, out):
 # --- compiling ---------------------------------------------------------------------------------------------------
 
 # The helpers are inlined: a call passing arrays would cost reference counting per value.
-_KERNELS = LazyKernels(globals(), ("_decimals", "_write_rows"),
-                       helpers=("_two_product", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"))
+COMPILED = LazyKernels(
+    globals(),
+    ("_decimals", "_write_rows"),
+    helpers=("_two_product", "_strip_zeros", "_shortest", "_fits", "_put_digits", "_digit_count", "_put_number"),
+)
 
 
 # --- Python's part -------------------------------------------------------------------------------------------------
@@ -323,7 +327,7 @@ def _python_decimal(value):
 
 def _block_text(values, times):
     """The bytes of rows ``times[i], values[i, 0], ...`` of one block."""
-    decimals, write_rows = _KERNELS["_decimals"], _KERNELS["_write_rows"]
+    decimals, write_rows = COMPILED["_decimals"], COMPILED["_write_rows"]
     n_rows, n_columns = values.shape
     kinds = np.empty((n_rows, n_columns + 1), dtype=np.int8)
     negatives = np.empty((n_rows, n_columns + 1), dtype=np.bool_)
@@ -345,8 +349,20 @@ def _block_text(values, times):
         data = np.ascontiguousarray(data, dtype=dtype)
         # the kernel reads float16 as float32 (numba has no float16): same values, float16's ulps
         readable = data.astype(np.float32) if dtype == np.float16 else data
-        decimals(readable, readable.view(pattern), bits, fraction_bits, exponent_mask, bias, tiny, column, kinds,
-                 negatives, mantissas, exponents)
+        decimals(
+            readable,
+            readable.view(pattern),
+            bits,
+            fraction_bits,
+            exponent_mask,
+            bias,
+            tiny,
+            column,
+            kinds,
+            negatives,
+            mantissas,
+            exponents,
+        )
     for row, index in zip(*np.nonzero(kinds == _PYTHON)):  # rare: Python spells these
         value = times[row] if index == 0 else values[row, index - 1]
         mantissas[row, index], exponents[row, index] = _python_decimal(value)

@@ -1,4 +1,4 @@
-"""Detrending of time series.
+"""Detrending of time series: ``detrend_timeseries``, its checks and its choice of windows.
 
 The trend models are the ones of the ``seasonal`` package (``fit_trend``):
 period-based mean and median filters, a robust line and a coarse least-squares
@@ -6,46 +6,27 @@ cubic spline, with the ends of the filtered trends replaced by robust
 (Theil-Sen) line fits over one smoothing window ("aglets"), and an estimate of
 the period from a Welch periodogram when none is given.
 
-Everything here is computed for many traces at once. Internally the traces are
-the rows of a C-contiguous float64 array ``(N, T)``:
-
-* filters run along the rows (a cumulative sum for the mean filter, the fast
-  1-D median filter of ``scipy.ndimage`` over the concatenated rows, of which
-  only windows lying inside one row are kept);
-* all traces with the same smoothing window share one B-spline basis and one
-  banded least-squares solve with many right-hand sides;
-* Theil-Sen slopes (medians of the slopes of all pairs of samples) are exact
-  order statistics found without listing the O(w**2) slopes
-  (:mod:`._theil_sen`).
+Everything is computed for many traces at once, the traces being the rows of a
+C-contiguous float64 array ``(N, T)``. This module checks the data, turns it
+into rows and picks each row's smoothing window; the trend kinds are in
+:mod:`._trends`, their exact Theil-Sen slopes in :mod:`._theil_sen` and the
+period estimate in :mod:`._period`.
 """
 
 import numbers
 
 import numpy as np
-import scipy.interpolate
-import scipy.linalg
-import scipy.ndimage
-import scipy.signal
-import scipy.special
 
 from .._validate import as_positive_float, is_real_dtype
-from ._theil_sen import CHUNK_ELEMENTS, count_slopes_at_most, groups, theil_sen_slope
+from ._period import guess_period_rows
+from ._trends import HUGE_WINDOW, smoothing_window, take, trend_by_window
 
 __all__ = ["detrend_timeseries"]
 
 KINDS = ("mean", "median", "line", "spline", None)
 
-# Period estimate (as seasonal's guess_trended_period and periodogram_peaks).
-_MAX_PERIOD = 512  # longest period considered
-_MIN_FFT_CYCLES = 3.0  # at least this many periods of data
-_MIN_PERIOD = 4  # shortest period considered
-_PEAK_THRESHOLD = 0.9  # periods within this fraction of the strongest
-_ZERO_POWER = 1e-8  # spectra with all power below this: no period found
-
 _SPLINE_MIN_SAMPLES = 5  # a cubic spline with one interior knot needs 5 samples
 _LIMIT = 1e100  # larger magnitudes could overflow the squared spectra
-_HUGE_WINDOW = 2**62 + 1  # stands for every window longer than any series
-
 
 
 # --------------------------------------------------------------------------- #
@@ -269,18 +250,6 @@ def _check_values(rows, name):
     return good
 
 
-def _window(period, ptimes):
-    """The odd smoothing window of seasonal: int(period * ptimes) // 2 * 2 - 1.
-
-    Windows longer than any series (``period * ptimes`` of 2**62 or more, or
-    overflowing to infinity) are all ``_HUGE_WINDOW``, which no series passes.
-    """
-    product = period * ptimes
-    if not product < _HUGE_WINDOW:
-        return _HUGE_WINDOW
-    return (int(product) // 2) * 2 - 1
-
-
 def _min_length(kind, window):
     half = window // 2
     if kind == "line":
@@ -296,7 +265,7 @@ def _check_window(kind, window, period, ptimes, n, where):
             f"{where}period * ptimes must be at least 4 (period={period:g}, ptimes={ptimes:g}): "
             f"the smoothing window int(period * ptimes) // 2 * 2 - 1 = {window} must be at least 3 samples"
         )
-    if window >= _HUGE_WINDOW:
+    if window >= HUGE_WINDOW:
         raise ValueError(
             f"{where}data is too short for kind={kind!r} with period={period:g}, ptimes={ptimes:g}: "
             f"the smoothing window period * ptimes = {period * ptimes:g} samples is longer than the {n} samples"
@@ -331,169 +300,20 @@ def _fit_trend_rows(rows, kind, period, ptimes, columns, name):
             raise ValueError(f"data is too short to estimate the period: at least 6 samples are needed, got {n}")
         periods = np.zeros(n_rows, dtype=np.int64)
         if todo.size:
-            periods[todo] = _guess_period_rows(_take(rows, todo))
-        windows = np.array([_window(p, ptimes) for p in periods])
+            periods[todo] = guess_period_rows(take(rows, todo))
+        windows = np.array([smoothing_window(p, ptimes) for p in periods])
         for i in np.flatnonzero(~constant):
             where = "" if name is None else f"{name} {columns[i]}: "
             _check_window(kind, windows[i], periods[i], ptimes, n, f"{where}estimated period {periods[i]}; ")
     else:
-        window = _window(period, ptimes)
+        window = smoothing_window(period, ptimes)
         _check_window(kind, window, period, ptimes, n, "")
         windows = np.full(n_rows, window)
     if todo.size == n_rows:
-        return _trend_by_window(rows, kind, windows)
+        return trend_by_window(rows, kind, windows)
     if todo.size:
-        trend[todo] = _trend_by_window(rows[todo], kind, windows[todo])
+        trend[todo] = trend_by_window(rows[todo], kind, windows[todo])
     return trend
-
-
-def _take(rows, idx):
-    """rows[idx], without a copy when idx is every row in order."""
-    if idx.size == rows.shape[0]:
-        return rows
-    return rows[idx]
-
-
-def _trend_by_window(rows, kind, windows):
-    """Trends for rows with per-row windows: filters per window, Theil-Sen batched."""
-    n = rows.shape[1]
-    if kind == "line":
-        lengths = n - windows + 1
-        coarse = np.zeros((rows.shape[0], int(lengths.max())))
-        for window, idx in groups(windows):
-            coarse[idx, : n - int(window) + 1] = _median_inner(_take(rows, idx), int(window))
-        return _line_trend(rows, coarse, lengths)
-    smooth = None
-    for window, idx in groups(windows):
-        window = int(window)
-        if kind == "mean":
-            part = _mean_filter(_take(rows, idx), window)
-        elif kind == "median":
-            part = _median_filter(_take(rows, idx), window)
-        else:
-            part = _spline_fit(_take(rows, idx), n // (window * 2) + 1)
-        if idx.size == rows.shape[0]:
-            smooth = part
-        else:
-            if smooth is None:
-                smooth = np.empty_like(rows)
-            smooth[idx] = part
-    return _aglet(smooth, windows)
-
-
-def _mean_filter(rows, window):
-    """Moving mean over full windows (cumulative sums, as seasonal); ends untouched."""
-    out = rows.copy()
-    n = rows.shape[1]
-    half = window // 2
-    if n >= window:
-        cum = np.zeros((rows.shape[0], n + 1))
-        np.cumsum(rows, axis=1, out=cum[:, 1:])
-        inner = out[:, half : n - half]
-        np.subtract(cum[:, window:], cum[:, :-window], out=inner)
-        inner /= window
-    return out
-
-
-def _median_inner(rows, window):
-    """Moving medians of all full windows of each row: shape (N, T - window + 1)."""
-    n_rows, n = rows.shape
-    half = window // 2
-    # The 1-D median filter of scipy.ndimage is O(T log w); run it over the rows
-    # laid end to end and keep the windows that lie inside one row.
-    flat = scipy.ndimage.median_filter(rows.reshape(-1), size=window, mode="nearest")
-    return flat.reshape(n_rows, n)[:, half : n - half]
-
-
-def _median_filter(rows, window):
-    """Moving median over full windows; the partial windows at the ends are untouched."""
-    out = rows.copy()
-    n = rows.shape[1]
-    if n >= window:
-        half = window // 2
-        out[:, half : n - half] = _median_inner(rows, window)
-    return out
-
-
-def _spline_fit(rows, n_segments):
-    """Least-squares cubic spline with seasonal's knots, evaluated at the samples."""
-    n = rows.shape[1]
-    x = np.arange(n, dtype=np.float64)
-    n_knots = max(2, n_segments + 1)
-    inner = np.linspace(0, n - 1, n_knots + 2)[1:-2]
-    knots = np.concatenate([[0.0] * 4, inner, [float(n - 1)] * 4])
-    basis = scipy.interpolate.BSpline.design_matrix(x, knots, 3).tocsr()
-    gram = (basis.T @ basis).tocsr()
-    m = gram.shape[0]
-    banded = np.zeros((4, m))
-    for d in range(4):
-        banded[3 - d, d:] = gram.diagonal(d)
-    offset = rows.mean(axis=1, keepdims=True)  # constants lie in the spline space
-    rhs = basis.T @ (rows - offset).T
-    coefficients = scipy.linalg.solveh_banded(banded, rhs, check_finite=False)
-    return (basis @ coefficients).T + offset
-
-
-def _aglet(smooth, windows):
-    """Replace window // 2 samples at each end by Theil-Sen lines over the end windows.
-
-    ``smooth`` is modified in place and returned."""
-    n_rows, n = smooth.shape
-    lengths = np.minimum(windows, n)
-    width = int(lengths.max())
-    ends = np.zeros((2 * n_rows, width))
-    for length, idx in groups(lengths):
-        ends[idx, :length] = smooth[idx, :length]
-        ends[n_rows + idx, :length] = smooth[idx, n - length :]
-    slopes = theil_sen_slope(ends, np.concatenate([lengths, lengths]))
-    left, right = slopes[:n_rows], slopes[n_rows:]
-    # Lines through the values next to the ends, before any of them is replaced.
-    left_base = np.array([smooth[i, windows[i] // 2] for i in range(n_rows)])
-    right_base = np.array([smooth[i, n - windows[i] // 2 - 1] for i in range(n_rows)])
-    for window, idx in groups(windows):
-        half = int(window) // 2
-        smooth[idx, :half] = np.arange(-half, 0) * left[idx, None] + left_base[idx, None]
-        smooth[idx, n - half :] = np.arange(1, half + 1) * right[idx, None] + right_base[idx, None]
-    return smooth
-
-
-def _line_trend(rows, padded, lengths):
-    """Theil-Sen line through the median-filtered rows, flat if its 95% interval holds 0.
-
-    ``padded[i, :lengths[i]]`` is the median-filtered row i (full windows only)."""
-    n_rows, n = rows.shape
-    pairs = lengths * (lengths - 1) // 2
-    below_or_zero = count_slopes_at_most(padded, lengths, np.zeros(n_rows))
-    below_zero = count_slopes_at_most(padded, lengths, np.zeros(n_rows), strict=True)
-    # Sen's (1968) interval as scipy.stats.theilslopes computes it (alpha 0.95).
-    z = scipy.special.ndtri(0.025)
-    flat = np.zeros(n_rows, dtype=bool)
-    for i in range(n_rows):
-        m = int(lengths[i])
-        nt = int(pairs[i])
-        sigsq = 1 / 18.0 * float(m * (m - 1) * (2 * m + 5) - _tie_term(padded[i, :m]))
-        sigma = np.sqrt(sigsq)
-        upper = min(int(np.round((nt - z * sigma) / 2.0)), nt - 1)
-        lower = max(int(np.round((nt + z * sigma) / 2.0)) - 1, 0)
-        # slopes[lower] <= 0 and slopes[upper] >= 0, from exact counts at 0
-        flat[i] = below_or_zero[i] >= lower + 1 and below_zero[i] <= upper
-    median = np.median(rows, axis=1)
-    trend = np.repeat(median[:, None], n, axis=1)
-    sloped = np.flatnonzero(~flat)
-    if sloped.size:
-        zero_counts = (below_zero[sloped], below_or_zero[sloped])
-        slope = theil_sen_slope(padded[sloped], lengths[sloped], zero_counts=zero_counts)
-        intercept = median[sloped] - (n - 1) / 2 * slope
-        trend[sloped] = slope[:, None] * np.arange(n) + intercept[:, None]
-    return trend
-
-
-def _tie_term(values):
-    """Sum of k (k - 1) (2k + 5) over groups of k equal values."""
-    ordered = np.sort(values)
-    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1], [True]]))
-    k = np.diff(starts).astype(np.int64)
-    return int((k * (k - 1) * (2 * k + 5)).sum())
 
 
 # --------------------------------------------------------------------------- #
@@ -506,7 +326,9 @@ def _guess_period(data, axis=0):
 
     ``data`` is one series or a 2-D array with time along ``axis``; returns an
     int for 1-D input, else an int64 array with one period per column (0 for
-    all-NaN columns). Constant series get ``min(T // 3, 512)``.
+    all-NaN columns). Constant series get ``min(T // 3, 512)``. The data are
+    checked as :func:`detrend_timeseries` checks them; the estimate itself is
+    :func:`._period.guess_period_rows`.
     """
     array, axis, rows, _, valid = _as_rows(data, axis)
     if rows.shape[1] < 6:
@@ -515,42 +337,5 @@ def _guess_period(data, axis=0):
         )
     periods = np.zeros(rows.shape[0], dtype=np.int64)
     if valid.any():
-        periods[valid] = _guess_period_rows(rows[valid])
+        periods[valid] = guess_period_rows(rows[valid])
     return int(periods[0]) if array.ndim == 1 else periods
-
-
-def _guess_period_rows(rows):
-    """Period of each row: Welch periodogram of the row minus a broad median trend."""
-    n_rows, n = rows.shape
-    chunk = max(1, CHUNK_ELEMENTS // n)
-    if n_rows > chunk:
-        return np.concatenate([_guess_period_rows(rows[i : i + chunk]) for i in range(0, n_rows, chunk)])
-    max_period = min(n // 3, _MAX_PERIOD)
-    window = _window(max_period, 2)
-    residual = _aglet(_median_filter(rows, window), np.full(n_rows, window))
-    np.subtract(rows, residual, out=residual)
-
-    longest = int(min(n / _MIN_FFT_CYCLES, _MAX_PERIOD))
-    segment = min(longest * 2, n // 2)
-    freqs, power = scipy.signal.welch(residual, 1.0, scaling="spectrum", nperseg=segment, axis=-1)
-    periods = np.rint(1.0 / freqs[1:]).astype(np.int64)
-    power = power[:, 1:]
-    # Frequencies that round to the same period: keep the largest power.
-    starts = np.flatnonzero(np.concatenate([[True], periods[1:] != periods[:-1]]))
-    periods = periods[starts]
-    power = np.maximum.reduceat(power, starts, axis=1)
-    power[:, periods == segment] = 0.0  # the artefact at the segment length
-    first = len(periods[periods >= longest]) - 1
-    last = len(periods[periods < _MIN_PERIOD])
-    periods, power = periods[first:-last], power[:, first:-last]
-
-    result = np.full(n_rows, max_period, dtype=np.int64)
-    if periods.size == 0:
-        return result
-    found = ~np.all(np.isclose(power, 0.0, rtol=0.0, atol=_ZERO_POWER), axis=1)
-    for i in np.flatnonzero(found):
-        row = power[i]
-        peaks = np.flatnonzero(row >= row.max() * _PEAK_THRESHOLD)
-        peaks = peaks[np.argsort(-row[peaks], kind="stable")]  # strongest first
-        result[i] = int(round(np.average(periods[peaks], weights=row[peaks])))
-    return result

@@ -67,7 +67,9 @@ def _check_frames(frames, n_frames):
         return np.arange(n_frames)
     frames = np.asarray(frames)
     if frames.shape != (n_frames,) or frames.dtype.kind not in "iu":
-        raise ValueError(f"frames must hold one whole frame number per row ({n_frames}), got {frames.dtype} {frames.shape}")
+        raise ValueError(
+            f"frames must hold one whole frame number per row ({n_frames}), got {frames.dtype} {frames.shape}"
+        )
     return frames
 
 
@@ -148,7 +150,14 @@ def save_traces(path, traces, positions=None, *, fps=None, frames=None, names=No
     frames = _check_frames(frames, n_frames)
     metadata = {} if metadata is None else dict(metadata)
     writer = {".csv": _write_csv_file, ".npy": _write_npy, ".mat": _write_mat, ".h5": _write_hdf5, ".hdf5": _write_hdf5}
-    record = {"traces": table, "positions": positions, "names": names, "fps": fps, "frames": frames, "metadata": metadata}
+    record = {
+        "traces": table,
+        "positions": positions,
+        "names": names,
+        "fps": fps,
+        "frames": frames,
+        "metadata": metadata,
+    }
     if stream:
         time_name, time = _time_column(frames, fps)
         write_csv(path, table, names, time, time_name)

@@ -34,11 +34,16 @@ def run_blocks(video, footprint, *, block=None, threads=None, progress=False):
     source = make_source(video, footprint)
     video_dtype = masked_dtype(video.dtype) if isinstance(source, MaskedSource) else video.dtype
     plan = make_plan(
-        footprint, video_dtype, reads=source.reads, pixels=footprint.pixels if source.reads == "pixels" else None,
-        n_frames=n_frames, block_frames=block, threads=threads, block_limit=source.block_limit(),
+        footprint,
+        video_dtype,
+        reads=source.reads,
+        pixels=footprint.pixels if source.reads == "pixels" else None,
+        n_frames=n_frames,
+        block_frames=block,
+        threads=threads,
+        block_limit=source.block_limit(),
+        time_chunk=source.time_chunk,
     )
-    if source.time_chunk and block is None:  # chunked stores: whole time chunks per block
-        plan.block_frames = max(plan.block_frames // source.time_chunk, 1) * source.time_chunk
     source.plan = plan
     out = np.empty((n_frames, footprint.n_regions), dtype=plan.out_dtype)
     if n_frames == 0 or footprint.n_regions == 0:

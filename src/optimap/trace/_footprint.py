@@ -106,8 +106,9 @@ class Footprint:
         if rows.ndim != 1 or cols.ndim != 1:
             rows, cols = rows.reshape(-1), cols.reshape(-1)
         frame_shape = (int(frame_shape[0]), int(frame_shape[1]))
-        shape = WindowShape(rows, cols, *window_profile(window, size, frame_shape),
-                            profile_is_box(window, size, frame_shape))
+        shape = WindowShape(
+            rows, cols, *window_profile(window, size, frame_shape), profile_is_box(window, size, frame_shape)
+        )
         footprint = cls(frame_shape, len(rows), window=shape, single_pixel=is_single_pixel(window, size))
         footprint._window_key = (window, size, frame_shape)
         return footprint
@@ -167,8 +168,9 @@ class Footprint:
         row, col = np.divmod(pixel, width)
         # A run continues while the region, the row and the weight stay and the columns touch.
         new_run = np.ones(len(key), dtype=bool)
-        new_run[1:] = ((np.diff(key) != 1) | (region[1:] != region[:-1]) | (row[1:] != row[:-1])
-                       | (merged[1:] != merged[:-1]))
+        new_run[1:] = (
+            (np.diff(key) != 1) | (region[1:] != region[:-1]) | (row[1:] != row[:-1]) | (merged[1:] != merged[:-1])
+        )
         run_first = np.flatnonzero(new_run)
         run_stops = np.append(run_first[1:], len(key))
         runs_region = region[run_first]
@@ -192,11 +194,19 @@ class Footprint:
         heights = table[:, 1] - table[:, 0]
         ends = np.cumsum(heights)
         # every row of every box: its first row plus 0, 1, ... down the box
-        rows = np.repeat(table[:, 0], heights) + np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(
-            ends - heights, heights)
+        rows = (
+            np.repeat(table[:, 0], heights)
+            + np.arange(int(ends[-1]) if len(ends) else 0)
+            - np.repeat(ends - heights, heights)
+        )
         region_starts = np.concatenate([[0], ends])[starts]
-        return Runs(region_starts.astype(np.int64), rows.astype(np.int64), np.repeat(table[:, 2], heights),
-                    np.repeat(table[:, 3], heights), None)
+        return Runs(
+            region_starts.astype(np.int64),
+            rows.astype(np.int64),
+            np.repeat(table[:, 2], heights),
+            np.repeat(table[:, 3], heights),
+            None,
+        )
 
     @_cached
     def box_table(self):
@@ -207,7 +217,12 @@ class Footprint:
         if self.window is None:
             runs = self.runs
             table = np.empty((len(runs.rows), 4), dtype=np.int64)
-            table[:, 0], table[:, 1], table[:, 2], table[:, 3] = runs.rows, runs.rows + 1, runs.col_starts, runs.col_stops
+            table[:, 0], table[:, 1], table[:, 2], table[:, 3] = (
+                runs.rows,
+                runs.rows + 1,
+                runs.col_starts,
+                runs.col_stops,
+            )
             self.__dict__["box_starts"] = runs.region_starts
             return table
         if self.n_regions <= _SMALL:
@@ -255,11 +270,18 @@ class Footprint:
         self.__dict__["n_entries"] = sum(counts)
         return np.array(flat, dtype=np.int64).reshape(-1, 4)
 
+    def _few_windows(self):
+        """Whether this is a few windows, whose totals and pixel count :attr:`box_table` counts
+        with their boxes (then stored: it is built here if it was not)."""
+        if self.window is None or self.n_regions > _SMALL:
+            return False
+        self.box_table  # noqa: B018 - built for what it stores
+        return True
+
     @_cached
     def weight_totals(self):
         """Sum of the weights of each region, ``(N,)`` float64 (the pixel count when unweighted)."""
-        if self.window is not None and self.n_regions <= _SMALL:
-            self.box_table  # noqa: B018 - counted with the boxes
+        if self._few_windows():
             return self.__dict__["weight_totals"]
         if self.window is not None:
             return self.window_counts.astype(np.float64)
@@ -279,16 +301,24 @@ class Footprint:
         shape = self.window
         height, width = self.frame_shape
         if shape.is_box:
-            row_span = np.minimum(shape.centre_rows + shape.row_offsets[-1], height - 1) - np.maximum(
-                shape.centre_rows + shape.row_offsets[0], 0) + 1
+            row_span = (
+                np.minimum(shape.centre_rows + shape.row_offsets[-1], height - 1)
+                - np.maximum(shape.centre_rows + shape.row_offsets[0], 0)
+                + 1
+            )
             col_span = np.minimum(shape.centre_cols + shape.col_stops[0], width) - np.maximum(
-                shape.centre_cols + shape.col_starts[0], 0)
+                shape.centre_cols + shape.col_starts[0], 0
+            )
             return row_span.astype(np.int64) * col_span
         all_rows, all_cols = np.arange(height), np.arange(width)
-        row_inside = ((all_rows[None, :] + shape.row_offsets[:, None] >= 0)
-                      & (all_rows[None, :] + shape.row_offsets[:, None] < height)).astype(np.float64)
-        col_width = (np.clip(all_cols[None, :] + shape.col_stops[:, None], 0, width)
-                     - np.clip(all_cols[None, :] + shape.col_starts[:, None], 0, width)).astype(np.float64)
+        row_inside = (
+            (all_rows[None, :] + shape.row_offsets[:, None] >= 0)
+            & (all_rows[None, :] + shape.row_offsets[:, None] < height)
+        ).astype(np.float64)
+        col_width = (
+            np.clip(all_cols[None, :] + shape.col_stops[:, None], 0, width)
+            - np.clip(all_cols[None, :] + shape.col_starts[:, None], 0, width)
+        ).astype(np.float64)
         counts = row_inside.T @ col_width  # (H, W), exact: small integers in float64
         return counts[shape.centre_rows, shape.centre_cols].astype(np.int64)
 
@@ -300,8 +330,7 @@ class Footprint:
     @_cached
     def n_entries(self):
         """Pixels over all regions (a pixel in two regions counts twice)."""
-        if self.window is not None and self.n_regions <= _SMALL:
-            self.box_table  # noqa: B018 - counted with the boxes
+        if self._few_windows():
             return self.__dict__["n_entries"]
         if self.window is not None:
             return int(self.window_counts.sum())

@@ -37,6 +37,13 @@ NaN, no valid pixel gives NaN.
 
 numba is imported on the first call (see :mod:`optimap._jit`); the compiled
 code is cached on disk, so later processes only load it.
+
+Why one module of some 750 lines: numba resolves the helpers a kernel calls by
+name in the kernel's own module, where :class:`~optimap._jit.LazyKernels`
+rebinds them to their compiled versions; kernels split over several modules
+would each need every helper rebound in their namespace. The sections below
+(NaN and inf, runs, dense rows, box, profile, compilation, the numpy path)
+are the module's parts.
 """
 
 import math
@@ -188,8 +195,7 @@ def _runs_one(frames, t, region_starts, boxes, weights, totals, accumulator, che
                 total += weights[k] * part
             else:
                 exact += part
-        _store_mean(frames, t, i, first, last, boxes, weights, (total if weighted else exact) / totals[i], check,
-                        out)
+        _store_mean(frames, t, i, first, last, boxes, weights, (total if weighted else exact) / totals[i], check, out)
 
 
 def _runs_kernel(frames, region_starts, boxes, weights, totals, accumulator, check, out):
@@ -410,8 +416,26 @@ def _box_wide(padded, n_rows, margin, left, right, sums):
             out[col] = running
 
 
-def _box_frame(frames, t, top, bottom, left, right, margin, need_row, every, zero, colsum, padded, group, counts,
-               scales, check, out, sums):
+def _box_frame(
+    frames,
+    t,
+    top,
+    bottom,
+    left,
+    right,
+    margin,
+    need_row,
+    every,
+    zero,
+    colsum,
+    padded,
+    group,
+    counts,
+    scales,
+    check,
+    out,
+    sums,
+):
     """Window sums of frame ``t``. With ``every`` (every pixel a centre, in order) they become means
     in ``out[t]`` at once and the count of non-finite sums is returned; else they go to ``sums[r]``
     for every needed row ``r``. Four rows at a time (wide windows interleave their running sums)."""
@@ -448,8 +472,22 @@ def _box_frame(frames, t, top, bottom, left, right, margin, need_row, every, zer
     return bad
 
 
-def _box_kernel(frames, top, bottom, left, right, centre_rows, centre_cols, counts, scales, need_row, identity,
-                accumulator, check, out):
+def _box_kernel(
+    frames,
+    top,
+    bottom,
+    left,
+    right,
+    centre_rows,
+    centre_cols,
+    counts,
+    scales,
+    need_row,
+    identity,
+    accumulator,
+    check,
+    out,
+):
     """Rect windows (rows ``top <= dr < bottom``, columns ``left <= dc < right`` around each
     centre, clipped) in every frame of the block. ``identity``: the centres are every pixel in
     order, so means go straight into ``out``."""
@@ -467,26 +505,102 @@ def _box_kernel(frames, top, bottom, left, right, centre_rows, centre_cols, coun
     nan_group = np.empty((4, width))
     t = 0
     while t < n_frames:
-        t = _box_frames(frames, t, top, bottom, left, right, margin, centre_rows, centre_cols, counts, scales,
-                            need_row, identity, zero, check, colsum, padded, group, sums, out)
+        t = _box_frames(
+            frames,
+            t,
+            top,
+            bottom,
+            left,
+            right,
+            margin,
+            centre_rows,
+            centre_cols,
+            counts,
+            scales,
+            need_row,
+            identity,
+            zero,
+            check,
+            colsum,
+            padded,
+            group,
+            sums,
+            out,
+        )
         if t == n_frames:
             break
         if nan_sums.shape[1] == 0:
             nan_sums, nan_frame = np.empty((4, height, width)), np.empty((1, height, width))
-        _box_nan_aware(frames, t, top, bottom, left, right, margin, centre_rows, centre_cols, counts, scales,
-                           need_row, nan_sums, nan_frame, nan_colsum, nan_padded, nan_group, out)
+        _box_nan_aware(
+            frames,
+            t,
+            top,
+            bottom,
+            left,
+            right,
+            margin,
+            centre_rows,
+            centre_cols,
+            counts,
+            scales,
+            need_row,
+            nan_sums,
+            nan_frame,
+            nan_colsum,
+            nan_padded,
+            nan_group,
+            out,
+        )
         t += 1
 
 
-def _box_frames(frames, start, top, bottom, left, right, margin, centre_rows, centre_cols, counts, scales, need_row,
-                identity, zero, check, colsum, padded, group, sums, out):
+def _box_frames(
+    frames,
+    start,
+    top,
+    bottom,
+    left,
+    right,
+    margin,
+    centre_rows,
+    centre_cols,
+    counts,
+    scales,
+    need_row,
+    identity,
+    zero,
+    check,
+    colsum,
+    padded,
+    group,
+    sums,
+    out,
+):
     """The frame loop of :func:`_box_kernel` from frame ``start`` on (compiled without reference
     counting, so its scratch arrays come from the kernel). Returns the first frame whose sums were
     not finite (to be redone NaN-aware), or the number of frames."""
     n_frames = frames.shape[0]
     for t in range(start, n_frames):
-        bad = _box_frame(frames, t, top, bottom, left, right, margin, need_row, identity, zero, colsum, padded,
-                             group, counts, scales, check, out, sums)
+        bad = _box_frame(
+            frames,
+            t,
+            top,
+            bottom,
+            left,
+            right,
+            margin,
+            need_row,
+            identity,
+            zero,
+            colsum,
+            padded,
+            group,
+            counts,
+            scales,
+            check,
+            out,
+            sums,
+        )
         if not identity:
             bad = _finish_centres(sums, centre_rows, centre_cols, counts, scales, check, out, t)
         if bad:
@@ -494,14 +608,50 @@ def _box_frames(frames, start, top, bottom, left, right, margin, centre_rows, ce
     return n_frames
 
 
-def _box_nan_aware(frames, t, top, bottom, left, right, margin, centre_rows, centre_cols, counts, scales, need_row,
-                   nan_sums, nan_frame, nan_colsum, nan_padded, nan_group, out):
+def _box_nan_aware(
+    frames,
+    t,
+    top,
+    bottom,
+    left,
+    right,
+    margin,
+    centre_rows,
+    centre_cols,
+    counts,
+    scales,
+    need_row,
+    nan_sums,
+    nan_frame,
+    nan_colsum,
+    nan_padded,
+    nan_group,
+    out,
+):
     """Frame ``t`` again, NaN-aware: the four indicator sums (see :func:`_indicator`) of every
     window, then IEEE's mean."""
     for kind in range(4):
         _indicator_frame(frames, t, kind, nan_frame)
-        _box_frame(nan_frame, 0, top, bottom, left, right, margin, need_row, False, 0.0, nan_colsum,
-                       nan_padded, nan_group, counts, scales, False, out, nan_sums[kind])
+        _box_frame(
+            nan_frame,
+            0,
+            top,
+            bottom,
+            left,
+            right,
+            margin,
+            need_row,
+            False,
+            0.0,
+            nan_colsum,
+            nan_padded,
+            nan_group,
+            counts,
+            scales,
+            False,
+            out,
+            nan_sums[kind],
+        )
     _finish_nan_aware(nan_sums, centre_rows, centre_cols, out, t)
 
 
@@ -549,57 +699,35 @@ def _row_prefix(frames, t, prefix, margin):
             tail[j] = total
 
 
-def _profile_pass(prefix, margin, rows, starts, stops, n, assign, sums, k):
-    """``sums[k, c]`` (``=`` when ``assign``, else ``+=``) the sum over ``n`` (1 to 4) window rows of
+def _profile_pass(prefix, margin, rows, starts, stops, n, sums, k):
+    """``sums[k, c] +=`` the sum over ``n`` (1 or 4) window rows of
     ``prefix[rows[i], margin + stops[i] + c] - prefix[rows[i], margin + starts[i] + c]``: one loop."""
     width = sums.shape[1]
     out = sums[k]
     ha = prefix[rows[0], margin + stops[0] : margin + stops[0] + width]
     la = prefix[rows[0], margin + starts[0] : margin + starts[0] + width]
     if n == 1:
-        if assign:
-            for col in range(width):
-                out[col] = ha[col] - la[col]
-        else:
-            for col in range(width):
-                out[col] += ha[col] - la[col]
+        for col in range(width):
+            out[col] += ha[col] - la[col]
         return
     hb = prefix[rows[1], margin + stops[1] : margin + stops[1] + width]
     lb = prefix[rows[1], margin + starts[1] : margin + starts[1] + width]
-    if n == 2:
-        if assign:
-            for col in range(width):
-                out[col] = (ha[col] - la[col]) + (hb[col] - lb[col])
-        else:
-            for col in range(width):
-                out[col] += (ha[col] - la[col]) + (hb[col] - lb[col])
-        return
     hc = prefix[rows[2], margin + stops[2] : margin + stops[2] + width]
     lc = prefix[rows[2], margin + starts[2] : margin + starts[2] + width]
-    if n == 3:
-        if assign:
-            for col in range(width):
-                out[col] = (ha[col] - la[col]) + (hb[col] - lb[col]) + (hc[col] - lc[col])
-        else:
-            for col in range(width):
-                out[col] += (ha[col] - la[col]) + (hb[col] - lb[col]) + (hc[col] - lc[col])
-        return
     hd = prefix[rows[3], margin + stops[3] : margin + stops[3] + width]
     ld = prefix[rows[3], margin + starts[3] : margin + starts[3] + width]
-    if assign:
-        for col in range(width):
-            out[col] = (ha[col] - la[col]) + (hb[col] - lb[col]) + ((hc[col] - lc[col]) + (hd[col] - ld[col]))
-    else:
-        for col in range(width):
-            out[col] += (ha[col] - la[col]) + (hb[col] - lb[col]) + ((hc[col] - lc[col]) + (hd[col] - ld[col]))
+    for col in range(width):
+        out[col] += (ha[col] - la[col]) + (hb[col] - lb[col]) + ((hc[col] - lc[col]) + (hd[col] - ld[col]))
 
 
 def _profile_row(prefix, margin, row, row_offsets, col_starts, col_stops, chosen, sums, k):
     """``sums[k, c]``: the window at ``(row, c)`` from the row prefixes, one difference per window
-    row inside the frame, four window rows per pass (``chosen`` is scratch ``(3, 4)``)."""
+    row inside the frame, four window rows per pass (``chosen`` is scratch ``(3, 4)``). Two or
+    three rows left over are a pass of four with empty rows (``starts == stops``, adding exact
+    zeros, so the sums are those of a pass over just them)."""
     height = prefix.shape[0]
+    sums[k, :] = 0
     n = 0
-    assign = True
     for i in range(len(row_offsets)):
         source = row + row_offsets[i]
         if source < 0 or source >= height:
@@ -607,11 +735,14 @@ def _profile_row(prefix, margin, row, row_offsets, col_starts, col_stops, chosen
         chosen[0, n], chosen[1, n], chosen[2, n] = source, col_starts[i], col_stops[i]
         n += 1
         if n == 4:
-            _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], 4, assign, sums, k)
+            _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], 4, sums, k)
             n = 0
-            assign = False
+    if n > 1:
+        for j in range(n, 4):
+            chosen[0, j], chosen[1, j], chosen[2, j] = chosen[0, 0], 0, 0
+        n = 4
     if n > 0:
-        _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], n, assign, sums, k)
+        _profile_pass(prefix, margin, chosen[0], chosen[1], chosen[2], n, sums, k)
 
 
 def _profile_margin(col_starts, col_stops):
@@ -621,8 +752,21 @@ def _profile_margin(col_starts, col_stops):
     return margin
 
 
-def _profile_kernel(frames, row_offsets, col_starts, col_stops, centre_rows, centre_cols, counts, scales, need_row,
-                    identity, accumulator, check, out):
+def _profile_kernel(
+    frames,
+    row_offsets,
+    col_starts,
+    col_stops,
+    centre_rows,
+    centre_cols,
+    counts,
+    scales,
+    need_row,
+    identity,
+    accumulator,
+    check,
+    out,
+):
     """Windows of any shape (row offsets ``row_offsets``, each spanning ``col_starts <= dc < col_stops``).
     ``identity``: the centres are every pixel in order, so means go straight into ``out``."""
     n_frames, height, width = frames.shape
@@ -635,20 +779,70 @@ def _profile_kernel(frames, row_offsets, col_starts, col_stops, centre_rows, cen
     chosen = np.empty((3, 4), np.int64)
     t = 0
     while t < n_frames:
-        t = _profile_frames(frames, t, row_offsets, col_starts, col_stops, margin, centre_rows, centre_cols,
-                                counts, scales, need_row, identity, check, prefix, row_sums, sums, chosen, out)
+        t = _profile_frames(
+            frames,
+            t,
+            row_offsets,
+            col_starts,
+            col_stops,
+            margin,
+            centre_rows,
+            centre_cols,
+            counts,
+            scales,
+            need_row,
+            identity,
+            check,
+            prefix,
+            row_sums,
+            sums,
+            chosen,
+            out,
+        )
         if t == n_frames:
             break
         if nan_sums.shape[1] == 0:
             nan_sums, nan_frame = np.empty((4, height, width)), np.empty((1, height, width))
             nan_prefix = np.zeros((height, width + 2 * margin + 1))
-        _profile_nan_aware(frames, t, row_offsets, col_starts, col_stops, margin, centre_rows, centre_cols,
-                               need_row, nan_sums, nan_frame, nan_prefix, chosen, out)
+        _profile_nan_aware(
+            frames,
+            t,
+            row_offsets,
+            col_starts,
+            col_stops,
+            margin,
+            centre_rows,
+            centre_cols,
+            need_row,
+            nan_sums,
+            nan_frame,
+            nan_prefix,
+            chosen,
+            out,
+        )
         t += 1
 
 
-def _profile_frames(frames, start, row_offsets, col_starts, col_stops, margin, centre_rows, centre_cols, counts,
-                    scales, need_row, identity, check, prefix, row_sums, sums, chosen, out):
+def _profile_frames(
+    frames,
+    start,
+    row_offsets,
+    col_starts,
+    col_stops,
+    margin,
+    centre_rows,
+    centre_cols,
+    counts,
+    scales,
+    need_row,
+    identity,
+    check,
+    prefix,
+    row_sums,
+    sums,
+    chosen,
+    out,
+):
     """The frame loop of :func:`_profile_kernel` from frame ``start`` on (compiled without
     reference counting, so its scratch arrays come from the kernel). Returns the first frame holding
     NaN or inf (to be redone NaN-aware), or the number of frames."""
@@ -671,8 +865,22 @@ def _profile_frames(frames, start, row_offsets, col_starts, col_stops, margin, c
     return n_frames
 
 
-def _profile_nan_aware(frames, t, row_offsets, col_starts, col_stops, margin, centre_rows, centre_cols, need_row,
-                       nan_sums, nan_frame, nan_prefix, chosen, out):
+def _profile_nan_aware(
+    frames,
+    t,
+    row_offsets,
+    col_starts,
+    col_stops,
+    margin,
+    centre_rows,
+    centre_cols,
+    need_row,
+    nan_sums,
+    nan_frame,
+    nan_prefix,
+    chosen,
+    out,
+):
     """Frame ``t`` again, NaN-aware: the four indicator sums (see :func:`_indicator`) of every
     window, then IEEE's mean."""
     height = nan_sums.shape[1]
@@ -681,8 +889,7 @@ def _profile_nan_aware(frames, t, row_offsets, col_starts, col_stops, margin, ce
         _row_prefix(nan_frame, 0, nan_prefix, margin)
         for row in range(height):
             if need_row[row]:
-                _profile_row(nan_prefix, margin, row, row_offsets, col_starts, col_stops, chosen,
-                                 nan_sums[kind], row)
+                _profile_row(nan_prefix, margin, row, row_offsets, col_starts, col_stops, chosen, nan_sums[kind], row)
     _finish_nan_aware(nan_sums, centre_rows, centre_cols, out, t)
 
 
@@ -691,13 +898,39 @@ def _profile_nan_aware(frames, t, row_offsets, col_starts, col_stops, margin, ce
 # Every helper is compiled on its own, without numba's reference counting (none allocates; see
 # optimap._jit.LazyKernels): numba's own inlining would copy the big ones into every caller and
 # multiply the compile time, and LLVM still inlines the small ones.
-_HELPERS = ("_nan_aware_mean", "_indicator", "_region_nan_aware", "_store_mean", "_runs_eight", "_runs_one",
-            "_runs_frames", "_finish_row", "_finish_centres", "_finish_nan_aware", "_indicator_frame",
-            "_box_vertical", "_box_start", "_box_narrow", "_box_wide", "_box_frame", "_box_frames", "_box_nan_aware",
-            "_row_prefix", "_profile_pass", "_profile_row", "_profile_margin", "_profile_frames",
-            "_profile_nan_aware")
+_HELPERS = (
+    "_nan_aware_mean",
+    "_indicator",
+    "_region_nan_aware",
+    "_store_mean",
+    "_runs_eight",
+    "_runs_one",
+    "_runs_frames",
+    "_finish_row",
+    "_finish_centres",
+    "_finish_nan_aware",
+    "_indicator_frame",
+    "_box_vertical",
+    "_box_start",
+    "_box_narrow",
+    "_box_wide",
+    "_box_frame",
+    "_box_frames",
+    "_box_nan_aware",
+    "_row_prefix",
+    "_profile_pass",
+    "_profile_row",
+    "_profile_margin",
+    "_profile_frames",
+    "_profile_nan_aware",
+)
 KERNELS = {"runs": "_runs_kernel", "box": "_box_kernel", "profile": "_profile_kernel"}
-_KERNELS = LazyKernels(globals(), KERNELS.values(), functions=_HELPERS)
+COMPILED = LazyKernels(globals(), KERNELS.values(), functions=_HELPERS)
+
+
+def kernels_ready():
+    """Whether the kernels are compiled already (then they cost nothing to ask for)."""
+    return COMPILED.ready
 
 
 def kernel(name):
@@ -706,7 +939,7 @@ def kernel(name):
     numba is imported here, not at module import. Kernels release the GIL, so
     the engine's threads run them in parallel; they are cached on disk.
     """
-    return _KERNELS[KERNELS[name]]
+    return COMPILED[KERNELS[name]]
 
 
 # --- numpy: a few windows, nothing to compile ---------------------------------------------------------------------
@@ -730,8 +963,9 @@ def direct_means(frames, boxes, totals, check, out):
         if check:
             bad = ~np.isfinite(means)
             if bad.any():
-                values = np.concatenate([frames[bad, r0:r1, c0:c1].reshape(int(bad.sum()), -1)
-                                         for r0, r1, c0, c1 in region], axis=1)
+                values = np.concatenate(
+                    [frames[bad, r0:r1, c0:c1].reshape(int(bad.sum()), -1) for r0, r1, c0, c1 in region], axis=1
+                )
                 means[bad] = nan_aware_means(values)
         out[:, i] = means
 

@@ -5,8 +5,8 @@ source hands over (whole frames, or only the footprint's pixels gathered
 into ``(b, 1, P)``) and fixes
 
 * the kernel (see :mod:`._kernels`): ``pixel`` (copy the pixels); ``direct``
-  (numpy alone, for a few windows in a process where numba is not imported
-  yet: loading compiled code would cost far more than the work); else the
+  (numpy alone, for a few windows in a process where the compiled kernels
+  are not loaded yet: loading them would cost far more than the work); else the
   compiled ``runs``, ``box`` or ``profile``, by a cost estimate per frame;
 * the dtypes: what the kernel reads (native byte order; float16 widened to
   float32; 64-bit integers as int64 while their sums fit, else split into two
@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._jit import numba_imported
-from ._kernels import direct_means, kernel
+from ._kernels import direct_means, kernel, kernels_ready
 
 _CPUS = os.cpu_count() or 1
 # Below this much work in all (nanoseconds, see the costs below), a second thread costs more than it gains.
@@ -141,8 +140,7 @@ class Plan:
             return
         counts = [int(n) for n in totals.tolist()]
         for t, (high_row, low_row) in enumerate(zip(high_sums.tolist(), low_sums.tolist())):
-            out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan
-                      for h, lo, n in zip(high_row, low_row, counts)]
+            out[t] = [(int(h) * 2**32 + int(lo)) / n if n else np.nan for h, lo, n in zip(high_row, low_row, counts)]
 
 
 # Where each kernel's weight totals (pixel counts) are in Plan.args.
@@ -186,9 +184,9 @@ def choose_kernel(footprint, reads="frames"):
 
 
 def _direct_suits(footprint, video_dtype, reads, n_frames):
-    """Whether the numpy path should run: a few windows, in a process without numba yet, on a
+    """Whether the numpy path should run: a few windows, in a process without compiled kernels yet, on a
     dtype whose float64 box sums are exact (so the path cannot change a result)."""
-    if reads != "frames" or footprint.window is None or numba_imported():
+    if reads != "frames" or footprint.window is None or kernels_ready():
         return False
     if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
         return False
@@ -210,8 +208,18 @@ def _accumulator(read_dtype, footprint, kernel):
     return np.dtype(np.int64)
 
 
-def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1, block_frames=None,
-              threads=None, block_limit=None):
+def make_plan(
+    footprint,
+    video_dtype,
+    *,
+    reads="frames",
+    pixels=None,
+    n_frames=1,
+    block_frames=None,
+    threads=None,
+    block_limit=None,
+    time_chunk=None,
+):
     """Make the :class:`Plan` of one extraction.
 
     Parameters
@@ -227,7 +235,11 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
         Force a block size or a thread count (tests); by default chosen here.
     block_limit : int, optional
         The most frames a block may hold (a source that reads its blocks into memory).
+    time_chunk : int, optional
+        The frames of one chunk of a chunked store: blocks are then whole chunks (unless
+        ``block_frames`` forces a size).
     """
+    forced_block = block_frames is not None
     video_dtype = np.dtype(video_dtype)
     out_dtype, read_dtype = _dtypes(video_dtype, footprint.single_pixel)
     is_float = read_dtype.kind == "f"
@@ -247,9 +259,23 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
     else:
         per_frame = _costs(footprint, reads).get(kernel, footprint.n_regions)
     block_frames, threads = _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit)
+    if time_chunk and not forced_block:  # chunked stores: each chunk is read (and decompressed) once
+        block_frames = max(block_frames // time_chunk, 1) * time_chunk
     frame_pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
-    return Plan(kernel, reads, footprint.n_regions, out_dtype, read_dtype, accumulator, split, is_float,
-                block_frames, threads, args, frame_pixels)
+    return Plan(
+        kernel,
+        reads,
+        footprint.n_regions,
+        out_dtype,
+        read_dtype,
+        accumulator,
+        split,
+        is_float,
+        block_frames,
+        threads,
+        args,
+        frame_pixels,
+    )
 
 
 def _blocks_and_threads(per_frame, n_frames, block_frames, threads, block_limit):
@@ -321,7 +347,11 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
     scales = 1.0 / totals if is_float else np.empty(0)  # floats multiply, integers divide (exact)
     centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, scales, need_row, identity)
     if kernel == "box":
-        bounds = (int(shape.row_offsets[0]), int(shape.row_offsets[-1]) + 1, int(shape.col_starts[0]),
-                  int(shape.col_stops[0]))
+        bounds = (
+            int(shape.row_offsets[0]),
+            int(shape.row_offsets[-1]) + 1,
+            int(shape.col_starts[0]),
+            int(shape.col_stops[0]),
+        )
         return (*bounds, *centre)
     return (shape.row_offsets.astype(intp), shape.col_starts.astype(intp), shape.col_stops.astype(intp), *centre)

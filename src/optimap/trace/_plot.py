@@ -13,72 +13,20 @@ import numbers
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validate import as_positive_float, check_keywords, check_traces, is_real_dtype
+from .._validate import check_keywords, check_traces
+from ._docstring import shared_docs
+from ._plotting import (
+    check_figsize,
+    check_image,
+    cycle_colors,
+    new_axes_if_needed,
+    per_trace_colors,
+    per_trace_labels,
+    reference_image,
+    set_time_limits,
+    time_axis,
+)
 from ._positions import parse_positions
-
-
-def cycle_colors(n):
-    """The first ``n`` colours of matplotlib's colour cycle (repeating)."""
-    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-    return [cycle[i % len(cycle)] for i in range(n)]
-
-
-def is_single_color(colors):
-    from matplotlib.colors import is_color_like
-
-    return isinstance(colors, str) or (isinstance(colors, tuple) and is_color_like(colors))
-
-
-def per_trace_colors(colors, n, name="colors", what="trace"):
-    """``n`` colours from one colour or one per trace (None: ``n`` Nones); a count mismatch is a ValueError."""
-    if colors is None:
-        return [None] * n
-    if is_single_color(colors):
-        return [colors] * n
-    return _one_each(colors, n, name, what)
-
-
-def per_trace_labels(labels, n, name="labels", what="trace"):
-    """``n`` labels from one per trace (a single string counts as one label; None: ``n`` Nones)."""
-    if labels is None:
-        return [None] * n
-    return _one_each([labels] if isinstance(labels, str) else labels, n, name, what)
-
-
-def _one_each(values, n, name, what):
-    values = list(values)
-    if len(values) != n:
-        raise ValueError(f"{name} has {len(values)} entries but there are {n} {what}s; give one per {what}")
-    return values
-
-
-def time_axis(n_frames, x=None, fps=None):
-    """The x values and axis label of ``n_frames`` samples: frames, seconds or given values."""
-    if x is not None and fps is not None:
-        raise ValueError("x and fps cannot be given together: pass x (the time values) or fps (frames per second)")
-    if fps is not None:
-        fps = as_positive_float(fps, "fps")
-        if n_frames > 1 and (n_frames - 1) / fps > _LARGEST:
-            raise ValueError(f"fps={fps!r} is too small: the time axis of {n_frames} frames overflows")
-        return np.arange(n_frames) / fps, "Time [s]"
-    if x is not None:
-        x = np.asarray(x)
-        if x.ndim != 1 or len(x) != n_frames:
-            raise ValueError(f"x must be 1-D with one value per frame ({n_frames}), got shape {x.shape}")
-        if x.dtype.kind in "iuf" and not np.isfinite(x).all():
-            i = int(np.flatnonzero(~np.isfinite(x))[0])
-            raise ValueError(f"x must hold finite numbers, got {x[i]} at index {i}")
-        return x, None
-    return np.arange(n_frames), "Frame"
-
-
-_LARGEST = float(np.finfo(np.float64).max)
-
-
-def set_time_limits(ax, x):
-    """Let the time axis span ``x[0]`` to ``x[-1]`` (nothing for one sample or equal ends)."""
-    if len(x) > 1 and x[0] != x[-1]:
-        ax.set_xlim(x[0], x[-1])
 
 
 @functools.cache
@@ -124,13 +72,7 @@ def check_plot_keywords(kwargs, func_name, *, own=(), for_show_traces=False):
     )
 
 
-def new_axes_if_needed(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-        return ax, True
-    return ax, False
-
-
+@shared_docs
 def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **kwargs):
     """Plot one trace or several.
 
@@ -146,14 +88,11 @@ def show_traces(traces, x=None, fps=None, colors=None, labels=None, ax=None, **k
         One colour for all traces or one per trace; by default the colour cycle.
     labels : sequence of str, optional
         One label per trace; a legend is drawn when given.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot` (e.g. ``linewidth``).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Raises
     ------
@@ -213,15 +152,7 @@ def show_trace(*args, **kwargs):
     return show_traces(*args, **kwargs)
 
 
-def check_image(image, name="image"):
-    image = np.asarray(image)
-    if not (is_real_dtype(image.dtype) or image.dtype == bool):
-        raise TypeError(f"{name} must be a numeric image, got dtype {image.dtype}")
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
-        raise ValueError(f"{name} must be a 2-D image (rows, columns) or RGB(A), got shape {image.shape}")
-    return image
-
-
+@shared_docs
 def show_positions(positions, image=None, size=None, color=None, cmap="gray", vmin=None, vmax=None, ax=None, **kwargs):
     """Mark positions on an image.
 
@@ -241,14 +172,11 @@ def show_positions(positions, image=None, size=None, color=None, cmap="gray", vm
         Colormap of the image, by default ``'gray'``.
     vmin, vmax : float, optional
         Colour limits of the image.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.scatter` (e.g. ``marker``).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Examples
     --------
@@ -402,24 +330,12 @@ def show_positions_and_traces(
     return image_ax, trace_ax
 
 
-def check_figsize(figsize):
-    try:
-        width, height = (float(v) for v in figsize)
-    except (TypeError, ValueError):
-        raise TypeError(f"figsize must be (width, height) in inches, got {figsize!r}") from None
-    if not (np.isfinite(width) and np.isfinite(height) and width > 0 and height > 0):
-        raise ValueError(f"figsize must be two finite numbers > 0 (inches), got {figsize!r}")
-    return width, height
-
-
 def _is_index(value):
     return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _frame_and_traces(first, image, traces, n_positions, size, window, positions):
     """The frame to show and the traces (given or extracted) from the call forms of show_positions_and_traces."""
-    from ._selector import reference_image
-
     if isinstance(first, (str, bytes)):
         raise TypeError("video_or_traces must be a video, traces or a frame (a numeric array), got a string")
     first = first if hasattr(first, "ndim") and hasattr(first, "shape") else np.asarray(first)

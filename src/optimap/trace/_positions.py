@@ -140,9 +140,7 @@ def parse_positions(coords, name="coords"):
         if hasattr(coords, "__iter__") and not isinstance(coords, (str, bytes, dict, set)):
             coords = list(coords)
         else:
-            raise TypeError(
-                f"{name} must be a position (x, y) or a sequence of positions, got {_describe(coords)}"
-            )
+            raise TypeError(f"{name} must be a position (x, y) or a sequence of positions, got {_describe(coords)}")
     if len(coords) == 0:
         return np.empty(0), np.empty(0), False
     if len(coords) > 2 and not isinstance(coords[0], (str, bytes)) and not _any_masked(coords):
@@ -453,7 +451,9 @@ def collage_positions(positions, image_shape, ncols=6):
     height = as_int(image_shape[0], "image_shape height", minimum=1)
     width = as_int(image_shape[1], "image_shape width", minimum=1)
     if isinstance(positions, (str, bytes)) or not isinstance(positions, (Sequence, np.ndarray)):
-        raise TypeError(f"positions must be a sequence with one list of positions per image, got {_describe(positions)}")
+        raise TypeError(
+            f"positions must be a sequence with one list of positions per image, got {_describe(positions)}"
+        )
     result = []
     for i, image_positions in enumerate(positions):
         dx, dy = (i % ncols) * width, (i // ncols) * height
@@ -461,5 +461,3 @@ def collage_positions(positions, image_shape, ncols=6):
         for x, y in zip(xs, ys):
             result.append((plain(x) + dx, plain(y) + dy))
     return result
-
-

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validate import as_positive_float, check_frame_shape, check_keywords, is_real_dtype
-from ._plot import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
+from ._docstring import shared_docs
+from ._plotting import check_image, cycle_colors, new_axes_if_needed, per_trace_colors, per_trace_labels
 from ._regions import build_regions, mask_outlines
 
 
@@ -35,7 +36,7 @@ def region_paths(region_set):
     bounds = np.searchsorted(region_set.region, np.arange(region_set.n_regions + 1))
     paths, anchors = [], []
     for k in range(region_set.n_regions):
-        rows, cols = np.divmod(region_set.pixel[bounds[k]:bounds[k + 1]], width)
+        rows, cols = np.divmod(region_set.pixel[bounds[k] : bounds[k + 1]], width)
         top, left = rows.min(), cols.min()
         crop = np.zeros((rows.max() - top + 1, cols.max() - left + 1), dtype=bool)
         crop[rows - top, cols - left] = True
@@ -51,8 +52,21 @@ def region_paths(region_set):
     return paths, anchors
 
 
-def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill=False, frame_shape=None,
-                 cmap="gray", vmin=None, vmax=None, **kwargs):
+@shared_docs
+def show_regions(
+    regions,
+    image=None,
+    ax=None,
+    colors=None,
+    labels=None,
+    *,
+    fill=False,
+    frame_shape=None,
+    cmap="gray",
+    vmin=None,
+    vmax=None,
+    **kwargs,
+):
     """Outline regions on an image, each in the colour its trace gets from :func:`show_traces`.
 
     The outline of a region follows the edges of the pixels it averages (as
@@ -65,8 +79,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
         polygons, ImageJ ROIs or a RoiSet.
     image : array_like, shape (H, W), optional
         The image to draw on, e.g. a frame of the video.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     colors : color or sequence of colors, optional
         One colour for all regions or one per region; by default the colour
         cycle, in the order of the trace columns.
@@ -84,9 +97,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
         Passed to :class:`matplotlib.patches.PathPatch` (e.g. ``linewidth``,
         ``linestyle``, ``alpha``).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Raises
     ------
@@ -109,9 +120,13 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
     from matplotlib.colors import to_rgba
     from matplotlib.patches import PathPatch
 
-    check_keywords(kwargs, _setters(PathPatch), "show_regions",
-                   what_is_allowed="matplotlib PathPatch properties (e.g. linewidth, linestyle, alpha)",
-                   also_suggest=("image", "colors", "labels", "fill", "frame_shape", "cmap", "vmin", "vmax"))
+    check_keywords(
+        kwargs,
+        _setters(PathPatch),
+        "show_regions",
+        what_is_allowed="matplotlib PathPatch properties (e.g. linewidth, linestyle, alpha)",
+        also_suggest=("image", "colors", "labels", "fill", "frame_shape", "cmap", "vmin", "vmax"),
+    )
     if not isinstance(fill, (bool, np.bool_)):
         raise TypeError(f"fill must be True or False, got {fill!r}")
     if image is not None:
@@ -151,6 +166,7 @@ def show_regions(regions, image=None, ax=None, colors=None, labels=None, *, fill
     return ax
 
 
+@shared_docs
 def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
     """Draw a kymograph: time (down) against distance along the path (across).
 
@@ -163,15 +179,12 @@ def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
     spacing : float, optional
         Distance between samples in pixels (the ``spacing`` of
         :func:`extract_kymograph`), by default 1.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; by default a new figure is made and shown.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.imshow` (e.g. ``cmap``,
         ``vmin``, ``vmax``); the colour map is ``'gray'`` unless given.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(returns_ax)s
 
     Raises
     ------
@@ -191,11 +204,25 @@ def show_kymograph(kymograph, fps=None, spacing=1.0, ax=None, **kwargs):
     """
     from matplotlib.image import AxesImage
 
-    allowed = _setters(AxesImage) | {"cmap", "norm", "vmin", "vmax", "aspect", "interpolation",
-                                     "interpolation_stage", "resample", "filternorm", "filterrad"}
-    check_keywords(kwargs, allowed, "show_kymograph",
-                   what_is_allowed="Axes.imshow keywords (e.g. cmap, vmin, vmax, interpolation)",
-                   also_suggest=("fps", "spacing", "ax"))
+    allowed = _setters(AxesImage) | {
+        "cmap",
+        "norm",
+        "vmin",
+        "vmax",
+        "aspect",
+        "interpolation",
+        "interpolation_stage",
+        "resample",
+        "filternorm",
+        "filterrad",
+    }
+    check_keywords(
+        kwargs,
+        allowed,
+        "show_kymograph",
+        what_is_allowed="Axes.imshow keywords (e.g. cmap, vmin, vmax, interpolation)",
+        also_suggest=("fps", "spacing", "ax"),
+    )
     if isinstance(kymograph, (str, bytes)):
         raise TypeError("kymograph must be a 2-D numeric array (T, L), got a string")
     data = np.asarray(kymograph)

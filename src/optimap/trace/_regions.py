@@ -1,358 +1,19 @@
 """Regions: masks, stacks of masks, label images, polygons and ImageJ ROIs, with optional weights.
 
-Every region form becomes the same thing, a :class:`RegionSet`: the sorted,
+Every region form (read by :mod:`._region_forms`, rasterised by
+:mod:`._rasterize`) becomes the same thing, a :class:`RegionSet`: the sorted,
 distinct ``(region, flat pixel)`` pairs of N regions of a frame, each region
 with a name. :meth:`RegionSet.footprint` turns it, with the weights, into the
 engine's :class:`~._footprint.Footprint`, which :func:`extract_region_traces`
 reduces in one pass over the video, like the windows of ``extract_traces``.
-
-Coordinates are the package's: a vertex is ``(x, y)``, ``x`` the column and
-``y`` the row, pixel centres at whole numbers. A pixel belongs to a polygon
-when its centre lies inside it (even-odd rule: a part enclosed twice is
-outside, as in ImageJ) or on its boundary. ImageJ ROIs, whose coordinates are
-pixel corners, are converted to these coordinates where they are read
-(:mod:`._roi`).
-
-Polygons are rasterised exactly, all at once: for every row of pixel centres,
-the crossings of the polygon's edges (an edge counts for rows ``y1 <= row <
-y2``) are sorted and paired; the pixels between a pair, ends included, belong,
-as do the pixel centres on horizontal edges and on vertices. Crossings that
-fall within rounding of a whole column are decided with exact rational
-arithmetic, so a centre on a slanted edge is never lost to rounding.
+:func:`mask_outlines` draws a region's pixels as outlines along pixel edges.
 """
-
-import numbers
-import os
-from fractions import Fraction
 
 import numpy as np
 
-from .._validate import check_frame_shape, check_video, is_real_dtype, number_text
-
-# Vertices are finite numbers below this magnitude (products of differences stay exact enough).
-_COORDINATE_LIMIT = 2.0**53
-# Edges whose coordinates are multiples of 1/16 below 2**16 give crossings that floats decide exactly.
-_GRID = 16.0
-_GRID_LIMIT = 2.0**16
-
-
-def _describe(value):
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-# --- the region forms ------------------------------------------------------------------------------------
-
-
-class Polygon:
-    """One region: closed rings ``(M, 2)`` of ``(x, y)`` vertices, filled by the even-odd rule,
-    boundaries included. ``source`` is the ImageJ ROI it came from, if any."""
-
-    def __init__(self, rings, name=None, source=None):
-        self.rings = rings
-        self.name = name
-        self.source = source
-
-    def bounds(self):
-        points = np.concatenate(self.rings)
-        return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
-
-
-class PixelRule:
-    """One region given by a test of pixel centres over a box of rows and columns (ImageJ ovals and
-    rounded rectangles): ``inside(rows, cols)`` takes broadcastable integer arrays."""
-
-    def __init__(self, rows, cols, inside, name=None, source=None):
-        self.rows = rows  # (first, last) inclusive, may lie outside the frame
-        self.cols = cols
-        self.inside = inside
-        self.name = name
-        self.source = source
-
-    def bounds(self):
-        return self.cols[0], self.rows[0], self.cols[1], self.rows[1]
-
-
-class Block:
-    """Many regions from arrays of the frame's shape (masks, stacks, label images): region ``k``
-    is the flat pixels ``pixel[region == k]``."""
-
-    def __init__(self, region, pixel, n_regions, names, frame_shape, kind):
-        self.region = region
-        self.pixel = pixel
-        self.n_regions = n_regions
-        self.names = names
-        self.frame_shape = frame_shape
-        self.kind = kind  # 'mask', 'masks' or 'labels'
-
-
-def _is_imagej_roi(value):
-    kind = type(value)
-    return kind.__name__ == "ImagejRoi" and kind.__module__.split(".")[0] == "roifile"
-
-
-def _is_path(value):
-    return isinstance(value, (str, os.PathLike))
-
-
-def _is_number(value):
-    return isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_pair(item):
-    return (isinstance(item, (tuple, list)) and len(item) == 2 and all(_is_number(v) for v in item)) or (
-        isinstance(item, np.ndarray) and item.shape == (2,) and item.dtype.kind in "iuf")
-
-
-def parse_regions(regions, frame_shape=None, name="regions"):
-    """The region forms of ``regions``, in order, and whether it was one region.
-
-    Returns
-    -------
-    entries : list of Polygon, PixelRule or Block
-    single : bool
-        ``regions`` was one region (a mask, a polygon, one ROI): traces are then 1-D.
-    """
-    if _is_path(regions):
-        from ._roi import read_roi_file
-
-        entries = read_roi_file(regions, name)
-        return entries, os.fspath(regions).lower().endswith(".roi")
-    if _is_imagej_roi(regions):
-        from ._roi import roi_region
-
-        return [roi_region(regions, f"{name}: the ImageJ ROI")], True
-    if isinstance(regions, (list, tuple)):
-        if regions and all(_is_pair(item) for item in regions):  # the vertices of one polygon
-            return [_polygon(regions, frame_shape, f"{name}: the polygon")], True
-        entries = []
-        for i, item in enumerate(regions):
-            entries.extend(_list_item(item, frame_shape, f"{name}[{i}]"))
-        return entries, False
-    if isinstance(regions, (str, bytes, dict, set)) or not (hasattr(regions, "__array__") or hasattr(regions, "shape")):
-        raise TypeError(
-            f"{name} must be a mask, a stack of masks, a label image, a polygon (M, 2), a list of polygons, "
-            f"ImageJ ROIs (roifile.ImagejRoi, a .roi or RoiSet .zip path), got {_describe(regions)}"
-        )
-    return _parse_array(np.asarray(regions), frame_shape, name)
-
-
-def _list_item(item, frame_shape, where):
-    """The regions of one item of a list: a polygon, a boolean mask, an ImageJ ROI or a ROI file."""
-    if _is_path(item):
-        from ._roi import read_roi_file
-
-        return read_roi_file(item, where)
-    if _is_imagej_roi(item):
-        from ._roi import roi_region
-
-        return [roi_region(item, where)]
-    try:
-        array = np.asarray(item)
-    except (ValueError, TypeError):
-        array = None
-    if array is not None and array.dtype == bool and array.ndim == 2:
-        return [_mask_block(array[None], frame_shape, where, kind="mask")]
-    if array is not None and array.ndim == 2 and array.shape[1] == 2 and array.dtype.kind in "iuf":
-        return [_polygon(array, frame_shape, where)]
-    got = _describe(item) if array is None or array.dtype == object else \
-        f"an array of dtype {array.dtype} and shape {array.shape}"
-    raise TypeError(
-        f"{where} must be a polygon (M, 2) of (x, y) vertices, a boolean mask (H, W) or an ImageJ ROI, got {got}"
-    )
-
-
-def _parse_array(array, frame_shape, name):
-    kind = array.dtype.kind
-    if kind not in "biuf":
-        raise TypeError(f"{name} must hold booleans, integers or real numbers, got an array of dtype {array.dtype}")
-    frame = tuple(frame_shape) if frame_shape is not None else None
-    if array.ndim == 3:
-        if kind == "f":
-            raise TypeError(
-                f"{name}: a float stack {array.shape} is not a stack of masks; give boolean masks (e.g. "
-                f"{name} > 0) and the values as weights=..."
-            )
-        return [_mask_block(array, frame_shape, name, kind="masks")], False
-    if array.ndim != 2:
-        raise ValueError(
-            f"{name} must be a mask or label image (H, W), a stack of masks (N, H, W) or a polygon (M, 2), "
-            f"got an array of shape {array.shape}"
-        )
-    is_frame = frame is not None and array.shape == frame
-    if kind == "b":
-        return [_mask_block(array[None], frame_shape, name, kind="mask")], True
-    if array.shape[1] == 2 and (kind == "f" or not is_frame):
-        return [_polygon(array, frame_shape, f"{name}: the polygon")], True
-    if kind == "f":
-        raise TypeError(
-            f"{name}: a float image {array.shape} is neither a mask (booleans) nor a label image (integers); "
-            f"for a weighted region give the mask as {name} and the values as weights=..."
-        )
-    return [_label_block(array, frame_shape, name)], False
-
-
-def _check_shape(shape, frame_shape, name, what):
-    if frame_shape is not None and tuple(shape) != tuple(frame_shape):
-        height, width = frame_shape
-        raise ValueError(
-            f"{name}: {what} has shape {tuple(shape)} but the frame's is ({height}, {width}) (height, width); "
-            f"masks and label images must have the frame's shape"
-        )
-
-
-def _mask_block(masks, frame_shape, name, kind):
-    _check_shape(masks.shape[1:], frame_shape, name, "the mask" if kind == "mask" else "each mask of the stack")
-    n_regions = masks.shape[0]
-    frame_pixels = masks.shape[1] * masks.shape[2]
-    # one flat pass (a 2-D np.nonzero is several times slower on large stacks)
-    region, pixel = np.divmod(np.flatnonzero(masks).astype(np.int64), max(frame_pixels, 1))
-    return Block(region, pixel, n_regions, [None] * n_regions, tuple(masks.shape[1:]), kind)
-
-
-def _label_block(labels, frame_shape, name):
-    _check_shape(labels.shape, frame_shape, name, "the label image")
-    flat = labels.reshape(-1)
-    if labels.dtype.kind == "i" and flat.size and flat.min() < 0:
-        index = int(np.argmin(flat))
-        row, col = divmod(index, labels.shape[1])
-        raise ValueError(
-            f"{name}: a label image holds labels >= 0 (0 is background), got {int(flat[index])} at "
-            f"(x, y) = ({col}, {row})"
-        )
-    pixel = np.flatnonzero(flat)
-    values, region = np.unique(flat[pixel], return_inverse=True)
-    order = np.argsort(region, kind="stable")
-    names = [f"label_{int(value)}" for value in values.tolist()]
-    return Block(region[order].astype(np.int64), pixel[order].astype(np.int64), len(values), names,
-                 tuple(labels.shape), "labels")
-
-
-def _polygon(vertices, frame_shape, where, name=None, source=None):
-    return Polygon([check_ring(vertices, where)], name=name, source=source)
-
-
-def check_ring(vertices, where, minimum=3):
-    """``(M, 2)`` float64 vertices of a ring, checked: real, finite, at least ``minimum`` of them."""
-    if isinstance(vertices, (str, bytes)):
-        raise TypeError(f"{where} must be (M, 2) vertices (x, y), got a string")
-    try:
-        array = np.asarray(vertices)
-    except (ValueError, TypeError):
-        raise TypeError(f"{where} must be (M, 2) vertices (x, y), got {_describe(vertices)}") from None
-    if array.dtype == object or array.dtype.kind not in "iuf":
-        raise TypeError(f"{where} must hold real numbers (x, y), got {_describe(vertices)}")
-    if array.ndim != 2 or array.shape[1] != 2:
-        raise ValueError(f"{where} must be (M, 2) vertices (x, y), got shape {array.shape}")
-    if len(array) < minimum:
-        raise ValueError(f"{where} has {len(array)} vertices; a polygon needs at least {minimum}")
-    ring = array.astype(np.float64)
-    bad = ~(np.abs(ring) < _COORDINATE_LIMIT).all(axis=1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        x, y = (number_text(v) for v in ring[i])
-        raise ValueError(f"{where}: vertex {i} ({x}, {y}) must be two finite numbers (|x|, |y| < 2**53)")
-    return ring
-
-
-# --- rasterising ---------------------------------------------------------------------------------------------
-
-
-def _expand(starts, lengths):
-    """``starts[i], starts[i] + 1, ... starts[i] + lengths[i] - 1`` for every i, concatenated."""
-    total = int(lengths.sum())
-    return np.repeat(starts, lengths) + (np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-
-
-def _settle(x, row, x1, y1, x2, y2, exact):
-    """Crossings within rounding of a whole number, decided exactly (in place): a crossing exactly at
-    column n becomes n, one just left or right of n the float next to n on that side."""
-    nearest = np.round(x)
-    tolerance = 1e-12 * (np.abs(x1) + np.abs(x2) + np.abs(x) + 1.0)
-    for k in np.flatnonzero(~exact & (np.abs(x - nearest) <= tolerance)).tolist():
-        value = Fraction(x1[k]) + (int(row[k]) - Fraction(y1[k])) * (Fraction(x2[k]) - Fraction(x1[k])) / (
-            Fraction(y2[k]) - Fraction(y1[k]))
-        n = float(nearest[k])
-        if value == n:
-            x[k] = n
-        else:
-            x[k] = np.nextafter(n, -np.inf if value < n else np.inf)
-    return x
-
-
-def rasterize_polygons(polygons, frame_shape):
-    """Flat pixels of each polygon: ``(region, pixel)``, sorted and distinct, clipped to the frame."""
-    height, width = frame_shape
-    frame_pixels = height * width
-    firsts, owners = [], []
-    for i, polygon in enumerate(polygons):
-        for ring in polygon.rings:
-            firsts.append(ring)
-            owners.append(np.full(len(ring), i, dtype=np.int64))
-    if not firsts:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    start = np.concatenate(firsts)
-    stop = np.concatenate([np.roll(ring, -1, axis=0) for ring in firsts])
-    owner = np.concatenate(owners)
-    x1, y1, x2, y2 = start[:, 0], start[:, 1], stop[:, 0], stop[:, 1]
-    keys = []
-
-    # Crossings of the slanted and vertical edges with the rows y1 <= row < y2 (half open).
-    low, high = np.minimum(y1, y2), np.maximum(y1, y2)
-    first = np.clip(np.ceil(low), 0, height)
-    last = np.clip(np.ceil(high) - 1, -1, height - 1)
-    count = np.where(y1 != y2, np.maximum(last - first + 1, 0), 0).astype(np.int64)
-    edge = np.repeat(np.arange(len(x1)), count)
-    if len(edge):
-        row = _expand(first.astype(np.int64)[count > 0], count[count > 0])
-        ex1, ey1, ex2, ey2 = x1[edge], y1[edge], x2[edge], y2[edge]
-        on_grid = np.ones(len(x1), dtype=bool)
-        for v in (x1, y1, x2, y2):
-            on_grid &= (np.abs(v) < _GRID_LIMIT) & (v * _GRID == np.round(v * _GRID))
-        on_grid = on_grid[edge]
-        # On the grid, the product of differences is exact, so a crossing at a whole column comes out whole;
-        # elsewhere the fraction of the edge first (a product of tiny differences could underflow).
-        x = np.where(on_grid, ex1 + (row - ey1) * (ex2 - ex1) / (ey2 - ey1),
-                     ex1 + (row - ey1) / (ey2 - ey1) * (ex2 - ex1))
-        x = _settle(x, row, ex1, ey1, ex2, ey2, on_grid | (ex1 == ex2))
-        region = owner[edge]
-        order = np.lexsort((x, row, region))
-        x, row, region = x[order], row[order], region[order]
-        # Each region's crossings in one row come in pairs: the even-odd rule fills between them.
-        col_first = np.clip(np.ceil(x[0::2]), 0, width)
-        col_last = np.clip(np.floor(x[1::2]), -1, width - 1)
-        lengths = np.maximum(col_last - col_first + 1, 0).astype(np.int64)
-        base = region[0::2] * frame_pixels + row[0::2] * width + col_first.astype(np.int64)
-        keys.append(_expand(base[lengths > 0], lengths[lengths > 0]))
-
-    # Pixel centres on horizontal edges, and on vertices.
-    flat = (y1 == y2) & (y1 == np.round(y1)) & (y1 >= 0) & (y1 <= height - 1)
-    col_first = np.clip(np.ceil(np.minimum(x1, x2)[flat]), 0, width)
-    col_last = np.clip(np.floor(np.maximum(x1, x2)[flat]), -1, width - 1)
-    lengths = np.maximum(col_last - col_first + 1, 0).astype(np.int64)
-    base = owner[flat] * frame_pixels + y1[flat].astype(np.int64) * width + col_first.astype(np.int64)
-    keys.append(_expand(base[lengths > 0], lengths[lengths > 0]))
-    corner = (x1 == np.round(x1)) & (y1 == np.round(y1)) & (x1 >= 0) & (x1 <= width - 1) & (y1 >= 0) & (
-        y1 <= height - 1)
-    keys.append(owner[corner] * frame_pixels + y1[corner].astype(np.int64) * width + x1[corner].astype(np.int64))
-
-    key = np.unique(np.concatenate(keys))
-    return np.divmod(key, frame_pixels)
-
-
-def _rasterize_rule(rule, frame_shape):
-    """Flat pixels of a :class:`PixelRule` inside the frame."""
-    height, width = frame_shape
-    row_first, row_last = max(int(rule.rows[0]), 0), min(int(rule.rows[1]), height - 1)
-    col_first, col_last = max(int(rule.cols[0]), 0), min(int(rule.cols[1]), width - 1)
-    if row_first > row_last or col_first > col_last:
-        return np.empty(0, np.int64)
-    rows = np.arange(row_first, row_last + 1, dtype=np.int64)[:, None]
-    cols = np.arange(col_first, col_last + 1, dtype=np.int64)[None, :]
-    inside = np.broadcast_to(rule.inside(rows, cols), (len(rows), cols.shape[1]))
-    r, c = np.nonzero(inside)
-    return (r + row_first) * width + (c + col_first)
-
+from .._validate import check_frame_shape, check_video, is_real_dtype
+from ._rasterize import rasterize_polygons, rasterize_rule
+from ._region_forms import Block, Polygon, describe, parse_regions
 
 # --- the set of regions -----------------------------------------------------------------------------------
 
@@ -406,9 +67,10 @@ class RegionSet:
 
     def _weights(self, weights, name):
         height, width = self.frame_shape
-        if isinstance(weights, (str, bytes)) or not (hasattr(weights, "__array__") or hasattr(weights, "shape")
-                                                      or isinstance(weights, (list, tuple))):
-            raise TypeError(f"{name} must be a weight map (H, W) or one per region (N, H, W), got {_describe(weights)}")
+        if isinstance(weights, (str, bytes)) or not (
+            hasattr(weights, "__array__") or hasattr(weights, "shape") or isinstance(weights, (list, tuple))
+        ):
+            raise TypeError(f"{name} must be a weight map (H, W) or one per region (N, H, W), got {describe(weights)}")
         array = np.asarray(weights)
         if not is_real_dtype(array.dtype):
             raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}")
@@ -436,7 +98,7 @@ class RegionSet:
         return values
 
 
-def _unique_names(names):
+def unique_names(names):
     seen, result = {}, []
     for name in names:
         seen[name] = seen.get(name, 0) + 1
@@ -486,7 +148,7 @@ def build_regions(regions, frame_shape=None, name="regions", *, allow_empty=Fals
             polygons.append(entry)
             polygon_index.append(offset)
         else:
-            pixel = _rasterize_rule(entry, frame_shape)
+            pixel = rasterize_rule(entry, frame_shape)
             regions_out.append(np.full(len(pixel), offset, dtype=np.int64))
             pixels_out.append(pixel)
     if polygons:
@@ -500,7 +162,7 @@ def build_regions(regions, frame_shape=None, name="regions", *, allow_empty=Fals
         region, pixel = np.divmod(key, frame_pixels)
     else:
         region = pixel = np.empty(0, dtype=np.int64)
-    result = RegionSet(frame_shape, _unique_names(names), given, region, pixel, single)
+    result = RegionSet(frame_shape, unique_names(names), given, region, pixel, single)
     if not allow_empty and len(names):
         counts = np.bincount(region, minlength=len(names))
         if (counts == 0).any():
@@ -522,7 +184,7 @@ def merge_regions(region_sets):
         keys.append((part.region + offset) * frame_pixels + part.pixel)
         offset += part.n_regions
     region, pixel = np.divmod(np.concatenate(keys), frame_pixels)
-    return RegionSet(frame_shape, _unique_names(names), given, region, pixel, single=False)
+    return RegionSet(frame_shape, unique_names(names), given, region, pixel, single=False)
 
 
 # --- outlines ---------------------------------------------------------------------------------------------
@@ -750,4 +412,4 @@ def region_names(regions, frame_shape=None):
     for entry in entries:
         for label in entry.names if isinstance(entry, Block) else [entry.name]:
             names.append(label if label else f"region_{len(names)}")
-    return _unique_names(names)
+    return unique_names(names)

@@ -23,7 +23,8 @@ import numpy as np
 
 from .._files import check_output_path, output_file
 from .._optional import import_optional
-from ._regions import Block, PixelRule, Polygon, _unique_names, check_ring, mask_outlines, parse_regions
+from ._region_forms import Block, PixelRule, Polygon, check_ring, parse_regions
+from ._regions import mask_outlines, unique_names
 
 # ROI types that are paths or positions, not regions.
 _LINES = ("LINE", "POLYLINE", "FREELINE", "ANGLE")
@@ -106,8 +107,11 @@ def roi_region(roi, where, fallback_name=None):
             paths = roi.coordinates(multi=True)
         except (NotImplementedError, RuntimeError) as exc:
             raise ValueError(f"{label} is a composite ROI roifile cannot read as polygons: {exc}") from None
-        rings = [check_ring(from_imagej(ring), f"{label} outline {i}", minimum=1) for i, ring in enumerate(paths)
-                 if len(ring)]
+        rings = [
+            check_ring(from_imagej(ring), f"{label} outline {i}", minimum=1)
+            for i, ring in enumerate(paths)
+            if len(ring)
+        ]
         if not rings:
             raise ValueError(f"{label} is a composite ROI without any outline")
         return Polygon(rings, name=name, source=roi)
@@ -136,7 +140,7 @@ def _box(x0, y0, width, height):
 
 def _oval(x0, y0, width, height, name, roi):
     """An ImageJ oval: the pixels whose centres lie inside or on the ellipse inscribed in its box."""
-    (cx, cy), = from_imagej([(x0 + width / 2, y0 + height / 2)])
+    ((cx, cy),) = from_imagej([(x0 + width / 2, y0 + height / 2)])
     rows, cols = _box(x0, y0, width, height)
     exact = all(float(v).is_integer() for v in (x0, y0, width, height)) and width * height < 2**31
     if width <= 0 or height <= 0:
@@ -152,12 +156,13 @@ def _oval(x0, y0, width, height, name, roi):
 
         def inside(r, c):
             return ((c - cx) / half_w) ** 2 + ((r - cy) / half_h) ** 2 <= 1.0
+
     return PixelRule(rows, cols, inside, name, roi)
 
 
 def _rounded_rectangle(x0, y0, width, height, arc, name, roi):
     """An ImageJ rectangle with rounded corners (corner diameter ``arc``): centres inside its outline."""
-    (left, top), = from_imagej([(x0, y0)])
+    ((left, top),) = from_imagej([(x0, y0)])
     reach_x, reach_y = min(arc, width) / 2, min(arc, height) / 2
     rows, cols = _box(x0, y0, width, height)
     if width <= 0 or height <= 0:
@@ -169,6 +174,7 @@ def _rounded_rectangle(x0, y0, width, height, arc, name, roi):
         out_x = np.maximum(np.maximum(reach_x - dx, dx - (width - reach_x)), 0.0)
         out_y = np.maximum(np.maximum(reach_y - dy, dy - (height - reach_y)), 0.0)
         return in_box & ((out_x / reach_x) ** 2 + (out_y / reach_y) ** 2 <= 1.0)
+
     return PixelRule(rows, cols, inside, name, roi)
 
 
@@ -215,7 +221,7 @@ def _block_rois(roifile, block, names):
     bounds = np.searchsorted(block.region, np.arange(block.n_regions + 1))
     rois = []
     for k in range(block.n_regions):
-        pixel = block.pixel[bounds[k]:bounds[k + 1]]
+        pixel = block.pixel[bounds[k] : bounds[k + 1]]
         if len(pixel) == 0:
             raise ValueError(f"regions: {names[k]!r} (region {k}) has no pixel: there is no outline to save")
         rows, cols = np.divmod(pixel, width)
@@ -286,19 +292,20 @@ def save_imagej_rois(path, regions, *, names=None):
         for label in entry.names if isinstance(entry, Block) else [entry.name]:
             default.append(label if label else f"region_{len(default)}")
     if names is None:
-        names = _unique_names(default)
+        names = unique_names(default)
     else:
         if isinstance(names, str):
             names = [names]
         names = [str(name) for name in names]
         if len(names) != len(default):
-            raise ValueError(f"names has {len(names)} entries but there are {len(default)} regions; "
-                             f"give one per region")
+            raise ValueError(
+                f"names has {len(names)} entries but there are {len(default)} regions; give one per region"
+            )
     rois = []
     for entry in entries:
         first = len(rois)
         if isinstance(entry, Block):
-            rois.extend(_block_rois(roifile, entry, names[first:first + entry.n_regions]))
+            rois.extend(_block_rois(roifile, entry, names[first : first + entry.n_regions]))
             continue
         if entry.source is not None:
             roi = roifile.ImagejRoi.frombytes(entry.source.tobytes())  # a copy: the input is not modified
@@ -307,10 +314,12 @@ def save_imagej_rois(path, regions, *, names=None):
             roi = _polygon_roi(roifile, entry.rings[0], names[first])
         rois.append(roi)
     if suffix == ".roi" and len(rois) != 1:
-        raise ValueError(f"path {os.fspath(path)!r}: a .roi file holds one ROI, but there are {len(rois)} regions; "
-                         f"save them as a .zip")
+        raise ValueError(
+            f"path {os.fspath(path)!r}: a .roi file holds one ROI, but there are {len(rois)} regions; "
+            f"save them as a .zip"
+        )
     with output_file(target) as temporary:
         if suffix == ".roi":
             rois[0].tofile(temporary)
         else:
-            roifile.roiwrite(temporary, rois, name=_unique_names(names), mode="w")
+            roifile.roiwrite(temporary, rois, name=unique_names(names), mode="w")

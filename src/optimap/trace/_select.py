@@ -13,25 +13,31 @@ import numpy as np
 
 from .._validate import as_int, check_video, is_real_dtype, number_text
 from . import _backend
+from ._compare_selector import CompareSelector
+from ._docstring import shared_docs
 from ._extract import extract_traces
-from ._plot import cycle_colors, set_time_limits, time_axis
+from ._plotting import set_time_limits
+from ._position_selector import PositionSelector
 from ._positions import parse_positions, positions_to_pixels
 from ._selector import (
     CLICK_HINT,
     COMPARE_HINT,
-    CompareSelector,
-    PositionSelector,
-    TraceSelector,
-    check_videos,
-    per_video,
-    reference_image,
+    check_compare_arguments,
+    check_trace_arguments,
     root_figure,
     window_finish,
 )
-from ._windows import check_size, check_window
+from ._trace_selector import TraceSelector
 
-# The blocking functions, and the selectors they are built on (defined in _selector).
-__all__ = ["select_positions", "select_traces", "compare_traces", "PositionSelector", "TraceSelector", "CompareSelector"]
+# The blocking functions, and the selectors they are built on (each defined in a module of its own).
+__all__ = [
+    "select_positions",
+    "select_traces",
+    "compare_traces",
+    "PositionSelector",
+    "TraceSelector",
+    "CompareSelector",
+]
 
 
 def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", instead=""):
@@ -50,9 +56,7 @@ def _run_blocking(make, func_name, alternative, num_points=None, empty="[]", ins
         if not _backend.can_show(figure):
             selector.set_active(False)
             plt.close(figure)
-            warnings.warn(
-                _backend.NoWindowWarning(_backend.no_window_message(func_name, empty, instead)), stacklevel=3
-            )
+            warnings.warn(_backend.NoWindowWarning(_backend.no_window_message(func_name, empty, instead)), stacklevel=3)
             return view
         if num_points is not None:
 
@@ -91,6 +95,7 @@ def _selection_image(image):
     return image
 
 
+@shared_docs
 def select_positions(image, as_integers=True, *, title=None, num_points=None, cmap="gray", vmin=None, vmax=None):
     """Click positions on an image; close the window to finish.
 
@@ -108,12 +113,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
         Image to click on; of a video, the first frame is shown.
     as_integers : bool, optional
         Return whole pixels (default) or the exact click coordinates.
-    title : str, optional
-        Title of the image; by default how to click.
-    num_points : int, optional
-        Close the window as soon as this many positions are chosen.
-    cmap, vmin, vmax
-        Display of the image, as in :meth:`matplotlib.axes.Axes.imshow`.
+    %(window_options)s
 
     Returns
     -------
@@ -173,6 +173,7 @@ def select_positions(image, as_integers=True, *, title=None, num_points=None, cm
     return positions if num_points is None else positions[:num_points]
 
 
+@shared_docs
 def select_traces(
     video,
     size=5,
@@ -201,21 +202,8 @@ def select_traces(
         Video to select traces from.
     size : int, optional
         Window size of the traces, by default 5.
-    ref_frame : int or array_like of shape (H, W), optional
-        Index of the frame to show, by default 0, or an image of the frame
-        size (e.g. a maximum projection or an activation map).
-    x : array_like, shape (T,), optional
-        Values of the time axis. Not together with ``fps``.
-    fps : float, optional
-        Frames per second: the time axis is in seconds.
-    window : {'rect', 'disc', 'pixel'}, optional
-        Window of the traces; by default the default window.
-    title : str, optional
-        Title above the frame; by default how to click.
-    num_points : int, optional
-        Close the window as soon as this many positions are chosen.
-    cmap, vmin, vmax
-        Display of the frame, as in :meth:`matplotlib.axes.Axes.imshow`.
+    %(frame_and_time)s
+    %(window_options)s
 
     Returns
     -------
@@ -254,35 +242,17 @@ def select_traces(
     >>> traces.shape, positions  # doctest: +SKIP
     ((200, 2), [(20, 31), (45, 12)])
     """
-    video = check_video(video)
-
-    def make():
-        return TraceSelector(
-            video,
-            size,
-            ref_frame,
-            x,
-            fps,
-            window=window,
-            title=f"{CLICK_HINT}\n{window_finish(num_points)}" if title is None else title,
-            cmap=cmap,
-            vmin=vmin,
-            vmax=vmax,
-        )
-
-    # Validate everything before a window (or a backend switch) happens.
-    check_size(size)
-    check_window(window)
-    reference_image(video, ref_frame)
-    time_axis(int(video.shape[0]), x, fps)
+    # Checked once, by the selector's own checks, before a window (or a backend switch) happens.
+    checked = check_trace_arguments(video, size, ref_frame, x, fps, window)
     num_points = _check_num_points(num_points)
+    title = f"{CLICK_HINT}\n{window_finish(num_points)}" if title is None else title
     view = _run_blocking(
-        make,
+        lambda: TraceSelector(checked, title=title, cmap=cmap, vmin=vmin, vmax=vmax),
         "select_traces",
         "In Jupyter with %matplotlib widget, use the non-blocking TraceSelector(video) and read "
         "its .traces and .positions; or switch to a GUI backend, e.g. %matplotlib qt.",
         num_points,
-        empty=f"traces of shape ({int(video.shape[0])}, 0) and []",
+        empty=f"traces of shape ({int(checked.videos[0].shape[0])}, 0) and []",
         instead="the non-blocking TraceSelector(video) (e.g. in Jupyter with %matplotlib widget).",
     )
     return view.traces, view.positions
@@ -390,38 +360,19 @@ def compare_traces(
     >>> plt.close(fig)
     >>> positions = compare_traces([raw, smooth], labels=["raw", "smooth"])  # doctest: +SKIP
     """
-    videos = check_videos(videos)
-    n_videos = len(videos)
-    labels = per_video(labels, n_videos, "labels", "label")
-    colors = per_video(colors, n_videos, "colors", "colour")
-    size = check_size(size)
-    window = check_window(window)
-    lengths = [int(video.shape[0]) for video in videos]
-    time, x_label = time_axis(max(lengths), x, fps)
+    # Checked once, by the selector's own checks, before a window (or a backend switch) happens; the frame
+    # last, for only the interactive form shows one.
+    checked = check_compare_arguments(
+        videos, size, ref_frame, x, fps, labels=labels, colors=colors, window=window, frame=False
+    )
     if coords is not None:
-        return _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs, title, legend_loc)
+        return _compare_static(checked, coords, axs, title, legend_loc)
     if axs is not None:
         raise ValueError("axs is only used with coords; the interactive form makes its own window")
-    reference_image(videos[0], ref_frame)
-
-    def make():
-        return CompareSelector(
-            videos,
-            size,
-            ref_frame,
-            x,
-            fps,
-            labels=labels,
-            colors=colors,
-            window=window,
-            title=f"{COMPARE_HINT}\n{window_finish()}" if title is None else title,
-            cmap=cmap,
-            vmin=vmin,
-            vmax=vmax,
-        )
-
+    checked = checked.with_frame(ref_frame)
+    title = f"{COMPARE_HINT}\n{window_finish()}" if title is None else title
     view = _run_blocking(
-        make,
+        lambda: CompareSelector(checked, title=title, cmap=cmap, vmin=vmin, vmax=vmax),
         "compare_traces",
         "Pass coords=[(x, y), ...] for a static figure, or in Jupyter with %matplotlib widget use the "
         "non-blocking optimap.trace.CompareSelector(videos); or switch to a GUI backend, "
@@ -432,16 +383,18 @@ def compare_traces(
     return list(view.history)
 
 
-def _compare_static(videos, coords, labels, colors, size, window, time, x_label, axs, title, legend_loc):
+def _compare_static(checked, coords, axs, title, legend_loc):
+    """The static form of :func:`compare_traces`: one panel per position, every video's trace in each."""
+    videos, labels, colors, time = checked.videos, checked.labels, checked.colors, checked.x
     xs, ys, _ = parse_positions(coords, "coords")
     n_positions = len(xs)
     if n_positions == 0:
         raise ValueError("coords is empty; give at least one position (x, y), or coords=None to click positions")
     frame_shape = tuple(int(n) for n in videos[0].shape[1:])
     positions_to_pixels(coords, frame_shape, "coords")  # every position inside the frame, before drawing
-    colors = cycle_colors(len(videos)) if colors is None else colors
     traces = [
-        np.asarray(extract_traces(video, coords, size, window=window)).reshape(len(video), -1) for video in videos
+        np.asarray(extract_traces(video, coords, checked.size, window=checked.window)).reshape(len(video), -1)
+        for video in videos
     ]
     show = axs is None
     if show:
@@ -464,8 +417,8 @@ def _compare_static(videos, coords, labels, colors, size, window, time, x_label,
             ax.set_title(f"Position ({number_text(xs[j])}, {number_text(ys[j])})", fontsize="medium")
         ax.set_ylabel("Intensity")
         set_time_limits(ax, time)
-    if x_label:
-        axs[-1].set_xlabel(x_label)
+    if checked.x_label:
+        axs[-1].set_xlabel(checked.x_label)
     if labels is not None and legend_loc is not None:
         axs[0].figure.legend(handles=axs[0].lines[: len(videos)], ncols=min(len(videos), 4), loc=legend_loc)
     elif labels is not None:

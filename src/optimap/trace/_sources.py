@@ -227,12 +227,18 @@ def extract_dask(video, footprint):
         plan = make_plan(footprint, video.dtype, reads="frames", threads=1, block_frames=n_frames, n_frames=n_frames)
         frames = video.rechunk({1: -1, 2: -1})
         return frames.map_blocks(
-            _dask_frames, plan, dtype=out_dtype, drop_axis=2,
-            chunks=(frames.chunks[0], (footprint.n_regions,)), meta=meta, token="optimap-extract-traces",
+            _dask_frames,
+            plan,
+            dtype=out_dtype,
+            drop_axis=2,
+            chunks=(frames.chunks[0], (footprint.n_regions,)),
+            meta=meta,
+            token="optimap-extract-traces",
         )
     pixels = footprint.pixels
-    plan = make_plan(footprint, video.dtype, reads="pixels", pixels=pixels, threads=1, block_frames=n_frames,
-                     n_frames=n_frames)
+    plan = make_plan(
+        footprint, video.dtype, reads="pixels", pixels=pixels, threads=1, block_frames=n_frames, n_frames=n_frames
+    )
     time_chunks, row_chunks, col_chunks = video.chunks
     row_edges = np.cumsum((0, *row_chunks))
     col_edges = np.cumsum((0, *col_chunks))

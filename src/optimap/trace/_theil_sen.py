@@ -104,8 +104,10 @@ def count_slopes_at_most(values, lengths, s, strict=False, return_order=False):
     chunk = max(1, CHUNK_ELEMENTS // values.shape[1])
     if not return_order and values.shape[0] > chunk:
         return np.concatenate(
-            [count_slopes_at_most(values[i : i + chunk], lengths[i : i + chunk], s[i : i + chunk], strict)
-             for i in range(0, values.shape[0], chunk)]
+            [
+                count_slopes_at_most(values[i : i + chunk], lengths[i : i + chunk], s[i : i + chunk], strict)
+                for i in range(0, values.shape[0], chunk)
+            ]
         )
     order = _ordered(values, lengths, s, strict)
     count = _inversions(order)
@@ -286,7 +288,9 @@ class _Bracket:
         """Open rows whose bracket is too narrow to halve in floating point: its middle is the answer."""
         middle = self.middle()
         width = self.upper_s - self.lower_s
-        tolerance = 4 * np.finfo(float).eps * np.maximum(np.abs(self.lower_s), np.abs(self.upper_s)) + 1e-15 * self.scale
+        tolerance = (
+            4 * np.finfo(float).eps * np.maximum(np.abs(self.lower_s), np.abs(self.upper_s)) + 1e-15 * self.scale
+        )
         narrow = (width <= tolerance) | (middle <= self.lower_s) | (middle >= self.upper_s)
         rows = np.flatnonzero((self.finish == _OPEN) & narrow)
         self.settle(rows, middle[rows])
@@ -345,7 +349,8 @@ class _Trials:
         # the secant through the last two counts
         two = np.isfinite(previous_s) & (previous_count != last_count)
         secant = last_s + (self.target[rows] - last_count) * (last_s - previous_s) / np.where(
-            two, last_count - previous_count, 1.0)
+            two, last_count - previous_count, 1.0
+        )
         s = np.where(two, secant, from_sample)
         s = np.where((s > lower) & (s < upper), s, from_sample)
         s = np.where((s > lower) & (s < upper) & (self.stalls[rows] < 2), s, bracket.middle()[rows])
@@ -420,13 +425,16 @@ def _read_by_sweeps(bracket, values, lengths):
     width = values.shape[1]
     k_low, k_high = bracket.k_low, bracket.k_high
     rows = np.concatenate([up, down, split, split])
-    upward = np.concatenate([np.ones(up.size, bool), np.zeros(down.size, bool), np.zeros(split.size, bool),
-                             np.ones(split.size, bool)])
+    upward = np.concatenate(
+        [np.ones(up.size, bool), np.zeros(down.size, bool), np.zeros(split.size, bool), np.ones(split.size, bool)]
+    )
     one = np.ones(split.size, dtype=np.int64)
-    t_first = np.concatenate([k_low[up] - bracket.lower_count[up], bracket.upper_count[down] - k_low[down] + 1,
-                              one, one])
-    t_second = np.concatenate([k_high[up] - bracket.lower_count[up], bracket.upper_count[down] - k_high[down] + 1,
-                               one, one])
+    t_first = np.concatenate(
+        [k_low[up] - bracket.lower_count[up], bracket.upper_count[down] - k_low[down] + 1, one, one]
+    )
+    t_second = np.concatenate(
+        [k_high[up] - bracket.lower_count[up], bracket.upper_count[down] - k_high[down] + 1, one, one]
+    )
     split_orders = np.array([bracket.split_orders[int(r)] for r in split]).reshape(-1, width)
     start = np.concatenate([bracket.lower_order[up], bracket.upper_order[down], split_orders, split_orders])
     first, second = _sweep(values[rows], lengths[rows], start, upward, t_first, t_second)

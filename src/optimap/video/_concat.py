@@ -31,7 +31,7 @@ def part_of_range(frames, lo, hi):
         last = (start - lo) // -step + 1
     n = len(frames)
     first, last = min(max(first, 0), n), min(max(last, 0), n)
-    return frames[first:max(first, last)]
+    return frames[first : max(first, last)]
 
 
 def range_to_slice(frames):

@@ -190,13 +190,17 @@ def load_video(path, start_frame=0, frames=None, step=1, use_mmap=False, *, data
     """
     selection = FrameSelection(
         as_int(start_frame, "start_frame", minimum=0, strict=True, hint="the first frame is 0"),
-        None if frames is None else as_int(frames, "frames", minimum=1, strict=True, hint="or None for all remaining frames"),
+        None
+        if frames is None
+        else as_int(frames, "frames", minimum=1, strict=True, hint="or None for all remaining frames"),
         as_int(step, "step", minimum=1, strict=True, hint="1 loads every frame"),
     )
     if not isinstance(use_mmap, (bool, np.bool_)):
         raise TypeError(f"use_mmap must be True or False, got {use_mmap!r} of type {type(use_mmap).__name__}")
     if dataset is not None and not isinstance(dataset, str):
-        raise TypeError(f"dataset must be a str naming the dataset, or None; got {dataset!r} of type {type(dataset).__name__}")
+        raise TypeError(
+            f"dataset must be a str naming the dataset, or None; got {dataset!r} of type {type(dataset).__name__}"
+        )
     if channel is not None:
         channel = as_int(channel, "channel", minimum=0, strict=True, hint="the first channel is 0")
     use_mmap = bool(use_mmap)
@@ -227,14 +231,17 @@ def _check_applies(dataset, channel, fmt, subject):
     """
     if dataset is not None and fmt not in ("hdf5", "zarr"):
         raise OptionError(
-            "dataset", dataset, f"<given> was given, but <name> applies only to HDF5 files and zarr stores, "
-            f"and {subject}"
+            "dataset",
+            dataset,
+            f"<given> was given, but <name> applies only to HDF5 files and zarr stores, and {subject}",
         )
     if channel is not None and fmt not in ("tiff", "folder"):
         raise OptionError(
-            "channel", channel, f"<given> was given, but <name> applies only to TIFF files (ImageJ hyperstacks, "
+            "channel",
+            channel,
+            f"<given> was given, but <name> applies only to TIFF files (ImageJ hyperstacks, "
             f"OME-TIFF, RGB) and folders of images, and {subject}; to load one channel of an array "
-            "shaped (T, C, H, W), index it yourself, e.g. numpy.load(path, mmap_mode='r')[:, channel]"
+            "shaped (T, C, H, W), index it yourself, e.g. numpy.load(path, mmap_mode='r')[:, channel]",
         )
 
 
@@ -277,7 +284,11 @@ def _matching_files(path):
     matches = glob.glob(text, recursive=True)
     files = sorted((Path(match) for match in matches if os.path.isfile(match)), key=lambda p: natural_key(str(p)))
     if not files:
-        only = f" (only {len(matches)} folder{'s' if len(matches) != 1 else ''}; a pattern selects files)" if matches else ""
+        only = (
+            f" (only {len(matches)} folder{'s' if len(matches) != 1 else ''}; a pattern selects files)"
+            if matches
+            else ""
+        )
         raise FileNotFoundError(f"no file matches the pattern path='{text}'{only}")
     return files, f"the {len(files)} file{'s' if len(files) != 1 else ''} matching '{text}'"
 

@@ -26,7 +26,9 @@ def open_npy(path):
         file.seek(0)
         with library_errors(path, ".npy file"):
             version = np.lib.format.read_magic(file)
-            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            read_header = (
+                np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            )
             dtype = read_header(file)[2]
     if dtype.hasobject:
         raise ValueError(
@@ -123,9 +125,7 @@ def read_pieces(paths, selection, use_mmap, channel, source, *, folder=None):
             if resolved in covered:
                 owner = covered[resolved]
                 if owner.multifile_kind is None:
-                    raise ValueError(
-                        f"'{path}' and '{owner.path}' are the same file: name each file of a video once"
-                    )
+                    raise ValueError(f"'{path}' and '{owner.path}' are the same file: name each file of a video once")
                 continue  # read already, as part of the multi-file series of `owner`
             piece = open_piece(path, channel)
             stack.callback(piece.close)

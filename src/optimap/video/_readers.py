@@ -47,8 +47,7 @@ def read_tiff(path, selection, use_mmap, dataset, channel):
         if video.is_image:
             h, w = video.frame_shape
             raise ValueError(
-                f"'{path}' holds a single 2-D image of shape {(h, w)}, not a video: "
-                "load_video needs a stack of frames"
+                f"'{path}' holds a single 2-D image of shape {(h, w)}, not a video: load_video needs a stack of frames"
             )
         return take_frames([video], selection, use_mmap, f"'{path}'")
 
@@ -74,12 +73,15 @@ def _choose_array(path, arrays, dataset, kind):
     if not videos:
         held = f"its datasets are {listing(arrays)}" if arrays else "it holds no datasets"
         raise OptionError(
-            "dataset", None, f"{kind} '{path}' holds no 3-D dataset to load as a video ({held}); "
-            "name the one to load with <option>"
+            "dataset",
+            None,
+            f"{kind} '{path}' holds no 3-D dataset to load as a video ({held}); name the one to load with <option>",
         )
     raise OptionError(
-        "dataset", None, f"{kind} '{path}' holds {len(videos)} 3-D datasets: {listing(videos)}; "
-        f"choose one with <option>, e.g. <option>{videos[0]!r}"
+        "dataset",
+        None,
+        f"{kind} '{path}' holds {len(videos)} 3-D datasets: {listing(videos)}; "
+        f"choose one with <option>, e.g. <option>{videos[0]!r}",
     )
 
 
@@ -135,8 +137,9 @@ def read_zarr(path, selection, use_mmap, dataset, channel):
     if isinstance(node, zarr.Array):
         if dataset is not None:
             raise OptionError(
-                "dataset", dataset, f"<given> was given, but '{path}' is a single zarr array, not a group, "
-                "so it needs no dataset"
+                "dataset",
+                dataset,
+                f"<given> was given, but '{path}' is a single zarr array, not a group, so it needs no dataset",
             )
         array, what = node, "zarr array"
     else:
@@ -197,7 +200,11 @@ def _read_png_image(pil_image, file, channel):
             bands = len(image.getbands())
             data = np.asarray(image) if mode in _GRAY_PNG_MODES or mode in _COLOUR_PNG_MODES else None
     if data is None or (mode in _COLOUR_PNG_MODES and channel is None):
-        how = f"pass channel= (0 to {bands - 1}) to load one of its {bands} bands" if data is not None else "convert it to grayscale"
+        how = (
+            f"pass channel= (0 to {bands - 1}) to load one of its {bands} bands"
+            if data is not None
+            else "convert it to grayscale"
+        )
         raise ValueError(f"'{file}' is a colour image (PIL mode {mode!r}): load_video needs grayscale images; {how}")
     if channel is None:
         return data
@@ -206,7 +213,9 @@ def _read_png_image(pil_image, file, channel):
     if channel >= data.shape[-1]:
         allowed = "0 (or None)" if data.shape[-1] == 1 else f"from 0 to {data.shape[-1] - 1}"
         has = "a single channel" if data.shape[-1] == 1 else f"{data.shape[-1]} channels (PIL mode {mode!r})"
-        raise OptionError("channel", channel, f"<given> is out of range: '{file}' has {has}, so <name> must be {allowed}")
+        raise OptionError(
+            "channel", channel, f"<given> is out of range: '{file}' has {has}, so <name> must be {allowed}"
+        )
     return data[..., channel]
 
 
@@ -219,8 +228,7 @@ def read_folder(path, selection, use_mmap, dataset, channel):
     files = _image_files(path)
     if not files:
         raise ValueError(
-            f"folder '{path}' holds no video: it contains no .tif, .tiff or .png images "
-            "and is not a zarr store"
+            f"folder '{path}' holds no video: it contains no .tif, .tiff or .png images and is not a zarr store"
         )
     first = files[0]
     if _is_tiff(first):

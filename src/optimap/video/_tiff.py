@@ -81,7 +81,9 @@ def analyse(axes, shape, page_axes, page_size, n_pages, channel, path, role="vid
     channel_axis = "C" if c_is_channel else ("S" if samples > 1 else None)
     n_channels = channels if c_is_channel else samples
 
-    frame_dims = [(i, axis, n) for i, (axis, n) in enumerate(dims) if axis not in "YXS" and not (axis == "C" and c_is_channel)]
+    frame_dims = [
+        (i, axis, n) for i, (axis, n) in enumerate(dims) if axis not in "YXS" and not (axis == "C" and c_is_channel)
+    ]
     several = [(axis, n) for _, axis, n in frame_dims if n > 1]
     if len(several) > 1:
         raise ValueError(
@@ -99,19 +101,25 @@ def analyse(axes, shape, page_axes, page_size, n_pages, channel, path, role="vid
             lead = f"'{path}'"
         if channel_axis == "S":
             raise OptionError(
-                "channel", None, f"{lead} is a colour (RGB) or multi-sample TIFF with {samples} samples per "
+                "channel",
+                None,
+                f"{lead} is a colour (RGB) or multi-sample TIFF with {samples} samples per "
                 f"pixel ({described}); load_video returns a single-channel video, so pass <option> "
-                f"to load one of them (0 to {samples - 1})"
+                f"to load one of them (0 to {samples - 1})",
             )
         raise OptionError(
-            "channel", None, f"{lead} holds more than one channel: {channels} channels ({described}); "
-            f"load_video returns a single-channel video, so pass <option> to choose one of them (0 to {channels - 1})"
+            "channel",
+            None,
+            f"{lead} holds more than one channel: {channels} channels ({described}); "
+            f"load_video returns a single-channel video, so pass <option> to choose one of them (0 to {channels - 1})",
         )
     k = 0 if channel is None else channel
     if k >= n_channels:
         allowed = "0 (or None)" if n_channels == 1 else f"from 0 to {n_channels - 1}"
         has = "a single channel" if n_channels == 1 else f"{n_channels} channels"
-        raise OptionError("channel", k, f"<given> is out of range: '{path}' has {has} ({described}), so <name> must be {allowed}")
+        raise OptionError(
+            "channel", k, f"<given> is out of range: '{path}' has {has} ({described}), so <name> must be {allowed}"
+        )
 
     # Index of the full series array down to (frame axes..., Y, X).
     index, kept = [], []
@@ -130,7 +138,11 @@ def analyse(axes, shape, page_axes, page_size, n_pages, channel, path, role="vid
     # Are the frames pages? Then frame t is page page_base + t * page_step.
     paged = [(axis, n) for axis, n in dims if axis not in "YXS"]
     page_base, page_step, sample = None, 1, None
-    if set(page_axes) <= set("YXS") and math.prod(n for _, n in paged) == n_pages and page_size == height * width * samples:
+    if (
+        set(page_axes) <= set("YXS")
+        and math.prod(n for _, n in paged) == n_pages
+        and page_size == height * width * samples
+    ):
         strides = [math.prod(n for _, n in paged[i + 1 :]) for i in range(len(paged))]
         page_base = 0
         for (axis, n), stride in zip(paged, strides):
@@ -164,8 +176,7 @@ def _one_page_per_series(tif):
     """Whether the file is a plain sequence of equal 2-D pages, one series each."""
     first = tif.series[0]
     return len(tif.pages) == len(tif.series) and all(
-        len(s.pages) == 1 and s.axes == "YX" and s.shape == first.shape and s.dtype == first.dtype
-        for s in tif.series
+        len(s.pages) == 1 and s.axes == "YX" and s.shape == first.shape and s.dtype == first.dtype for s in tif.series
     )
 
 
@@ -318,7 +329,9 @@ class TiffVideo:
                 if file not in maps:
                     first, end = spans[file]
                     typed = np.dtype(byteorder + dtype.char)
-                    maps[file] = np.memmap(file, dtype=typed, mode="r", offset=first, shape=((end - first) // typed.itemsize,))
+                    maps[file] = np.memmap(
+                        file, dtype=typed, mode="r", offset=first, shape=((end - first) // typed.itemsize,)
+                    )
         page_strides = np.empty(self._page_shape, dtype).strides
         views = []
         for file, _, offset, spacing, count in runs:
