@@ -49,13 +49,13 @@ def make_video(folder):
         return path
     rng = np.random.default_rng(14)
     array = zarr.create_array(path, shape=SHAPE, chunks=CHUNKS, dtype=np.uint16)
-    rows, columns = np.mgrid[0:SHAPE[1], 0:SHAPE[2]]
+    rows, columns = np.mgrid[0 : SHAPE[1], 0 : SHAPE[2]]
     distance = np.hypot(rows - 256, columns - 256) / 512
     for start in range(0, SHAPE[0], CHUNKS[0]):
         t = np.arange(start, start + CHUNKS[0])[:, None, None] / 500
         wave = (np.sin(2 * np.pi * (2 * t - distance)) > 0.6) * 300
         noise = rng.integers(0, 64, size=(CHUNKS[0], *SHAPE[1:]), dtype=np.uint16)
-        array[start:start + CHUNKS[0]] = (1000 + wave + noise).astype(np.uint16)
+        array[start : start + CHUNKS[0]] = (1000 + wave + noise).astype(np.uint16)
     return path
 
 
@@ -79,9 +79,12 @@ def chunks_under(rows_columns, size):
     keys = set()
     half = size // 2
     for row, column in rows_columns:
-        row_chunks = range(max(row - half, 0) // CHUNKS[1], min(row + half + size % 2 - 1, SHAPE[1] - 1) // CHUNKS[1] + 1)
-        column_chunks = range(max(column - half, 0) // CHUNKS[2],
-                              min(column + half + size % 2 - 1, SHAPE[2] - 1) // CHUNKS[2] + 1)
+        row_chunks = range(
+            max(row - half, 0) // CHUNKS[1], min(row + half + size % 2 - 1, SHAPE[1] - 1) // CHUNKS[1] + 1
+        )
+        column_chunks = range(
+            max(column - half, 0) // CHUNKS[2], min(column + half + size % 2 - 1, SHAPE[2] - 1) // CHUNKS[2] + 1
+        )
         for t in range(SHAPE[0] // CHUNKS[0]):
             keys.update(f"c/{t}/{r}/{c}" for r in row_chunks for c in column_chunks)
     return keys
@@ -129,8 +132,12 @@ class Probe:
 
     def longest_step_ms(self, start, stop):
         """The longest of the widget's GUI-thread steps begun in [start, stop], and its name."""
-        steps = [(seconds * 1e3, label) for label, steps in self.steps.items() for begin, seconds in steps
-                 if start <= begin <= stop]
+        steps = [
+            (seconds * 1e3, label)
+            for label, steps in self.steps.items()
+            for begin, seconds in steps
+            if start <= begin <= stop
+        ]
         return max(steps, default=(0.0, "-"))
 
 
@@ -165,9 +172,12 @@ def measure(app, widget, probe, counts, action, n_traces, name=""):
         "step_ms": probe.longest_step_ms(start, shown + 0.2),
         "compute_s": max(probe.computes, default=float("nan")),
     }
-    print(f"{name}: {result['seconds'] * 1e3:.0f} ms (traces {result['compute_s'] * 1e3:.0f} ms), "
-          f"{len(result['reads'])} chunks read, longest gap "
-          f"{result['gap_ms']:.0f} ms, longest step {result['step_ms'][0]:.0f} ms ({result['step_ms'][1]})", flush=True)
+    print(
+        f"{name}: {result['seconds'] * 1e3:.0f} ms (traces {result['compute_s'] * 1e3:.0f} ms), "
+        f"{len(result['reads'])} chunks read, longest gap "
+        f"{result['gap_ms']:.0f} ms, longest step {result['step_ms'][0]:.0f} ms ({result['step_ms'][1]})",
+        flush=True,
+    )
     return result
 
 
@@ -231,7 +241,9 @@ def main():
     one = []
     for row, column in [(300, 200), (100, 420), (450, 30), (200, 330), (64, 128)]:
         n = len(points.data) + 1
-        result = measure(app, widget, probe, counts, lambda r=row, c=column: points.add([[r, c]]), n, f"1 point at {row}, {column}")
+        result = measure(
+            app, widget, probe, counts, lambda r=row, c=column: points.add([[r, c]]), n, f"1 point at {row}, {column}"
+        )
         expected = chunks_under([(row, column)], widget.size)
         result.update(expected=len(expected), only=result["reads"] <= expected and len(result["reads"]) > 0)
         one.append(result)
@@ -249,26 +261,36 @@ def main():
     import zarr as zarr_module
 
     print()
-    print(f"Measured {time.strftime('%Y-%m-%d')} on {platform.node()} ({os.cpu_count()} cores, {platform.machine()}), "
-          f"Python {platform.python_version()}, napari {napari.__version__}, zarr {zarr_module.__version__}, "
-          f"matplotlib {matplotlib.__version__}; load average {os.getloadavg()[0]:.1f} at the end")
+    print(
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.node()} ({os.cpu_count()} cores, {platform.machine()}), "
+        f"Python {platform.python_version()}, napari {napari.__version__}, zarr {zarr_module.__version__}, "
+        f"matplotlib {matplotlib.__version__}; load average {os.getloadavg()[0]:.1f} at the end"
+    )
     print()
-    print("| action | shown after | traces computed in | chunks read (distinct / calls) | chunks under the windows | "
-          "longest event-loop gap | longest widget step |")
+    print(
+        "| action | shown after | traces computed in | chunks read (distinct / calls) | chunks under the windows | "
+        "longest event-loop gap | longest widget step |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, r in rows:
         only = "" if r["only"] is None else (" (only those)" if r["only"] else " (**others too**)")
-        print(f"| {name} | {r['seconds'] * 1e3:.0f} ms | {r['compute_s'] * 1e3:.0f} ms | "
-              f"{len(r['reads'])} / {r['read_calls']}{only} | "
-              f"{r['expected']} | {r['gap_ms']:.0f} ms | {r['step_ms'][0]:.0f} ms ({r['step_ms'][1]}) |")
+        print(
+            f"| {name} | {r['seconds'] * 1e3:.0f} ms | {r['compute_s'] * 1e3:.0f} ms | "
+            f"{len(r['reads'])} / {r['read_calls']}{only} | "
+            f"{r['expected']} | {r['gap_ms']:.0f} ms | {r['step_ms'][0]:.0f} ms ({r['step_ms'][1]}) |"
+        )
     print()
     median_one = statistics.median(r["seconds"] for r in one)
-    print(f"one point: median {median_one * 1e3:.0f} ms, worst {max(r['seconds'] for r in one) * 1e3:.0f} ms "
-          f"(target {ONE_POINT_TARGET_S * 1e3:.0f} ms); only the chunks under the window: "
-          f"{all(r['only'] for r in one)}")
+    print(
+        f"one point: median {median_one * 1e3:.0f} ms, worst {max(r['seconds'] for r in one) * 1e3:.0f} ms "
+        f"(target {ONE_POINT_TARGET_S * 1e3:.0f} ms); only the chunks under the window: "
+        f"{all(r['only'] for r in one)}"
+    )
     print(f"{args.points} points at once: {rows[len(one)][1]['seconds']:.2f} s (target {MANY_POINTS_TARGET_S} s)")
-    print(f"longest event-loop gap in any row: {max(r['gap_ms'] for _, r in rows):.0f} ms "
-          f"(target {BLOCK_TARGET_MS:.0f} ms); napari adding a point without the widget: {baseline:.0f} ms")
+    print(
+        f"longest event-loop gap in any row: {max(r['gap_ms'] for _, r in rows):.0f} ms "
+        f"(target {BLOCK_TARGET_MS:.0f} ms); napari adding a point without the widget: {baseline:.0f} ms"
+    )
     widget.close()
     viewer.close()
 

@@ -64,7 +64,9 @@ def test_npe2_validates_the_manifest():
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     done = subprocess.run(
         [sys.executable, "-m", "npe2", "validate", str(manifest), "--imports"],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "valid" in done.stdout

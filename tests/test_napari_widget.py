@@ -23,14 +23,17 @@ if REQUIRED:  # CI: an error, not a skip
     import napari
     import pytestqt  # noqa: F401
 else:
-    napari = pytest.importorskip("napari", reason="the napari plugin's tests need napari: pip install -e '.[test-napari]'")
+    napari = pytest.importorskip(
+        "napari", reason="the napari plugin's tests need napari: pip install -e '.[test-napari]'"
+    )
     pytest.importorskip("pytestqt", reason="the napari plugin's tests need pytest-qt: pip install -e '.[test-napari]'")
 
 if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
     if REQUIRED:
         raise RuntimeError("OPTIMAP_NAPARI_TEST=required but there is no display: run the tests under xvfb-run -a")
-    pytest.skip("napari's viewer needs a display (vispy draws with OpenGL): run under xvfb-run -a",
-                allow_module_level=True)
+    pytest.skip(
+        "napari's viewer needs a display (vispy draws with OpenGL): run under xvfb-run -a", allow_module_level=True
+    )
 
 from optimap.napari import TraceWidget  # noqa: E402
 from optimap.trace import (  # noqa: E402
@@ -198,7 +201,8 @@ def test_shapes_as_regions_on_a_dask_video(make_napari_viewer, video):
     widget.wait()
     moved_triangle = (triangle + [1, 2])[:, ::-1]
     np.testing.assert_allclose(
-        widget.traces, extract_region_traces(video, [moved_triangle, inside_ellipse, square]), rtol=1e-12)
+        widget.traces, extract_region_traces(video, [moved_triangle, inside_ellipse, square]), rtol=1e-12
+    )
     assert widget.extracted == 5  # the moved shape alone was read
 
 
@@ -277,7 +281,9 @@ def test_the_choice_follows_layers_added_and_removed(make_napari_viewer, video):
     shapes = viewer.add_shapes([np.array([[0, 0], [0, 5], [5, 5], [5, 0]])], name="shapes")
     assert widget.where_layer is shapes
     assert [widget.controls.where_box.itemText(i) for i in range(widget.controls.where_box.count())] == [
-        "points (Points)", "shapes (Shapes)"]
+        "points (Points)",
+        "shapes (Shapes)",
+    ]
 
     widget.where_layer = points
     widget.wait()
@@ -367,8 +373,11 @@ def test_frame_line_click_and_fps_from_metadata(make_napari_viewer, video, qtbot
     # a click at 0.021 s in the plot moves the viewer to frame 0.021 * 500 = 10.5, rounded up to 11
     left, top, right, bottom = widget.plot.picture.axes_box
     ratio = widget.plot.devicePixelRatioF()
-    qtbot.mouseClick(widget.plot, Qt.MouseButton.LeftButton,
-                     pos=QPoint(round(widget.plot.x_to_pixel(0.021)), round((top + bottom) / 2 / ratio)))
+    qtbot.mouseClick(
+        widget.plot,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(round(widget.plot.x_to_pixel(0.021)), round((top + bottom) / 2 / ratio)),
+    )
     assert viewer.dims.current_step[0] == 11 and widget.frame == 11
     assert widget.plot.frame_x == pytest.approx(11 / 500)
     qtbot.mouseClick(widget.plot, Qt.MouseButton.LeftButton, pos=QPoint(1, 1))  # outside the axes: nothing
@@ -400,7 +409,7 @@ def test_colours_follow_the_layer_and_the_theme(make_napari_viewer, video):
         viewer.theme = name
         widget.wait()
         theme = get_theme(name)
-        background = tuple(int(theme.background.as_hex()[i:i + 2], 16) for i in (1, 3, 5))
+        background = tuple(int(theme.background.as_hex()[i : i + 2], 16) for i in (1, 3, 5))
         assert widget.figure.figure.get_facecolor()[:3] == pytest.approx(tuple(v / 255 for v in background))
         assert tuple(widget.plot.picture.rgba[1, 1, :3]) == background  # the picture shown
         assert widget.plot.highlight == theme.highlight.as_hex()  # the frame line
@@ -537,8 +546,7 @@ def test_screenshot_of_the_viewer_with_the_dock_widget(make_napari_viewer, tmp_p
     viewer.add_image(recording, name="recording", metadata={"fps": info["fps"]}, colormap="gray")
     colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
     positions = [(86, 100), (65, 75), (44, 51), (23, 26)]  # (x, y): the README's, pacing site to far side
-    viewer.add_points([(y, x) for x, y in positions], name="positions", face_color=colors, size=6,
-                      border_color="white")
+    viewer.add_points([(y, x) for x, y in positions], name="positions", face_color=colors, size=6, border_color="white")
     widget = TraceWidget(viewer)
     widget.setMinimumWidth(480)  # room for the plot beside the canvas
     viewer.window.add_dock_widget(widget, name="Traces")
@@ -547,7 +555,8 @@ def test_screenshot_of_the_viewer_with_the_dock_widget(make_napari_viewer, tmp_p
     widget.wait()
     viewer.dims.set_current_step(0, 120)
     np.testing.assert_allclose(
-        widget.traces, detrend_timeseries(extract_traces(recording, positions, window="disc"), kind="spline"))
+        widget.traces, detrend_timeseries(extract_traces(recording, positions, window="disc"), kind="spline")
+    )
     qtbot.wait(200)  # the frame line is painted by the next paint event
     assert widget.plot.frame_x == 120 / info["fps"]
     path = SCREENSHOT if os.environ.get("OPTIMAP_UPDATE_SCREENSHOTS") else tmp_path / "napari.png"

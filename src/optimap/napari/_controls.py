@@ -130,8 +130,10 @@ class Controls(QWidget):
         self._video_choices, self._where_choices = list(videos), list(wheres)
         self._syncing = True
         try:
-            for box, choices, chosen, with_kind in ((self.video_box, videos, video, False),
-                                                    (self.where_box, wheres, where, True)):
+            for box, choices, chosen, with_kind in (
+                (self.video_box, videos, video, False),
+                (self.where_box, wheres, where, True),
+            ):
                 box.clear()
                 for layer in choices:
                     box.addItem(f"{layer.name} ({kind(layer)})" if with_kind else layer.name)

@@ -63,7 +63,8 @@ def layer_to_frame(layer, video_layer, coords):
         unit = np.zeros(dims)
         unit[k] = 1.0
         images_of_units.append(
-            np.asarray(video_layer.world_to_data(layer.data_to_world(unit)), dtype=np.float64) - origin)
+            np.asarray(video_layer.world_to_data(layer.data_to_world(unit)), dtype=np.float64) - origin
+        )
     matrix = np.stack(images_of_units, axis=1)  # video data = matrix @ layer data + origin
     frame = coords @ matrix[-2:].T + origin[-2:]
     return frame[:, 0], frame[:, 1]

@@ -141,8 +141,7 @@ class Connections:
                 pass
 
 
-def listen(connections, video_layer, where_layer, candidates, *, on_video_data, on_where_data, on_colors,
-           on_name):
+def listen(connections, video_layer, where_layer, candidates, *, on_video_data, on_where_data, on_colors, on_name):
     """Connect the events the traces depend on: the video's data, the where layer's data and colours
     (and, for labels, painting), and the name of every candidate layer (the boxes show names)."""
     if video_layer is not None:
@@ -206,8 +205,9 @@ def snapshot(serial, video_layer, where_layer, video_token, settings):
         if len(data) == 0:
             return Request(kind="points", payload=np.empty((0, 2)), ids=(), **common)
         rows, columns = _coords.layer_to_frame(where_layer, video_layer, data)
-        return Request(kind="points", payload=_coords.rows_columns_to_xy(rows, columns),
-                       ids=tuple(range(len(data))), **common)
+        return Request(
+            kind="points", payload=_coords.rows_columns_to_xy(rows, columns), ids=tuple(range(len(data))), **common
+        )
     if layer_kind == "Shapes":
         payload = []
         for vertices, shape_type in zip(where_layer.data, where_layer.shape_type):

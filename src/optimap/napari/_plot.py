@@ -64,8 +64,12 @@ class TraceFigure:
         self.figure.set_size_inches(width / DPI, height / DPI)
         self._apply_theme(*spec.theme)
         # margins in pixels: room for the tick labels and axis labels whatever the size
-        self.figure.subplots_adjust(left=min(62 / width, 0.4), right=1 - min(10 / width, 0.1),
-                                    top=1 - min(8 / height, 0.1), bottom=min(46 / height, 0.4))
+        self.figure.subplots_adjust(
+            left=min(62 / width, 0.4),
+            right=1 - min(10 / width, 0.1),
+            top=1 - min(8 / height, 0.1),
+            bottom=min(46 / height, 0.4),
+        )
         axes_width = max(int(self.ax.get_position().width * width), 1)
         self._set_lines(spec, limit=max(2 * axes_width, 200))
         self.figure.canvas.draw()

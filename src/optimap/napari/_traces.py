@@ -299,11 +299,11 @@ def ellipse_mask(corners, frame_shape):
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width - 1), min(y1, height - 1)
     if x0 > x1 or y0 > y1:
         return mask
-    ys, xs = np.mgrid[y0:y1 + 1, x0:x1 + 1]
+    ys, xs = np.mgrid[y0 : y1 + 1, x0 : x1 + 1]
     dx, dy = xs - centre[0], ys - centre[1]
     s = (dx * half_a[0] + dy * half_a[1]) / length_a
     t = (dx * half_b[0] + dy * half_b[1]) / length_b
-    mask[y0:y1 + 1, x0:x1 + 1] = s * s + t * t <= 1 + 1e-12
+    mask[y0 : y1 + 1, x0 : x1 + 1] = s * s + t * t <= 1 + 1e-12
     return mask
 
 

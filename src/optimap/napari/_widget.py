@@ -128,8 +128,9 @@ class TraceWidget(QWidget):
         layout.addWidget(self.controls)
         layout.addWidget(self.plot, stretch=1)
         layout.addWidget(self.controls.status)
-        self._worker = TraceWorker(self._snapshot, self._on_result, self._on_error, self.controls.show_progress,
-                                   self._on_picture, self)
+        self._worker = TraceWorker(
+            self._snapshot, self._on_result, self._on_error, self.controls.show_progress, self._on_picture, self
+        )
 
         self._connect_viewer()
         self._refresh_layers(follow=True)
@@ -336,25 +337,28 @@ class TraceWidget(QWidget):
         self._viewer_connections.connect(self._viewer.dims.events.current_step, self._on_step)
         self._viewer_connections.connect(self._viewer.events.theme, self._on_theme)
 
-    def _connect_layers(self):
-        """Listen to the video and where layers, and to the names of all candidates."""
-        self._layer_connections.clear()
-        _layers.listen(
-            self._layer_connections, self._video_layer, self._where_layer, [*self._videos, *self._wheres],
-            on_video_data=self._on_video_data, on_where_data=self._on_where_data, on_colors=self._on_colors,
-            on_name=self._on_layers_changed,
-        )
-
     def _refresh_layers(self, follow=False, added=None):
         """Offer the viewer's layers; keep the chosen ones, or follow new ones, or fall back to the most recent."""
         self._videos, self._wheres, video, where = _layers.choose(
-            self._viewer, self._video_layer, self._where_layer, added=added, follow=follow)
+            self._viewer, self._video_layer, self._where_layer, added=added, follow=follow
+        )
         self.video_layer = video
         self.where_layer = where
         self._after_layer_change(schedule=False)
 
     def _after_layer_change(self, schedule=True):
-        self._connect_layers()
+        """Listen to the chosen layers (and the candidates' names), show them, and update the traces."""
+        self._layer_connections.clear()
+        _layers.listen(
+            self._layer_connections,
+            self._video_layer,
+            self._where_layer,
+            [*self._videos, *self._wheres],
+            on_video_data=self._on_video_data,
+            on_where_data=self._on_where_data,
+            on_colors=self._on_colors,
+            on_name=self._on_layers_changed,
+        )
         self.controls.show_layers(self._videos, self._wheres, self._video_layer, self._where_layer)
         self._show_settings()
         if schedule:
