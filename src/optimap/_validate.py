@@ -50,6 +50,21 @@ def as_int(value, name, *, minimum=None, maximum=None, strict=False, hint=None):
     return result
 
 
+def as_bool(value, name):
+    """Return ``value`` as a Python bool: True, False or a numpy bool, nothing else.
+
+    >>> as_bool(np.True_, "detrend")
+    True
+    >>> as_bool(1, "detrend")
+    Traceback (most recent call last):
+        ...
+    TypeError: detrend must be True or False, got 1 of type int
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
+    return bool(value)
+
+
 def plain(value):
     """A number as a person writes it: an int when it is whole (and below 1e16), else a float.
 

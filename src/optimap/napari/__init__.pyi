@@ -1,0 +1,3 @@
+"""The public names of optimap.napari (read by _lazy.attach_stub)."""
+
+from ._widget import TraceWidget as TraceWidget
