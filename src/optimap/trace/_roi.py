@@ -15,6 +15,7 @@ roifile is an optional dependency (the ``roi`` extra), imported when an ROI is
 first read or written.
 """
 
+import io
 import os
 import zipfile
 from pathlib import Path
@@ -70,13 +71,16 @@ def read_roi_file(path, name="regions"):
     if not zipfile.is_zipfile(text):
         raise ValueError(f"{name}: {text!r} is not an ImageJ ROI (.roi) or RoiSet (.zip) file")
     entries = []
-    with zipfile.ZipFile(text) as archive:
+    with open(text, "rb") as handle:  # RoiSets are small: read once, then every entry from memory
+        data = io.BytesIO(handle.read())
+    with zipfile.ZipFile(data) as archive:
         for member in archive.infolist():
             if member.is_dir() or not member.filename.lower().endswith(".roi"):
                 continue
             where = f"{name}: {member.filename!r} in {text!r}"
             roi = _decode(roifile, archive.read(member), where)
-            entries.append(roi_region(roi, where, Path(member.filename).stem))
+            stem = os.path.splitext(os.path.basename(member.filename))[0]
+            entries.append(roi_region(roi, where, stem))
     if not entries:
         raise ValueError(f"{name}: {text!r} holds no ImageJ ROI (.roi entries); is it a RoiSet saved by Fiji?")
     return entries
