@@ -114,6 +114,8 @@ def rasterize_rule(rule, frame_shape):
         return np.empty(0, np.int64)
     rows = np.arange(row_first, row_last + 1, dtype=np.int64)[:, None]
     cols = np.arange(col_first, col_last + 1, dtype=np.int64)[None, :]
-    inside = np.broadcast_to(rule.inside(rows, cols), (len(rows), cols.shape[1]))
+    inside = rule.inside(rows, cols)
+    if inside.shape != (len(rows), cols.shape[1]):  # a rule that does not depend on both
+        inside = np.broadcast_to(inside, (len(rows), cols.shape[1]))
     r, c = np.nonzero(inside)
     return (r + row_first) * width + (c + col_first)

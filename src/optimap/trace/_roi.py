@@ -16,6 +16,7 @@ first read or written.
 """
 
 import io
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -137,14 +138,16 @@ def roi_region(roi, where, fallback_name=None):
 
 
 def _box(x0, y0, width, height):
-    """Pixel centres (optimap's coordinates) that can lie in an ImageJ box: rows and columns, inclusive."""
-    (left, top), (right, bottom) = from_imagej([(x0, y0), (x0 + width, y0 + height)])
-    return (int(np.floor(top)), int(np.ceil(bottom))), (int(np.floor(left)), int(np.ceil(right)))
+    """Pixel centres (optimap's coordinates) that can lie in an ImageJ box: rows and columns, inclusive.
+    (Plain float arithmetic, as :func:`from_imagej` does it: a RoiSet holds hundreds of boxes.)"""
+    left, top = float(x0) - 0.5, float(y0) - 0.5
+    right, bottom = float(x0 + width) - 0.5, float(y0 + height) - 0.5
+    return (math.floor(top), math.ceil(bottom)), (math.floor(left), math.ceil(right))
 
 
 def _oval(x0, y0, width, height, name, roi):
     """An ImageJ oval: the pixels whose centres lie inside or on the ellipse inscribed in its box."""
-    ((cx, cy),) = from_imagej([(x0 + width / 2, y0 + height / 2)])
+    cx, cy = float(x0 + width / 2) - 0.5, float(y0 + height / 2) - 0.5  # from_imagej, in plain floats
     rows, cols = _box(x0, y0, width, height)
     exact = all(float(v).is_integer() for v in (x0, y0, width, height)) and width * height < 2**31
     if width <= 0 or height <= 0:
