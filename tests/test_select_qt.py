@@ -8,15 +8,13 @@ zoom drag, a click in the zoomed view and "h" for home. Run with
 OPTIMAP_UPDATE_SCREENSHOTS=1 to refresh docs/images/select_traces.png.
 """
 
-import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from window_script import run_window_script
 
 from optimap.datasets import synthetic_recording
 from optimap.trace import extract_traces
@@ -150,20 +148,7 @@ def test_select_traces_in_a_real_qt_window(tmp_path):
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MPLBACKEND="QtAgg")
     env.pop("DISPLAY", None)
-    proc = subprocess.run(
-        # UserWarnings (matplotlib, optimap) are errors; the deprecation warnings PySide6 raises
-        # about matplotlib's Qt backend are not ours to fix.
-        [sys.executable, "-W", "error::UserWarning", "-c", SCRIPT, json.dumps(params)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=env,
-        cwd=tmp_path,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    report = json.loads(lines[-1][len("RESULT ") :])
-    assert report["errors"] == [], report["errors"]
+    report, _ = run_window_script(SCRIPT, params, env, tmp_path)
     assert report["backend"].lower() == "qtagg"
     listed = [list(p) for p in POSITIONS]
     assert report["during"] == listed + [list(EXTRA)]

@@ -8,14 +8,12 @@ window's close). Needs ``xvfb-run`` (Debian: apt-get install xvfb), IPython and 
 (the test-browser extra) and PySide6 (the gui extra); skips with the reason where one is missing.
 """
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from window_script import run_window_script
 
 pytest.importorskip("PySide6.QtWidgets")
 pytest.importorskip("IPython")
@@ -80,20 +78,9 @@ def test_select_positions_from_the_inline_backend_opens_qt_and_switches_back(tmp
     if xvfb_run is None:
         pytest.skip("xvfb-run not found (Debian: apt-get install xvfb): no X display to open a window on")
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "MPLBACKEND", "DISPLAY")}
-    proc = subprocess.run(
-        [xvfb_run, "-a", sys.executable, "-W", "error::UserWarning", "-c", SCRIPT, json.dumps(POSITIONS)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=env,
-        cwd=tmp_path,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    report = json.loads(lines[-1][len("RESULT ") :])
-    assert report["errors"] == [], report["errors"]
+    report, stdout = run_window_script(SCRIPT, POSITIONS, env, tmp_path, prefix=(xvfb_run, "-a"))
     assert "inline" in report["before"].lower()
     assert report["during"].lower() == "qtagg" and report["platform"] == "xcb"
     assert [tuple(p) for p in report["selected"]] == POSITIONS
     assert report["after"] == report["before"]  # the inline backend is back
-    assert "switching the matplotlib backend from" in proc.stdout
+    assert "switching the matplotlib backend from" in stdout
