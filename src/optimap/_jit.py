@@ -31,8 +31,10 @@ _LOCK = threading.Lock()
 
 
 def load_in_background(*kernel_sets):
-    """Compile (or load) the kernels of each :class:`LazyKernels` in a daemon thread; returns the
-    thread. A caller that asks for a kernel meanwhile waits for it instead of compiling it twice."""
+    """Import numba and make the dispatchers of each :class:`LazyKernels` in a daemon thread;
+    returns the thread. A caller that asks for a kernel meanwhile waits for it instead of doing it
+    twice. (The machine code itself, from numba's disk cache, is loaded on a kernel's first call,
+    for the argument types of that call.)"""
 
     def load():
         try:
@@ -88,7 +90,7 @@ class LazyKernels:
         return self._compiled is not None
 
     def load(self):
-        """Compile the kernels now (what the first ``kernels[name]`` would do)."""
+        """Import numba and make the dispatchers now (what the first ``kernels[name]`` would do)."""
         if self._compiled is None:
             self._compile()
 

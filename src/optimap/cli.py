@@ -108,10 +108,10 @@ def invert(traces):
 
 
 def load_kernels_meanwhile(args):
-    """Start loading the compiled kernels (numba's import and its disk cache: about half a second
-    in a fresh process, which a command line run pays every time) while the video is read. A few
-    windows that a fresh process reads faster with numpy still take that path if loading has not
-    finished."""
+    """Start numba's import and the kernels' dispatchers (about 0.4 s in a fresh process, which a
+    command line run pays every time) while the video is read; the cached machine code is still
+    loaded on the first call. A few windows that a fresh process reads faster with numpy still take
+    that path if the import has not finished."""
     from optimap._jit import load_in_background
     from optimap.trace import _csv, _kernels
 
