@@ -26,6 +26,33 @@ from ._worker import TraceWorker
 WINDOWS = ("rect", "disc", "pixel")
 
 
+def _check_window(value):
+    if not isinstance(value, str) or value not in WINDOWS:
+        raise ValueError(f"window must be one of {', '.join(map(repr, WINDOWS))}, got {value!r}")
+    return value
+
+
+class _Setting:
+    """A widget property the traces depend on: ``check`` turns a value into the setting or raises.
+
+    Setting a new value shows it in the controls and schedules an update (``TraceWidget._set``);
+    the value lives in the widget's attribute of the same name with a leading underscore.
+    """
+
+    def __init__(self, check, doc):
+        self.check = check
+        self.__doc__ = doc
+
+    def __set_name__(self, owner, name):
+        self.attribute = f"_{name}"
+
+    def __get__(self, widget, owner=None):
+        return self if widget is None else getattr(widget, self.attribute)
+
+    def __set__(self, widget, value):
+        widget._set(self.attribute, self.check(value))
+
+
 class TraceWidget(QWidget):
     """Live traces of points, shapes or labels on a video layer, in a napari dock widget.
 
@@ -152,14 +179,11 @@ class TraceWidget(QWidget):
     @video_layer.setter
     def video_layer(self, layer):
         layer = _layers.check_video_layer(layer, self._viewer)
-        if layer is self._video_layer:
-            return
-        self._video_layer = layer
-        self._video_token = object()
-        fps = _layers.metadata_fps(layer)
-        if fps is not None:
-            self._fps = fps
-        self._after_layer_change()
+        if layer is not self._video_layer:
+            self._video_layer = layer
+            self._video_token = object()  # new pixels: no cached trace holds
+            self._fps = _layers.metadata_fps(layer) or self._fps
+            self._after_layer_change()
 
     @property
     def where_layer(self):
@@ -169,30 +193,25 @@ class TraceWidget(QWidget):
     @where_layer.setter
     def where_layer(self, layer):
         layer = _layers.check_where_layer(layer, self._viewer)
-        if layer is self._where_layer:
-            return
-        self._where_layer = layer
-        self._after_layer_change()
+        if layer is not self._where_layer:
+            self._where_layer = layer
+            self._after_layer_change()
 
-    @property
-    def window(self):
-        """The window of each point: ``'rect'`` (``size`` x ``size``), ``'disc'`` or ``'pixel'``."""
-        return self._window
-
-    @window.setter
-    def window(self, value):
-        if not isinstance(value, str) or value not in WINDOWS:
-            raise ValueError(f"window must be one of {', '.join(map(repr, WINDOWS))}, got {value!r}")
-        self._set("_window", value)
-
-    @property
-    def size(self):
-        """Window size in pixels, 0 to 9999 (0 and 1: the point's pixel alone)."""
-        return self._size
-
-    @size.setter
-    def size(self, value):
-        self._set("_size", as_int(value, "size", minimum=0, maximum=SIZE_LIMIT))
+    window = _Setting(
+        _check_window, "The window of each point: ``'rect'`` (``size`` x ``size``), ``'disc'`` or ``'pixel'``."
+    )
+    size = _Setting(
+        lambda value: as_int(value, "size", minimum=0, maximum=SIZE_LIMIT),
+        "Window size in pixels, 0 to 9999 (0 and 1: the point's pixel alone).",
+    )
+    detrend = _Setting(
+        lambda value: as_bool(value, "detrend"),
+        "Whether the traces shown are detrended (``detrend_timeseries``, kind ``'spline'``).",
+    )
+    normalize = _Setting(
+        lambda value: as_bool(value, "normalize"),
+        "Whether each trace shown is scaled to [0, 1] (``normalize``).",
+    )
 
     @property
     def fps(self):
@@ -207,24 +226,6 @@ class TraceWidget(QWidget):
             self._show_settings()
             self._render()
             self._draw_frame()
-
-    @property
-    def detrend(self):
-        """Whether the traces shown are detrended (``detrend_timeseries``, kind ``'spline'``)."""
-        return self._detrend
-
-    @detrend.setter
-    def detrend(self, value):
-        self._set("_detrend", as_bool(value, "detrend"))
-
-    @property
-    def normalize(self):
-        """Whether each trace shown is scaled to [0, 1] (``normalize``)."""
-        return self._normalize
-
-    @normalize.setter
-    def normalize(self, value):
-        self._set("_normalize", as_bool(value, "normalize"))
 
     def _set(self, attribute, value):
         """Set a setting the traces depend on; a change shows in the controls and schedules an update."""
@@ -481,9 +482,8 @@ class TraceWidget(QWidget):
         super().closeEvent(event)
 
     def _teardown(self):
-        if self._closed:
-            return
-        self._closed = True
+        # close() and Qt's closeEvent both land here; every step may safely run twice
+        self._closed = True  # events the viewer still sends are ignored from now on
         self._worker.close()
         self._layer_connections.clear()
         self._viewer_connections.clear()

@@ -296,8 +296,7 @@ def _fit_trend_rows(rows, kind, period, ptimes, columns, name):
     trend[constant] = rows[constant, :1]
     todo = np.flatnonzero(~constant)
     if period is None:
-        if n < 6:
-            raise ValueError(f"data is too short to estimate the period: at least 6 samples are needed, got {n}")
+        _check_period_length(n)
         periods = np.zeros(n_rows, dtype=np.int64)
         if todo.size:
             periods[todo] = guess_period_rows(take(rows, todo))
@@ -321,6 +320,12 @@ def _fit_trend_rows(rows, kind, period, ptimes, columns, name):
 # --------------------------------------------------------------------------- #
 
 
+def _check_period_length(n):
+    """Raise if ``n`` samples are too few to estimate a period (6 are needed)."""
+    if n < 6:
+        raise ValueError(f"data is too short to estimate the period: at least 6 samples are needed, got {n}")
+
+
 def _guess_period(data, axis=0):
     """Integer period estimate of seasonal's ``fit_trend`` when ``period=None``.
 
@@ -331,10 +336,7 @@ def _guess_period(data, axis=0):
     :func:`._period.guess_period_rows`.
     """
     array, axis, rows, _, valid = _as_rows(data, axis)
-    if rows.shape[1] < 6:
-        raise ValueError(
-            f"data is too short to estimate the period: at least 6 samples are needed, got {rows.shape[1]}"
-        )
+    _check_period_length(rows.shape[1])
     periods = np.zeros(rows.shape[0], dtype=np.int64)
     if valid.any():
         periods[valid] = guess_period_rows(rows[valid])
