@@ -107,6 +107,21 @@ def invert(traces):
     return np.where(present, (low + high) - traces, np.nan)
 
 
+def check_shared_options(args, size):
+    """Check the options ``extract`` and ``kymograph`` share, before any file is opened.
+
+    The functions behind them check their parameters too, but only once the video is read, and
+    in their own parameters' names; here a mistake costs no read and the message names the option.
+    """
+    if size < 0:
+        raise UsageError(f"--size {size}: must be 0 or more")
+    if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
+        raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
+    if args.dff and args.detrend:
+        raise UsageError("--dff and --detrend both remove the bleaching: give one of them")
+    frame_selection(args)
+
+
 def load_kernels_meanwhile(args):
     """Start numba's import and the kernels' dispatchers (about 0.4 s in a fresh process, which a
     command line run pays every time) while the video is read; the cached machine code is still
@@ -138,15 +153,9 @@ def command_extract(args):
                 )
     size = 5 if args.size is None else args.size
     window = "rect" if args.window is None else args.window
-    if size < 0:
-        raise UsageError(f"--size {size}: must be 0 or more")
-    if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
-        raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
     if args.seed is not None and args.random is None:
         raise UsageError("--seed only applies to --random N")
-    if args.dff and args.detrend:
-        raise UsageError("--dff and --detrend both remove the bleaching: give one of them")
-    frame_selection(args)  # checks the frame options before any file is opened
+    check_shared_options(args, size)
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
     inputs += [(f"{option} {path}", path) for option, path in args.regions or []]
@@ -191,15 +200,9 @@ def command_kymograph(args):
     from optimap.trace._kymograph import check_path
 
     vertices = parse_path(args.path)
-    if args.size < 0:
-        raise UsageError(f"--size {args.size}: must be 0 or more")
     if not (np.isfinite(args.spacing) and args.spacing > 0):
         raise UsageError(f"--spacing {args.spacing:g}: must be a number > 0")
-    if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
-        raise UsageError(f"--fps {args.fps:g}: must be a number > 0")
-    if args.dff and args.detrend:
-        raise UsageError("--dff and --detrend both remove the bleaching: give one of them")
-    frame_selection(args)
+    check_shared_options(args, args.size)
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     check_outputs(args, inputs)
     load_kernels_meanwhile(args)
