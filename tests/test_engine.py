@@ -302,6 +302,51 @@ def test_weighted_masks(reads):
     assert np.isnan(out[:, 3]).all()
 
 
+@pytest.mark.parametrize("reads", ["frames", "pixels"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_many_overlapping_regions_in_memory_order(reads, weighted):
+    """More boxes than the runs kernel reads in the footprint's order: it then sums them in memory
+    order, into regions that overlap and interleave, and redoes non-finite means NaN-aware."""
+    rng = np.random.default_rng(11)
+    video = rng.random((19, 23, 29))  # 19 frames: two groups of eight and three single frames
+    video[rng.random(video.shape) < 0.01] = np.nan
+    video[4, 3, 5], video[9, 7, 7] = np.inf, -np.inf
+    masks = (rng.random((40, 23, 29)) < 0.08).astype(float)
+    if weighted:
+        masks *= rng.random(masks.shape) + 0.5
+    masks[17] = 0  # an empty region in the middle: NaN
+    footprint = _footprint.Footprint.from_masks(masks)
+    assert footprint.n_boxes > _plan._UNSORTED_BOXES
+    plan = _plan.make_plan(footprint, video.dtype, reads=reads, pixels=footprint.pixels, n_frames=len(video))
+    runs = plan.args[4]
+    assert plan.kernel == "runs" and (np.diff(runs[:, 0] * 29 + runs[:, 2]) >= 0).all()  # memory order
+    out = np.empty((19, 40))
+    block = video if reads == "frames" else video.reshape(19, 1, -1)[:, :, footprint.pixels]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plan.extract(block, out)
+    np.testing.assert_allclose(out, weighted_brute_ieee(video, masks), rtol=1e-12)
+    assert np.isnan(out[:, 17]).all()
+
+
+def weighted_brute_ieee(video, masks):
+    """Weighted means leaving NaN out, with inf by IEEE's rules (+inf and -inf together: NaN)."""
+    out = np.full((len(video), len(masks)), np.nan)
+    for i, mask in enumerate(masks):
+        for t in range(len(video)):
+            values, weights = video[t][mask > 0], mask[mask > 0]
+            keep = ~np.isnan(values)
+            if not keep.any():
+                continue
+            values, weights = values[keep], weights[keep]
+            if np.isinf(values).any():
+                infinite = values[np.isinf(values)]
+                out[t, i] = np.nan if (infinite > 0).any() and (infinite < 0).any() else infinite[0]
+            else:
+                out[t, i] = (values * weights).sum() / weights.sum()
+    return out
+
+
 def test_triplets_merge_repeats_and_drop_zero_weights():
     video = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     footprint = _footprint.Footprint.from_triplets([0, 0, 0, 1], [5, 5, 6, 0], [1.0, 1.0, 0.0, 3.0], 2, (3, 4))

@@ -343,6 +343,14 @@ class Footprint:
             return self.n_regions * len(self.window.row_offsets)
         return len(self.runs.rows)
 
+    @property
+    def n_boxes(self):
+        """Boxes over all regions (see :attr:`box_table`; for windows, an upper bound that needs no
+        table built)."""
+        if "box_table" not in self.__dict__ and self.window is not None:
+            return self.n_regions * len(profile_groups(*self._window_key))
+        return len(self.box_table)
+
     @_cached
     def pixels(self):
         """Sorted distinct flat pixels (``row * width + column``) the footprint reads, ``(P,)`` int64."""

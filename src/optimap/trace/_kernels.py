@@ -5,11 +5,12 @@ or float dtype numba handles; a gathered block of pixels is ``(b, 1, P)``) and
 writes the means into ``out`` ``(b, N)``. Which kernel runs, with which
 accumulator, is decided once by :mod:`._plan`; the kernels only execute.
 
-* ``runs``: each region is a list of boxes ``(first row, stop row, first
-  column, stop column)`` (a window's rows grouped; a mask's horizontal runs)
-  summed pixel by pixel, eight frames at a time (eight independent sums, so the
-  loads of eight frames are in flight together). The cost is the footprint's
-  pixels. Few positions, masks, weights.
+* ``runs``: the boxes of all regions (a window's rows grouped, a mask's
+  horizontal runs) in memory order, whatever region each belongs to, summed
+  pixel by pixel into their regions' sums, eight frames at a time (eight
+  independent sums, so the loads of eight frames are in flight together, each
+  frame read about front to back). The cost is the footprint's pixels. Few
+  positions, masks, label images, weights.
 * ``box``: rect windows at many centres, four rows of the frame at a time:
   sums down the columns (direct for short windows, else one running sum per
   column that adds the row entering the window and drops the one leaving it),
@@ -123,107 +124,108 @@ def _store_mean(frames, t, i, first, last, boxes, weights, mean, check, out):
     out[t, i] = mean
 
 
-def _runs_eight(frames, t, region_starts, boxes, weights, totals, accumulator, check, out):
-    """Frames ``t ... t + 7``: each pixel is read in all eight frames before the next one, so eight
-    independent sums keep many memory loads in flight (the frames are far apart in memory). Pixels
-    are indexed directly: a view per row of a box would cost more than its few pixels."""
-    zero = accumulator[0]
-    weighted = len(weights) > 0
-    for i in range(len(region_starts) - 1):
-        first, last = region_starts[i], region_starts[i + 1]
-        e0 = e1 = e2 = e3 = e4 = e5 = e6 = e7 = zero  # exact sums (unweighted regions)
-        w0 = w1 = w2 = w3 = w4 = w5 = w6 = w7 = 0.0  # weighted sums
-        for k in range(first, last):
-            start, stop = boxes[k, 2], boxes[k, 3]
-            p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = zero
-            for row in range(boxes[k, 0], boxes[k, 1]):
-                for col in range(start, stop):
-                    p0 += frames[t, row, col]
-                    p1 += frames[t + 1, row, col]
-                    p2 += frames[t + 2, row, col]
-                    p3 += frames[t + 3, row, col]
-                    p4 += frames[t + 4, row, col]
-                    p5 += frames[t + 5, row, col]
-                    p6 += frames[t + 6, row, col]
-                    p7 += frames[t + 7, row, col]
-            if weighted:
-                weight = weights[k]
-                w0 += weight * p0
-                w1 += weight * p1
-                w2 += weight * p2
-                w3 += weight * p3
-                w4 += weight * p4
-                w5 += weight * p5
-                w6 += weight * p6
-                w7 += weight * p7
-            else:
-                e0 += p0
-                e1 += p1
-                e2 += p2
-                e3 += p3
-                e4 += p4
-                e5 += p5
-                e6 += p6
-                e7 += p7
-        total = totals[i]
+def _runs_eight(frames, t, runs, run_weights, sums, weighted_sums):
+    """Sums of frames ``t ... t + 7`` into ``sums[i, 0:8]`` (or ``weighted_sums``) of each run's region.
+
+    The runs come in memory order (row by row, left to right), so each frame is read as a stream
+    the prefetcher can follow, and each pixel is read in all eight frames before the next one: eight
+    independent sums keep many loads in flight (the frames are far apart in memory)."""
+    zero = sums[0, 0] - sums[0, 0]
+    weighted = len(run_weights) > 0
+    for k in range(len(runs)):
+        start, stop, i = runs[k, 2], runs[k, 3], runs[k, 4]
+        p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = zero
+        for row in range(runs[k, 0], runs[k, 1]):
+            for col in range(start, stop):
+                p0 += frames[t, row, col]
+                p1 += frames[t + 1, row, col]
+                p2 += frames[t + 2, row, col]
+                p3 += frames[t + 3, row, col]
+                p4 += frames[t + 4, row, col]
+                p5 += frames[t + 5, row, col]
+                p6 += frames[t + 6, row, col]
+                p7 += frames[t + 7, row, col]
         if weighted:
-            m0, m1, m2, m3 = w0 / total, w1 / total, w2 / total, w3 / total
-            m4, m5, m6, m7 = w4 / total, w5 / total, w6 / total, w7 / total
+            weight = run_weights[k]
+            weighted_sums[i, 0] += weight * p0
+            weighted_sums[i, 1] += weight * p1
+            weighted_sums[i, 2] += weight * p2
+            weighted_sums[i, 3] += weight * p3
+            weighted_sums[i, 4] += weight * p4
+            weighted_sums[i, 5] += weight * p5
+            weighted_sums[i, 6] += weight * p6
+            weighted_sums[i, 7] += weight * p7
         else:
-            m0, m1, m2, m3 = e0 / total, e1 / total, e2 / total, e3 / total
-            m4, m5, m6, m7 = e4 / total, e5 / total, e6 / total, e7 / total
-        _store_mean(frames, t, i, first, last, boxes, weights, m0, check, out)
-        _store_mean(frames, t + 1, i, first, last, boxes, weights, m1, check, out)
-        _store_mean(frames, t + 2, i, first, last, boxes, weights, m2, check, out)
-        _store_mean(frames, t + 3, i, first, last, boxes, weights, m3, check, out)
-        _store_mean(frames, t + 4, i, first, last, boxes, weights, m4, check, out)
-        _store_mean(frames, t + 5, i, first, last, boxes, weights, m5, check, out)
-        _store_mean(frames, t + 6, i, first, last, boxes, weights, m6, check, out)
-        _store_mean(frames, t + 7, i, first, last, boxes, weights, m7, check, out)
+            sums[i, 0] += p0
+            sums[i, 1] += p1
+            sums[i, 2] += p2
+            sums[i, 3] += p3
+            sums[i, 4] += p4
+            sums[i, 5] += p5
+            sums[i, 6] += p6
+            sums[i, 7] += p7
 
 
-def _runs_one(frames, t, region_starts, boxes, weights, totals, accumulator, check, out):
-    """Frame ``t`` alone (the last frames of a block)."""
-    zero = accumulator[0]
-    weighted = len(weights) > 0
-    for i in range(len(region_starts) - 1):
-        first, last = region_starts[i], region_starts[i + 1]
-        exact = zero
-        total = 0.0
-        for k in range(first, last):
-            part = zero
-            for row in range(boxes[k, 0], boxes[k, 1]):
-                for col in range(boxes[k, 2], boxes[k, 3]):
-                    part += frames[t, row, col]
-            if weighted:
-                total += weights[k] * part
-            else:
-                exact += part
-        _store_mean(frames, t, i, first, last, boxes, weights, (total if weighted else exact) / totals[i], check,
-                        out)
+def _runs_one(frames, t, runs, run_weights, sums, weighted_sums):
+    """Sums of frame ``t`` alone (the last frames of a block) into ``sums[i, 0]`` (or ``weighted_sums``)."""
+    zero = sums[0, 0] - sums[0, 0]
+    weighted = len(run_weights) > 0
+    for k in range(len(runs)):
+        part = zero
+        for row in range(runs[k, 0], runs[k, 1]):
+            for col in range(runs[k, 2], runs[k, 3]):
+                part += frames[t, row, col]
+        i = runs[k, 4]
+        if weighted:
+            weighted_sums[i, 0] += run_weights[k] * part
+        else:
+            sums[i, 0] += part
 
 
-def _runs_kernel(frames, region_starts, boxes, weights, totals, accumulator, check, out):
-    """``out[t, i]``: the weighted mean of region ``i``'s boxes in frame ``t``.
+def _runs_kernel(frames, region_starts, boxes, weights, totals, runs, run_weights, accumulator, check, out):
+    """``out[t, i]``: the weighted mean of region ``i`` in frame ``t``.
 
-    ``boxes`` is ``(B, 4)``: first row, stop row, first column, stop column;
-    region ``i`` is ``boxes[region_starts[i]:region_starts[i + 1]]``;
-    ``weights`` per box (empty: all 1, summed exactly); ``totals`` the
-    regions' weight totals.
+    ``runs`` is ``(B, 5)``: first row, stop row, first column, stop column
+    and region of each box of pixels (a window's rows grouped, or a horizontal
+    run of a mask), sorted by where the boxes start in memory; ``run_weights``
+    per box (empty: all 1, summed exactly in the accumulator's dtype);
+    ``totals`` the regions' weight totals. ``boxes`` ``(B, 4)`` lists the same
+    boxes region by region, region ``i`` as ``boxes[region_starts[i]:region_starts[i + 1]]``
+    with ``weights`` per box, for a mean redone NaN-aware.
     """
-    _runs_frames(frames, region_starts, boxes, weights, totals, accumulator, check, out)
+    n_regions = len(region_starts) - 1
+    sums = np.zeros((max(n_regions, 1), 8), dtype=accumulator.dtype)
+    weighted_sums = np.zeros((max(n_regions, 1) if len(run_weights) else 1, 8))
+    _runs_frames(frames, region_starts, boxes, weights, totals, runs, run_weights, check, sums, weighted_sums, out)
 
 
-def _runs_frames(frames, region_starts, boxes, weights, totals, accumulator, check, out):
-    """The frame loop of :func:`_runs_kernel` (compiled without reference counting)."""
+def _runs_frames(frames, region_starts, boxes, weights, totals, runs, run_weights, check, sums, weighted_sums,
+                 out):
+    """The frame loop of :func:`_runs_kernel` (compiled without reference counting): eight frames at a
+    time, then one at a time; each group's sums start at zero and end as means in ``out``."""
     n_frames = frames.shape[0]
+    weighted = len(run_weights) > 0
+    zero = sums[0, 0] - sums[0, 0]
     t = 0
-    while t + 8 <= n_frames:
-        _runs_eight(frames, t, region_starts, boxes, weights, totals, accumulator, check, out)
-        t += 8
     while t < n_frames:
-        _runs_one(frames, t, region_starts, boxes, weights, totals, accumulator, check, out)
-        t += 1
+        group = 8 if t + 8 <= n_frames else 1
+        for i in range(sums.shape[0]):
+            for j in range(group):
+                sums[i, j] = zero
+        if weighted:
+            for i in range(weighted_sums.shape[0]):
+                for j in range(group):
+                    weighted_sums[i, j] = 0.0
+        if group == 8:
+            _runs_eight(frames, t, runs, run_weights, sums, weighted_sums)
+        else:
+            _runs_one(frames, t, runs, run_weights, sums, weighted_sums)
+        for i in range(len(region_starts) - 1):
+            first, last = region_starts[i], region_starts[i + 1]
+            for j in range(group):
+                total = weighted_sums[i, j] if weighted else sums[i, j]
+                _store_mean(frames, t + j, i, first, last, boxes, weights, total / totals[i], check, out)
+        t += group
 
 
 # --- means of dense window sums (box and profile) ------------------------------------------------------------------

@@ -35,11 +35,15 @@ _BLOCKS_PER_THREAD = 4
 # Work per block at least this (nanoseconds), so per-call overheads stay small.
 _BLOCK_MIN_WORK = 1 << 18
 # Costs per frame in nanoseconds, measured on 128 x 128 float32 frames (one thread): a pixel added
-# in the runs kernel, a row of a box started there, a pixel of the frame in the box kernel, and in
-# the profile kernel per pixel and per window row.
-_COST_PIXEL, _COST_RUN, _COST_BOX, _COST_PROFILE_PIXEL, _COST_PROFILE_ROW = 1.6, 3.0, 2.2, 1.8, 0.25
+# in the runs kernel and a box started there (many boxes in memory order; a handful cost more per
+# pixel, but then nothing else comes close), a pixel of the frame in the box kernel, and in the
+# profile kernel per pixel and per window row.
+_COST_PIXEL, _COST_BOX_START, _COST_BOX, _COST_PROFILE_PIXEL, _COST_PROFILE_ROW = 1.06, 2.1, 2.2, 1.8, 0.25
 # Runs listed for a window footprint at most (memory: 24 bytes a run).
 _MAX_LISTED_RUNS = 1 << 21
+# The runs kernel reads up to this many boxes in the footprint's order: the memory order pays off
+# for many boxes spread over the frame, and sorting a few costs more than it saves.
+_UNSORTED_BOXES = 32
 # The numpy path takes at most this many boxes and pixel reads (frames x pixels): well under the
 # half second that importing numba and loading a kernel costs a fresh process.
 _DIRECT_MAX_BOXES = 256
@@ -166,7 +170,7 @@ def _costs(footprint, reads):
 def _estimate_costs(footprint, reads):
     costs = {}
     if footprint.window is None or footprint.n_runs <= _MAX_LISTED_RUNS:
-        costs["runs"] = _COST_PIXEL * footprint.n_entries + _COST_RUN * footprint.n_runs
+        costs["runs"] = _COST_PIXEL * footprint.n_entries + _COST_BOX_START * footprint.n_boxes
     if reads == "frames" and footprint.window is not None:
         pixels = footprint.frame_shape[0] * footprint.frame_shape[1]
         if footprint.window.is_box:
@@ -305,6 +309,23 @@ def _zero(dtype):
 _NO_WEIGHTS = np.empty(0)  # unweighted regions
 
 
+def _boxes_in_memory_order(boxes, region_starts, weights):
+    """The runs kernel's table ``(B, 5)`` int64 (first row, stop row, first column, stop column and
+    region of each box) and box weights, sorted by where the boxes start in memory, so that each
+    frame is read about front to back."""
+    table = np.empty((len(boxes), 5), dtype=np.int64)
+    if len(boxes) <= _UNSORTED_BOXES:  # plain Python: numpy's per-call costs would exceed the kernel's gain
+        starts = region_starts.tolist()
+        table[:, :4] = boxes
+        table[:, 4] = [i for i in range(len(starts) - 1) for _ in range(starts[i + 1] - starts[i])]
+        order = slice(None)
+    else:
+        regions = np.repeat(np.arange(len(region_starts) - 1, dtype=np.int64), np.diff(region_starts))
+        order = np.lexsort((boxes[:, 2], boxes[:, 0]))
+        table[:, :4], table[:, 4] = boxes[order], regions[order]
+    return table, (_NO_WEIGHTS if weights is None else np.ascontiguousarray(weights[order], dtype=np.float64))
+
+
 def _kernel_args(footprint, kernel, reads, pixels, is_float):
     """The arrays one kernel needs, in its argument order (after ``frames``)."""
     height, width = footprint.frame_shape
@@ -319,16 +340,17 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
     if kernel == "direct":
         return footprint.boxes, totals
     if kernel == "runs":
-        if reads == "pixels":  # a run's pixels are consecutive in the sorted gathered pixels too
-            runs = footprint.runs
+        if reads == "pixels":
+            runs = footprint.runs  # a run's pixels are consecutive in the sorted gathered pixels too
             starts = np.searchsorted(pixels, runs.rows * width + runs.col_starts)
             table = np.zeros((len(starts), 4), dtype=intp)
             table[:, 1], table[:, 2], table[:, 3] = 1, starts, starts + (runs.col_stops - runs.col_starts)
             region_starts, weights = runs.region_starts, runs.weights
         else:
             table, region_starts, weights = footprint.box_table, footprint.box_starts, footprint.box_weights
+        in_memory = _boxes_in_memory_order(table, region_starts, weights)
         weights = _NO_WEIGHTS if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
-        return region_starts, table, weights, totals
+        return (region_starts, table, weights, totals, *in_memory)
     shape = footprint.window
     need_row = np.zeros(height, dtype=np.bool_)
     need_row[shape.centre_rows] = True
