@@ -53,6 +53,16 @@ class _Setting:
         widget._set(self.attribute, self.check(value))
 
 
+class _LayerChoice(_Setting):
+    """A widget property naming a layer of the viewer: ``check(layer, viewer)`` accepts it or raises.
+
+    A new layer is listened to and the traces updated (``TraceWidget._choose_layer``).
+    """
+
+    def __set__(self, widget, layer):
+        widget._choose_layer(self.attribute, self.check(layer, widget._viewer))
+
+
 class TraceWidget(QWidget):
     """Live traces of points, shapes or labels on a video layer, in a napari dock widget.
 
@@ -136,6 +146,7 @@ class TraceWidget(QWidget):
         self._viewer = viewer
         self._video_layer = None
         self._where_layer = None
+        self._listened_video = None  # the video layer the traces were last read from
         self._videos, self._wheres = [], []
         self._window = _default_window()
         self._size = 5
@@ -171,31 +182,12 @@ class TraceWidget(QWidget):
         """The napari viewer."""
         return self._viewer
 
-    @property
-    def video_layer(self):
-        """The Image layer the traces are read from (3-D: frames, rows, columns), or None."""
-        return self._video_layer
-
-    @video_layer.setter
-    def video_layer(self, layer):
-        layer = _layers.check_video_layer(layer, self._viewer)
-        if layer is not self._video_layer:
-            self._video_layer = layer
-            self._video_token = object()  # new pixels: no cached trace holds
-            self._fps = _layers.metadata_fps(layer) or self._fps
-            self._after_layer_change()
-
-    @property
-    def where_layer(self):
-        """The Points, Shapes or Labels layer that says where the traces are, or None."""
-        return self._where_layer
-
-    @where_layer.setter
-    def where_layer(self, layer):
-        layer = _layers.check_where_layer(layer, self._viewer)
-        if layer is not self._where_layer:
-            self._where_layer = layer
-            self._after_layer_change()
+    video_layer = _LayerChoice(
+        _layers.check_video_layer, "The Image layer the traces are read from (3-D: frames, rows, columns), or None."
+    )
+    where_layer = _LayerChoice(
+        _layers.check_where_layer, "The Points, Shapes or Labels layer that says where the traces are, or None."
+    )
 
     window = _Setting(
         _check_window, "The window of each point: ``'rect'`` (``size`` x ``size``), ``'disc'`` or ``'pixel'``."
@@ -226,6 +218,12 @@ class TraceWidget(QWidget):
             self._show_settings()
             self._render()
             self._draw_frame()
+
+    def _choose_layer(self, attribute, layer):
+        """Read from (or at) another layer: listen to it, show it, and update the traces."""
+        if layer is not getattr(self, attribute):
+            setattr(self, attribute, layer)
+            self._after_layer_change()
 
     def _set(self, attribute, value):
         """Set a setting the traces depend on; a change shows in the controls and schedules an update."""
@@ -349,6 +347,10 @@ class TraceWidget(QWidget):
 
     def _after_layer_change(self, schedule=True):
         """Listen to the chosen layers (and the candidates' names), show them, and update the traces."""
+        if self._video_layer is not self._listened_video:  # new pixels: no cached trace holds
+            self._listened_video = self._video_layer
+            self._video_token = object()
+            self._fps = _layers.metadata_fps(self._video_layer) or self._fps
         self._layer_connections.clear()
         _layers.listen(
             self._layer_connections,
