@@ -59,18 +59,23 @@ def process(traces, detrend=None, normalise=False):
     return traces
 
 
-def apply_processing(traces, args):
+def apply_processing(traces, *, dff=False, detrend=None, normalize=False, invert=False):
     """--dff or --detrend, then --normalize, then --invert, each column on its own."""
     traces = np.asarray(traces)
-    if args.dff:
+    if dff:
         from optimap.trace import delta_f_over_f
 
-        traces = delta_f_over_f(traces, inverted=args.invert)
-    if args.detrend or args.normalize:
-        traces = process(traces, args.detrend, args.normalize)
-    if args.invert:
-        traces = invert(traces)
+        traces = delta_f_over_f(traces, inverted=invert)
+    if detrend or normalize:
+        traces = process(traces, detrend, normalize)
+    if invert:
+        traces = mirror(traces)
     return traces
+
+
+def processing_options(args):
+    """The processing the options ask for, as :func:`apply_processing`'s keywords."""
+    return {"dff": args.dff, "detrend": args.detrend, "normalize": args.normalize, "invert": args.invert}
 
 
 def processing_metadata(args):
@@ -81,7 +86,7 @@ def processing_metadata(args):
     }
 
 
-def invert(traces):
+def mirror(traces):
     """Each trace mirrored within its own range: ``min + max - value`` (``1 - value`` when normalised).
 
     For dyes whose fluorescence falls on depolarisation (di-4-ANEPPS), so that
@@ -168,7 +173,7 @@ def command_extract(args):
         traces = extract_traces(video, positions, size=size, window=window, progress=progress)
         names = column_names(positions)
         metadata = {"window": window, "size": size}
-    traces = apply_processing(traces, args)
+    traces = apply_processing(traces, **processing_options(args))
     frames = start + step * np.arange(traces.shape[0])
     metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
 
@@ -203,7 +208,7 @@ def command_kymograph(args):
         spacing=args.spacing,
         progress=not args.quiet and _has_tqdm(),
     )
-    kymograph = apply_processing(kymograph, args)
+    kymograph = apply_processing(kymograph, **processing_options(args))
     positions = [tuple(p) for p in positions.tolist()]
     names = column_names(positions)
     frames = start + step * np.arange(kymograph.shape[0])
@@ -263,7 +268,6 @@ def demo_positions(mask, pacing_site, n=5, margin=4):
 def command_demo(args):
     from optimap._files import check_output_path, write_outputs
     from optimap.datasets import synthetic_recording
-    from optimap.datasets._synthetic import action_potentials
     from optimap.trace import extract_traces, save_traces
 
     out = Path(args.out)
@@ -273,9 +277,9 @@ def command_demo(args):
     fps = float(info["fps"])
     positions = demo_positions(info["mask"], info["pacing_site"])
     traces = extract_traces(video, positions, size=5)
-    # dF/F against the bleaching baseline fitted to diastole, inverted (di-4-ANEPPS dims on
-    # depolarisation) and scaled to [0, 1]
-    processed = action_potentials(traces)
+    # what --dff --normalize --invert do: dF/F against the bleaching baseline fitted to diastole,
+    # scaled to [0, 1] and inverted (di-4-ANEPPS dims on depolarisation)
+    processed = apply_processing(traces, dff=True, normalize=True, invert=True)
     figure = trace_figure(video[0], positions, processed, [f"({x}, {y})" for x, y in positions], fps=fps)
     out.mkdir(parents=True, exist_ok=True)
     recording, table, picture = out / "recording.npy", out / "traces.csv", out / "traces.png"
