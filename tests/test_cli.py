@@ -11,6 +11,9 @@ import pytest
 from optimap.cli import main
 from optimap.trace import detrend_timeseries, extract_traces, normalize
 
+# the command line in a child process of its own
+CLI = [sys.executable, "-c", "import sys; from optimap.cli import main; sys.exit(main())"]
+
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory):
@@ -463,9 +466,7 @@ def test_a_closed_standard_output_gives_one_line(recording):
     folder, _ = recording
     result = subprocess.run(
         [
-            sys.executable,
-            "-c",
-            "import sys; from optimap.cli import main; sys.exit(main())",
+            *CLI,
             "extract",
             str(folder / "video.npy"),
             "--pos",
@@ -484,9 +485,7 @@ def test_a_broken_pipe_gives_one_line(recording):
     folder, _ = recording
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "import sys; from optimap.cli import main; sys.exit(main())",
+            *CLI,
             "extract",
             str(folder / "video.npy"),
             "--random",
