@@ -496,7 +496,7 @@ class GatedVideo:
         return np.asarray(self.array, dtype=dtype)
 
 
-def test_work_runs_off_the_gui_thread_with_a_progress_bar(make_napari_viewer, video, qtbot):
+def test_work_runs_off_the_gui_thread_with_a_progress_line(make_napari_viewer, video, qtbot):
     viewer = make_napari_viewer()
     gated = GatedVideo(video)
     viewer.add_image(gated, contrast_limits=(0, 4096), name="slow")
@@ -505,6 +505,8 @@ def test_work_runs_off_the_gui_thread_with_a_progress_bar(make_napari_viewer, vi
     viewer.window.add_dock_widget(widget)
     qtbot.waitUntil(lambda: not widget.controls.progress.isHidden(), timeout=5000)  # the GUI thread runs meanwhile
     assert widget.busy and widget.status == "computing traces…"
+    assert widget.controls.progress.text() == "0 s elapsed"
+    qtbot.waitUntil(lambda: widget.controls.progress.text() == "1 s elapsed", timeout=3000)  # once a second
     assert widget.traces.shape == (60, 0)
     gated.gate.set()
     widget.wait()

@@ -8,6 +8,9 @@ Values set from code (:meth:`Controls.show_settings`, :meth:`Controls.show_layer
 are not reported back.
 """
 
+import time
+
+from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,7 +19,6 @@ from qtpy.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -30,7 +32,7 @@ SIZE_LIMIT = 9999
 
 
 class Controls(QWidget):
-    """The widget's controls above the plot, and the progress bar and status line.
+    """The widget's controls above the plot, and the progress and status lines.
 
     Parameters
     ----------
@@ -66,11 +68,16 @@ class Controls(QWidget):
         self.normalize_box.setToolTip("normalize(traces): each trace to [0, 1]")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the traces shown as .csv, .npy, .mat or .h5")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: the engine makes one pass and reports no fraction
-        self.progress.setMaximumHeight(10)
-        self.progress.setTextVisible(False)
+        # The seconds a long update has run, redrawn once a second. Not an animated busy bar: each of
+        # its frames repaints the window, and where OpenGL is rendered in software (no GPU, remote
+        # desktops, Xvfb) that re-renders napari's canvas: 6.4 s of CPU during a 10 s update, which
+        # took 2.3x as long as with no indicator (benchmarks/README.md).
+        self.progress = QLabel()
         self.progress.hide()
+        self._progress_started = 0.0
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(1000)
+        self._progress_timer.timeout.connect(self._show_elapsed)
         self.status = QLabel()
         self.status.setWordWrap(True)
 
@@ -142,10 +149,19 @@ class Controls(QWidget):
             self._syncing = False
 
     def show_progress(self, on):
-        """Show or hide the progress bar (with "computing traces…" in the status line)."""
+        """Show or hide the progress line, the seconds the update has run (with "computing traces…"
+        in the status line)."""
         self.progress.setVisible(on)
         if on:
             self.status.setText("computing traces…")
+            self._progress_started = time.monotonic()
+            self._show_elapsed()
+            self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+
+    def _show_elapsed(self):
+        self.progress.setText(f"{time.monotonic() - self._progress_started:.0f} s elapsed")
 
 
 def ask_export_path(parent):
