@@ -10,7 +10,7 @@ The recording is made in four steps, each in its own module: the geometry of
 the heart and of the simulation grid (:mod:`._heart`), the pacing protocol
 (:func:`_pacing`, here), the model (:mod:`._model`) and the optics of the
 camera (:mod:`._optics`). This module holds the public function, its options
-and the protocols, and the demo's processing (:func:`action_potentials`).
+and the protocols, and the demo's processing in one function (:func:`action_potentials`).
 
 These modules are loaded when a recording is first made (``optimap.datasets``
 is lazy), so they import scipy at the top.
@@ -349,13 +349,15 @@ def _check_site(pacing_site, pacing, shape):
 def action_potentials(traces):
     """Action potentials from fluorescence traces of an inverted voltage dye: the demo's processing.
 
-    This is how ``optimap-trace demo`` turns the traces of a
-    :func:`synthetic_recording` into action potentials: ΔF/F against a
-    bleaching baseline fitted to diastole
+    What ``optimap-trace demo`` does to the traces of a
+    :func:`synthetic_recording`, written with the public functions: ΔF/F
+    against a bleaching baseline fitted to diastole
     (:func:`optimap.trace.delta_f_over_f` with ``inverted=True``), inverted
     since the fluorescence of di-4-ANEPPS drops on depolarisation, and
-    scaled to [0, 1] (:func:`optimap.trace.normalize`). The command line does
-    the same with ``--dff --normalize --invert``.
+    scaled to [0, 1] (:func:`optimap.trace.normalize`). The demo runs it as
+    the command line's ``--dff --normalize --invert`` (which inverts after
+    scaling); the two agree to rounding, and the tests and the README's
+    figures use this one.
 
     Parameters
     ----------

@@ -17,16 +17,17 @@ import numpy as np
 from qtpy.QtWidgets import QVBoxLayout, QWidget
 
 from .._validate import as_bool, as_int, as_positive_float
+from ..trace._windows import WINDOWS
 from . import _coords, _layers
 from ._controls import SIZE_LIMIT, Controls, ask_export_path
 from ._plot import PlotSpec
 from ._view import PlotView
 from ._worker import TraceWorker
 
-WINDOWS = ("rect", "disc", "pixel")
-
 
 def _check_window(value):
+    """The trace package's ``check_window``, but without its None (the default window): a widget
+    always shows its window."""
     if not isinstance(value, str) or value not in WINDOWS:
         raise ValueError(f"window must be one of {', '.join(map(repr, WINDOWS))}, got {value!r}")
     return value

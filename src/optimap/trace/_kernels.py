@@ -124,18 +124,18 @@ def _store_mean(frames, t, i, first, last, boxes, weights, mean, check, out):
     out[t, i] = mean
 
 
-def _runs_eight(frames, t, runs, run_weights, sums, weighted_sums):
-    """Sums of frames ``t ... t + 7`` into ``sums[i, 0:8]`` (or ``weighted_sums``) of each run's region.
+def _runs_eight(frames, t, ordered, ordered_weights, sums, weighted_sums):
+    """Sums of frames ``t ... t + 7`` into ``sums[i, 0:8]`` (or ``weighted_sums``) of each box's region.
 
-    The runs come in memory order (row by row, left to right), so each frame is read as a stream
-    the prefetcher can follow, and each pixel is read in all eight frames before the next one: eight
-    independent sums keep many loads in flight (the frames are far apart in memory)."""
+    The boxes come sorted by where they start in memory, so each frame is read about front to back,
+    a stream the prefetcher can follow, and each pixel is read in all eight frames before the next
+    one: eight independent sums keep many loads in flight (the frames are far apart in memory)."""
     zero = sums[0, 0] - sums[0, 0]
-    weighted = len(run_weights) > 0
-    for k in range(len(runs)):
-        start, stop, i = runs[k, 2], runs[k, 3], runs[k, 4]
+    weighted = len(ordered_weights) > 0
+    for k in range(len(ordered)):
+        start, stop, i = ordered[k, 2], ordered[k, 3], ordered[k, 4]
         p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = zero
-        for row in range(runs[k, 0], runs[k, 1]):
+        for row in range(ordered[k, 0], ordered[k, 1]):
             for col in range(start, stop):
                 p0 += frames[t, row, col]
                 p1 += frames[t + 1, row, col]
@@ -146,7 +146,7 @@ def _runs_eight(frames, t, runs, run_weights, sums, weighted_sums):
                 p6 += frames[t + 6, row, col]
                 p7 += frames[t + 7, row, col]
         if weighted:
-            weight = run_weights[k]
+            weight = ordered_weights[k]
             weighted_sums[i, 0] += weight * p0
             weighted_sums[i, 1] += weight * p1
             weighted_sums[i, 2] += weight * p2
@@ -166,60 +166,60 @@ def _runs_eight(frames, t, runs, run_weights, sums, weighted_sums):
             sums[i, 7] += p7
 
 
-def _runs_one(frames, t, runs, run_weights, sums, weighted_sums):
+def _runs_one(frames, t, ordered, ordered_weights, sums, weighted_sums):
     """Sums of frame ``t`` alone (the last frames of a block) into ``sums[i, 0]`` (or ``weighted_sums``)."""
     zero = sums[0, 0] - sums[0, 0]
-    weighted = len(run_weights) > 0
-    for k in range(len(runs)):
+    weighted = len(ordered_weights) > 0
+    for k in range(len(ordered)):
         part = zero
-        for row in range(runs[k, 0], runs[k, 1]):
-            for col in range(runs[k, 2], runs[k, 3]):
+        for row in range(ordered[k, 0], ordered[k, 1]):
+            for col in range(ordered[k, 2], ordered[k, 3]):
                 part += frames[t, row, col]
-        i = runs[k, 4]
+        i = ordered[k, 4]
         if weighted:
-            weighted_sums[i, 0] += run_weights[k] * part
+            weighted_sums[i, 0] += ordered_weights[k] * part
         else:
             sums[i, 0] += part
 
 
-def _runs_kernel(frames, region_starts, boxes, weights, totals, runs, run_weights, accumulator, check, out):
+def _runs_kernel(frames, region_starts, boxes, weights, totals, ordered, ordered_weights, accumulator, check, out):
     """``out[t, i]``: the weighted mean of region ``i`` in frame ``t``.
 
-    ``runs`` is ``(B, 5)``: first row, stop row, first column, stop column
+    ``ordered`` is ``(B, 5)``: first row, stop row, first column, stop column
     and region of each box of pixels (a window's rows grouped, or a horizontal
-    run of a mask), sorted by where the boxes start in memory; ``run_weights``
-    per box (empty: all 1, summed exactly in the accumulator's dtype);
-    ``totals`` the regions' weight totals. ``boxes`` ``(B, 4)`` lists the same
-    boxes region by region, region ``i`` as ``boxes[region_starts[i]:region_starts[i + 1]]``
-    with ``weights`` per box, for a mean redone NaN-aware.
+    run of a mask), sorted by where the boxes start in memory (a few are left
+    in region order, see :mod:`._plan`); ``ordered_weights`` per box (empty:
+    all 1, summed exactly in the accumulator's dtype); ``totals`` the regions'
+    weight totals. ``boxes`` ``(B, 4)`` lists the same boxes region by region,
+    region ``i`` as ``boxes[region_starts[i]:region_starts[i + 1]]`` with
+    ``weights`` per box, for a mean redone NaN-aware.
     """
-    n_regions = len(region_starts) - 1
-    sums = np.zeros((max(n_regions, 1), 8), dtype=accumulator.dtype)
-    weighted_sums = np.zeros((max(n_regions, 1) if len(run_weights) else 1, 8))
-    _runs_frames(frames, region_starts, boxes, weights, totals, runs, run_weights, check, sums, weighted_sums, out)
+    n_regions = max(len(region_starts) - 1, 1)
+    weighted = len(ordered_weights) > 0
+    sums = np.zeros((1 if weighted else n_regions, 8), dtype=accumulator.dtype)  # exact sums, unweighted
+    weighted_sums = np.zeros((n_regions if weighted else 1, 8))
+    _runs_frames(frames, region_starts, boxes, weights, totals, ordered, ordered_weights, check, sums, weighted_sums,
+                 out)
 
 
-def _runs_frames(frames, region_starts, boxes, weights, totals, runs, run_weights, check, sums, weighted_sums,
+def _runs_frames(frames, region_starts, boxes, weights, totals, ordered, ordered_weights, check, sums, weighted_sums,
                  out):
     """The frame loop of :func:`_runs_kernel` (compiled without reference counting): eight frames at a
     time, then one at a time; each group's sums start at zero and end as means in ``out``."""
     n_frames = frames.shape[0]
-    weighted = len(run_weights) > 0
+    weighted = len(ordered_weights) > 0
     zero = sums[0, 0] - sums[0, 0]
     t = 0
     while t < n_frames:
         group = 8 if t + 8 <= n_frames else 1
-        for i in range(sums.shape[0]):
-            for j in range(group):
-                sums[i, j] = zero
-        if weighted:
-            for i in range(weighted_sums.shape[0]):
-                for j in range(group):
-                    weighted_sums[i, j] = 0.0
-        if group == 8:
-            _runs_eight(frames, t, runs, run_weights, sums, weighted_sums)
+        if weighted:  # only the sums this footprint uses: the other array is a dummy row
+            weighted_sums[:, :group] = 0.0
         else:
-            _runs_one(frames, t, runs, run_weights, sums, weighted_sums)
+            sums[:, :group] = zero
+        if group == 8:
+            _runs_eight(frames, t, ordered, ordered_weights, sums, weighted_sums)
+        else:
+            _runs_one(frames, t, ordered, ordered_weights, sums, weighted_sums)
         for i in range(len(region_starts) - 1):
             first, last = region_starts[i], region_starts[i + 1]
             for j in range(group):

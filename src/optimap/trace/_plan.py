@@ -312,7 +312,7 @@ _NO_WEIGHTS = np.empty(0)  # unweighted regions
 def _boxes_in_memory_order(boxes, region_starts, weights):
     """The runs kernel's table ``(B, 5)`` int64 (first row, stop row, first column, stop column and
     region of each box) and box weights, sorted by where the boxes start in memory, so that each
-    frame is read about front to back."""
+    frame is read about front to back; up to ``_UNSORTED_BOXES`` boxes stay in region order."""
     table = np.empty((len(boxes), 5), dtype=np.int64)
     if len(boxes) <= _UNSORTED_BOXES:  # plain Python: numpy's per-call costs would exceed the kernel's gain
         starts = region_starts.tolist()

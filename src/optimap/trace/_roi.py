@@ -28,6 +28,8 @@ from .._optional import import_optional
 from ._region_forms import Block, PixelRule, Polygon, check_ring, parse_regions
 from ._regions import mask_outlines, unique_names
 
+# ImageJ's coordinates are pixel corners, optimap's pixel centres: a centre is half a pixel further.
+_HALF_PIXEL = 0.5
 # ROI types that are paths or positions, not regions.
 _LINES = ("LINE", "POLYLINE", "FREELINE", "ANGLE")
 
@@ -38,7 +40,7 @@ def from_imagej(points):
     >>> from_imagej([[0, 0], [3, 2]]).tolist()
     [[-0.5, -0.5], [2.5, 1.5]]
     """
-    return np.asarray(points, dtype=np.float64) - 0.5
+    return np.asarray(points, dtype=np.float64) - _HALF_PIXEL
 
 
 def to_imagej(points):
@@ -47,7 +49,7 @@ def to_imagej(points):
     >>> to_imagej([[-0.5, -0.5], [2.5, 1.5]]).tolist()
     [[0.0, 0.0], [3.0, 2.0]]
     """
-    return np.asarray(points, dtype=np.float64) + 0.5
+    return np.asarray(points, dtype=np.float64) + _HALF_PIXEL
 
 
 def _roifile(purpose):
@@ -140,14 +142,14 @@ def roi_region(roi, where, fallback_name=None):
 def _box(x0, y0, width, height):
     """Pixel centres (optimap's coordinates) that can lie in an ImageJ box: rows and columns, inclusive.
     (Plain float arithmetic, as :func:`from_imagej` does it: a RoiSet holds hundreds of boxes.)"""
-    left, top = float(x0) - 0.5, float(y0) - 0.5
-    right, bottom = float(x0 + width) - 0.5, float(y0 + height) - 0.5
+    left, top = float(x0) - _HALF_PIXEL, float(y0) - _HALF_PIXEL
+    right, bottom = float(x0 + width) - _HALF_PIXEL, float(y0 + height) - _HALF_PIXEL
     return (math.floor(top), math.ceil(bottom)), (math.floor(left), math.ceil(right))
 
 
 def _oval(x0, y0, width, height, name, roi):
     """An ImageJ oval: the pixels whose centres lie inside or on the ellipse inscribed in its box."""
-    cx, cy = float(x0 + width / 2) - 0.5, float(y0 + height / 2) - 0.5  # from_imagej, in plain floats
+    cx, cy = float(x0 + width / 2) - _HALF_PIXEL, float(y0 + height / 2) - _HALF_PIXEL  # as from_imagej
     rows, cols = _box(x0, y0, width, height)
     exact = all(float(v).is_integer() for v in (x0, y0, width, height)) and width * height < 2**31
     if width <= 0 or height <= 0:
