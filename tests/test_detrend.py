@@ -127,6 +127,55 @@ def test_estimated_period_of_columns():
     assert list(_guess_period(data.T, axis=1)) == list(periods)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 300),
+    segment_fraction=st.floats(0.0, 1.0),
+    rows=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_welch_spectrum_matches_scipy(n, segment_fraction, rows, seed):
+    """The period's periodogram is scipy.signal.welch's (Hann, half overlap, constant detrend, spectrum)."""
+    import scipy.signal
+
+    from optimap.trace._period import welch_power_spectrum
+
+    segment = 2 + int(segment_fraction * (n - 2))
+    data = np.random.default_rng(seed).normal(size=(rows, n)).cumsum(axis=1)
+    freqs, power = welch_power_spectrum(data, segment)
+    expected_freqs, expected = scipy.signal.welch(data, 1.0, scaling="spectrum", nperseg=segment, axis=-1)
+    np.testing.assert_array_equal(freqs, expected_freqs)
+    np.testing.assert_allclose(power, expected, rtol=1e-9, atol=1e-12 * np.abs(expected).max())
+
+
+def test_line_interval_quantile_is_scipys():
+    import scipy.special
+
+    from optimap.trace._trends import NORMAL_QUANTILE_2_5
+
+    assert NORMAL_QUANTILE_2_5 == scipy.special.ndtri(0.025)
+
+
+def test_detrending_imports_only_the_scipy_it_needs():
+    """scipy.signal (seconds to import) is never needed; interpolate only for splines."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from optimap.trace import detrend_timeseries\n"
+        "x = np.sin(np.arange(600) / 9.0)[:, None] + np.linspace(0, 2, 600)[:, None]\n"
+        "for kind in ('mean', 'median', 'line'):\n"
+        "    detrend_timeseries(x, kind=kind)\n"
+        "print(sorted(m for m in ('scipy.signal', 'scipy.stats', 'scipy.interpolate', 'scipy.ndimage') "
+        "if m in sys.modules))\n"
+        "detrend_timeseries(x, kind='spline')\n"
+        "print('scipy.interpolate' in sys.modules, 'scipy.signal' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split("\n")[:2] == ["['scipy.ndimage']", "True False"]
+
+
 def test_retain_baseline_matches_optimap_0_3_1_with_seasonal():
     """optimap 0.3.1 returned data - trend + mean(trend), trend from seasonal.fit_trend."""
     import seasonal

@@ -49,12 +49,14 @@ class Terminated(BaseException):
 
 
 def process(traces, detrend=None, normalise=False):
-    from optimap.trace import detrend_timeseries, normalize
-
     traces = np.asarray(traces, dtype=np.float64)
-    if detrend:
+    if detrend:  # imported only when asked for: detrending needs scipy.ndimage, slow to import
+        from optimap.trace import detrend_timeseries
+
         traces = detrend_timeseries(traces, kind=detrend)
     if normalise:
+        from optimap.trace import normalize
+
         traces = normalize(traces, dtype=np.float64)
     return traces
 

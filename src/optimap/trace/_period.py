@@ -5,10 +5,13 @@ trace, at most 1023 samples) is cut into segments for a Welch periodogram;
 the periods within 90% of the strongest peak, weighted by their power, give
 the estimate. A trace without any power left (constant, or a pure trend)
 gets the longest period considered, ``min(T // 3, 512)``.
+
+The periodogram is written here with numpy's FFT rather than taken from
+``scipy.signal.welch``: importing ``scipy.signal`` takes seconds, which every
+first detrend (and every command-line run with ``--detrend``) would pay.
 """
 
 import numpy as np
-import scipy.signal
 
 from ._theil_sen import CHUNK_ELEMENTS
 from ._trends import aglet, median_filter, smoothing_window
@@ -34,7 +37,7 @@ def guess_period_rows(rows):
 
     longest = int(min(n / _MIN_FFT_CYCLES, _MAX_PERIOD))
     segment = min(longest * 2, n // 2)
-    freqs, power = scipy.signal.welch(residual, 1.0, scaling="spectrum", nperseg=segment, axis=-1)
+    freqs, power = welch_power_spectrum(residual, segment)
     periods = np.rint(1.0 / freqs[1:]).astype(np.int64)
     power = power[:, 1:]
     # Frequencies that round to the same period: keep the largest power.
@@ -56,3 +59,33 @@ def guess_period_rows(rows):
         peaks = peaks[np.argsort(-row[peaks], kind="stable")]  # strongest first
         result[i] = int(round(np.average(periods[peaks], weights=row[peaks])))
     return result
+
+
+def welch_power_spectrum(rows, segment):
+    """Welch's power spectrum of each row: frequencies (cycles per sample) and power ``(N, segment // 2 + 1)``.
+
+    The row is cut into segments of ``segment`` samples overlapping by half;
+    each loses its mean, is tapered by a periodic Hann window and transformed.
+    The squared magnitudes, scaled so that a sinusoid of amplitude ``a`` at a
+    frequency of the grid has power ``a**2 / 2``, are averaged over the
+    segments (one-sided: every frequency but 0 and the Nyquist frequency
+    counts twice). These are ``scipy.signal.welch``'s defaults with
+    ``scaling='spectrum'``.
+
+    Examples
+    --------
+    >>> samples = np.arange(64)
+    >>> freqs, power = welch_power_spectrum(3.0 * np.cos(2 * np.pi * samples / 8)[None, :], 16)
+    >>> float(freqs[np.argmax(power[0])]), round(float(power[0].max()), 6)
+    (0.125, 4.5)
+    """
+    step = segment - segment // 2
+    starts = np.arange(0, rows.shape[1] - segment + 1, step)
+    # (N, segments, segment) views, then one copy: each segment minus its mean
+    segments = np.lib.stride_tricks.sliding_window_view(rows, segment, axis=-1)[:, starts]
+    segments = segments - segments.mean(axis=-1, keepdims=True)
+    taper = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(segment) / segment)
+    spectra = np.fft.rfft(segments * taper, axis=-1)
+    power = (spectra.real**2 + spectra.imag**2).mean(axis=1) / taper.sum() ** 2
+    power[:, 1 : (segment + 1) // 2] *= 2.0  # the negative frequencies' share
+    return np.fft.rfftfreq(segment), power

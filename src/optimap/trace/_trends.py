@@ -17,14 +17,16 @@ estimates the period when none is given.
 """
 
 import numpy as np
-import scipy.interpolate
-import scipy.linalg
-import scipy.ndimage
-import scipy.special
 
 from ._theil_sen import count_slopes_at_most, groups, theil_sen_slope
 
+# scipy's submodules are imported where they are used: scipy.ndimage, scipy.interpolate and
+# scipy.linalg take a second or more to import between them, which a trend that needs none of
+# them (or a command-line run) should not pay.
+
 HUGE_WINDOW = 2**62 + 1  # stands for every window longer than any series
+# The standard normal's 2.5% quantile, scipy.special.ndtri(0.025) to the last bit (a test checks it).
+NORMAL_QUANTILE_2_5 = -1.9599639845400545
 
 
 def smoothing_window(period, ptimes):
@@ -93,6 +95,8 @@ def median_inner(rows, window):
     half = window // 2
     # The 1-D median filter of scipy.ndimage is O(T log w); run it over the rows
     # laid end to end and keep the windows that lie inside one row.
+    import scipy.ndimage
+
     flat = scipy.ndimage.median_filter(rows.reshape(-1), size=window, mode="nearest")
     return flat.reshape(n_rows, n)[:, half : n - half]
 
@@ -109,6 +113,9 @@ def median_filter(rows, window):
 
 def spline_fit(rows, n_segments):
     """Least-squares cubic spline with seasonal's knots, evaluated at the samples."""
+    import scipy.interpolate
+    import scipy.linalg
+
     n = rows.shape[1]
     x = np.arange(n, dtype=np.float64)
     n_knots = max(2, n_segments + 1)
@@ -158,7 +165,7 @@ def line_trend(rows, padded, lengths):
     below_or_zero = count_slopes_at_most(padded, lengths, np.zeros(n_rows))
     below_zero = count_slopes_at_most(padded, lengths, np.zeros(n_rows), strict=True)
     # Sen's (1968) interval as scipy.stats.theilslopes computes it (alpha 0.95).
-    z = scipy.special.ndtri(0.025)
+    z = NORMAL_QUANTILE_2_5
     flat = np.zeros(n_rows, dtype=bool)
     for i in range(n_rows):
         m = int(lengths[i])
