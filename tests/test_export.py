@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from optimap.trace import save_traces
+from optimap.trace import _csv, save_traces
 from optimap.trace._export import column_names
 
 
@@ -20,10 +20,20 @@ def read_csv(path):
 # --- the text of every number -------------------------------------------------------------------------------------
 
 
-def csv_values(traces):
-    """The value cells of the CSV that save_traces writes for ``traces``."""
+SPELLERS = ["kernels", "python"]
+
+
+def csv_values(traces, speller="kernels"):
+    """The value cells of the CSV that save_traces writes for ``traces``, spelt by the compiled kernels
+    or by Python (the path of a small table in a process where numba is not loaded)."""
     stream = io.BytesIO()
-    save_traces(stream, traces)
+    with pytest.MonkeyPatch.context() as patch:
+        if speller == "kernels":
+            patch.setattr(_csv, "_PYTHON_MAX_VALUES", -1)
+        else:
+            patch.setattr(_csv, "_PYTHON_MAX_VALUES", 1 << 40)
+            patch.setattr(_csv, "numba_warm", lambda: False)
+        save_traces(stream, traces)
     return [line.split(",")[1:] for line in stream.getvalue().decode().splitlines()[1:]]
 
 
@@ -41,10 +51,11 @@ float_arrays = st.sampled_from([np.float16, np.float32, np.float64]).flatmap(
 )
 
 
+@pytest.mark.parametrize("speller", SPELLERS)
 @settings(max_examples=400, deadline=None)  # the first call compiles the kernels
-@given(float_arrays)
-def test_every_float_is_written_as_python_writes_it(traces):
-    cells = csv_values(traces)
+@given(traces=float_arrays)
+def test_every_float_is_written_as_python_writes_it(traces, speller):
+    cells = csv_values(traces, speller)
     expected = [[python_text(v) for v in row] for row in traces]
     assert cells == expected
 
@@ -57,16 +68,18 @@ def test_every_float_is_written_as_python_writes_it(traces):
 )
 def test_bit_patterns_read_back(traces):
     """Any bit pattern, NaN and inf included: the text reads back as the same value."""
-    cells = np.array(csv_values(traces[:, None]), dtype=np.float64)[:, 0].astype(traces.dtype)
-    assert np.array_equal(cells, traces, equal_nan=True)
+    for speller in SPELLERS:
+        cells = np.array(csv_values(traces[:, None], speller), dtype=np.float64)[:, 0].astype(traces.dtype)
+        assert np.array_equal(cells, traces, equal_nan=True)
 
 
-def test_awkward_values():
+@pytest.mark.parametrize("speller", SPELLERS)
+def test_awkward_values(speller):
     values = np.array(
         [2422.4, 0.1, 1e-45, 3.4028235e38, -0.0, 1e16, 16777217, 1.17549435e-38, 2.0**-19, 0.5, 1e-5, 123456.7],
         dtype=np.float32,
     )
-    cells = csv_values(values[:, None])
+    cells = csv_values(values[:, None], speller)
     assert [c[0] for c in cells] == [python_text(v) for v in values]
     assert [c[0] for c in cells][:2] == ["2422.4", "0.1"] and cells[4] == ["-0.0"]
     doubles = np.array(
@@ -85,14 +98,36 @@ def test_awkward_values():
             2.0**-1074 * 3,
         ]
     )
-    assert [c[0] for c in csv_values(doubles[:, None])] == [repr(float(v)) for v in doubles]
+    assert [c[0] for c in csv_values(doubles[:, None], speller)] == [repr(float(v)) for v in doubles]
 
 
-def test_integer_traces():
+@pytest.mark.parametrize("speller", SPELLERS)
+def test_integer_traces(speller):
     traces = np.array([[0, -5], [2**62, -(2**63)]], dtype=np.int64)
-    assert csv_values(traces) == [["0", "-5"], [str(2**62), str(-(2**63))]]
+    assert csv_values(traces, speller) == [["0", "-5"], [str(2**62), str(-(2**63))]]
     big = np.array([[2**64 - 1]], dtype=np.uint64)
-    assert csv_values(big) == [[str(2**64 - 1)]]
+    assert csv_values(big, speller) == [[str(2**64 - 1)]]
+
+
+def test_both_spellers_write_the_same_bytes():
+    """Times in seconds or frame numbers, every dtype: Python's text is the kernels' to the byte."""
+    rng = np.random.default_rng(4)
+    for dtype in (np.float64, np.float32, np.float16, np.int16, np.uint64):
+        traces = (
+            (rng.standard_normal((30, 4)) * 300).astype(dtype)
+            if dtype != np.uint64
+            else rng.integers(0, 2**63, (30, 4), dtype=np.uint64)
+        )
+        for fps in (None, 7.0):
+            streams = {}
+            for name in SPELLERS:
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(_csv, "_PYTHON_MAX_VALUES", -1 if name == "kernels" else 1 << 40)
+                    if name == "python":
+                        patch.setattr(_csv, "numba_warm", lambda: False)
+                    streams[name] = io.BytesIO()
+                    save_traces(streams[name], traces, fps=fps)
+            assert streams["python"].getvalue() == streams["kernels"].getvalue()
 
 
 # --- CSV --------------------------------------------------------------------------------------------------------

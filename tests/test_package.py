@@ -94,6 +94,24 @@ def test_extract_does_not_import_matplotlib():
     assert result.stdout.strip() == "False"
 
 
+def test_a_few_windows_saved_as_csv_do_not_load_numba(tmp_path):
+    """Importing numba and loading its runtime cost a fresh process 1-2 s: a few windows' traces, written
+    to CSV, need neither (numpy extracts them, Python spells them)."""
+    code = (
+        "import sys, numpy as np, optimap; "
+        "video = np.arange(200 * 32 * 32, dtype=np.uint16).reshape(200, 32, 32); "
+        "traces = optimap.extract_traces(video, [(4, 5), (20, 9)], size=5, window='disc'); "
+        f"optimap.trace.save_traces({str(tmp_path / 't.csv')!r}, traces, [(4, 5), (20, 9)]); "
+        "print('numba' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    assert (tmp_path / "t.csv").read_text().splitlines()[:2] == [
+        "frame,x4_y5,x20_y9",
+        "0,164.0,308.0",
+    ]  # a symmetric window: the centre value
+
+
 @pytest.mark.parametrize("package", ["optimap", "optimap.trace", "optimap.video", "optimap.datasets"])
 def test_the_stub_lists_exactly_the_lazy_names(package):
     """__init__.pyi is the one list of public names: the runtime serves exactly those, from the modules it says."""

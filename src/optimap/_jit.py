@@ -1,12 +1,15 @@
 """numba kernels compiled (or loaded from numba's disk cache) on first use.
 
-Importing numba and loading even cached kernels costs a fresh process about
-half a second, so no module imports numba at import time: a module lists its
-kernels in a :class:`LazyKernels` and numba is imported when one of them is
-first asked for. :attr:`LazyKernels.ready` lets a caller pick a numpy path
-for work too small to be worth that cost, and :func:`load_in_background`
-lets a program that knows it will need the kernels (the command line, while
-it reads a video) load them meanwhile.
+Importing numba costs a fresh process about half a second, and the first
+compiled call about a second more (numba then loads its runtime, before the
+kernel's own machine code comes from the disk cache in a few milliseconds). So
+no module imports numba at import time: a module lists its kernels in a
+:class:`LazyKernels` and numba is imported when one of them is first asked
+for. :func:`numba_warm` says whether compiled code has run in the process
+yet, so that a caller can pick a numpy or Python path for work too small to
+be worth that second; :func:`warm_up` pays it ahead (a viewer does, when it
+opens), and :func:`load_in_background` imports numba while a program that
+will likely need it (the command line, while it reads a video) does other work.
 
 A module with kernels ``_scan`` and ``_write`` that call a helper ``_digit``::
 
@@ -28,6 +31,27 @@ import threading
 OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 _LOCK = threading.Lock()
+_WARM = threading.Event()  # set once compiled code has been called in this process
+
+
+def numba_warm():
+    """Whether compiled code has been called in this process: numba's runtime is loaded, and a kernel
+    not used before costs only its read from numba's disk cache."""
+    return _WARM.is_set()
+
+
+def warm_up():
+    """Import numba and load its runtime now (about 1.5 s in a fresh process; nothing afterwards), by
+    calling a one-line cached function."""
+    if not _WARM.is_set():
+        import numba
+
+        numba.njit(**OPTIONS)(_identity)(0)
+        _WARM.set()
+
+
+def _identity(value):
+    return value
 
 
 def load_in_background(*kernel_sets):
@@ -84,20 +108,19 @@ class LazyKernels:
         self._options = {**OPTIONS, **options}
         self._compiled = None
 
-    @property
-    def ready(self):
-        """Whether the kernels are compiled (numba imported, dispatchers made): a kernel costs no import."""
-        return self._compiled is not None
-
     def load(self):
         """Import numba and make the dispatchers now (what the first ``kernels[name]`` would do)."""
         if self._compiled is None:
             self._compile()
 
     def __getitem__(self, name):
+        """The compiled kernel ``name``, for the caller to call at once (which loads numba's runtime,
+        if no compiled code ran before: see :func:`numba_warm`)."""
         compiled = self._compiled
         if compiled is None:
             compiled = self._compile()
+        if not _WARM.is_set():
+            _WARM.set()
         return compiled[name]
 
     def _compile(self):

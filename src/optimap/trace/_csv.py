@@ -22,6 +22,11 @@ first use and cached) do it in a few tens of ns:
 
 Blocks of rows are formatted by two threads (the kernels release the GIL) and
 written in order, so memory stays at a few blocks whatever the table's size.
+
+A small table in a process where no compiled code has run yet is spelt by
+Python instead, value by value: loading numba's runtime would cost a second,
+hundreds of times the table's own time (a command line run writing the traces
+of a few windows pays it otherwise).
 """
 
 import math
@@ -30,11 +35,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .._jit import LazyKernels
+from .._jit import LazyKernels, numba_warm
 
 # Values per block: about 5 MB of decimals and 7 MB of text (two blocks are formatted at a time).
 _BLOCK_VALUES = 1 << 18
 _THREADS = min(2, os.cpu_count() or 1)
+# Values Python spells while numba is not loaded: 3-4 us each, so at most about a quarter of a second.
+_PYTHON_MAX_VALUES = 1 << 16
 
 # What a value is, for the text kernel.
 _FLOAT, _INTEGER, _NAN, _INF = 0, 1, 2, 3
@@ -372,8 +379,9 @@ def _block_text(values, times):
 
 
 def _python_text(values, times):
-    rows = _python_columns(values)
-    lines = [",".join(map(str, [t, *row])) for t, row in zip(np.asarray(times).tolist(), rows)]
+    """The bytes :func:`_block_text` makes, spelt by Python one value at a time."""
+    times = [row[0] for row in _python_columns(np.asarray(times).reshape(-1, 1))]
+    lines = [",".join([t, *row]) for t, row in zip(times, _python_columns(values))]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -405,10 +413,11 @@ def write_csv(handle, traces, names, time, time_name):
     handle.write((",".join([time_name, *names]) + "\n").encode())
     rows = max(1, _BLOCK_VALUES // (n_traces + 1))
     blocks = [(start, min(start + rows, n_frames)) for start in range(0, n_frames, rows)]
+    spell = _python_text if n_frames * (n_traces + 1) <= _PYTHON_MAX_VALUES and not numba_warm() else _block_text
 
     def text(block):
         start, stop = block
-        return _block_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
+        return spell(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
 
     if len(blocks) <= 1 or _THREADS == 1:
         for block in blocks:

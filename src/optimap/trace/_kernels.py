@@ -51,7 +51,7 @@ import math
 
 import numpy as np
 
-from .._jit import LazyKernels
+from .._jit import LazyKernels, numba_warm
 
 # fmt: off
 # (The kernels take many arrays each: their calls stay packed at the project's width, a line or two,
@@ -709,8 +709,9 @@ COMPILED = LazyKernels(globals(), KERNELS.values(), functions=_HELPERS)
 
 
 def kernels_ready():
-    """Whether the kernels are compiled already (then they cost nothing to ask for)."""
-    return COMPILED.ready
+    """Whether compiled code has run in this process already: a kernel then costs at most its read from
+    numba's disk cache, not the second that loading numba's runtime takes."""
+    return numba_warm()
 
 
 def kernel(name):
