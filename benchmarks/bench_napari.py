@@ -7,8 +7,9 @@ Usage (napari needs a display; under xvfb on a headless machine)::
 The video is 4000 x 512 x 512 uint16 in a zarr store with chunks 100 x 64 x 64
 (made once, seeded, in ``--data``; by default a temporary folder), opened
 through a store wrapper that counts chunk reads. A real ``napari.Viewer`` (shown)
-holds it with a Points layer and the ``TraceWidget`` docked. Measured, with the
-widget warm (its first update done):
+holds it with a Points layer and the ``TraceWidget`` docked. Measured, from
+``LOOK_S`` seconds after the widget opened (as a user looks at the video before
+the first click; the widget loads the compiled kernels meanwhile):
 
 * adding one point, from ``points.add`` to the plot's picture with the new
   trace shown; the chunks read against the chunks under the point's window (one
@@ -38,6 +39,7 @@ CHUNKS = (100, 64, 64)
 ONE_POINT_TARGET_S = 0.5
 MANY_POINTS_TARGET_S = 3.0
 BLOCK_TARGET_MS = 50.0
+LOOK_S = 3.0  # seconds between opening the widget and adding the first point
 
 
 def make_video(folder):
@@ -233,10 +235,17 @@ def main():
     probe = Probe(widget)
     widget.wait(120)
     rng = np.random.default_rng(0)
+    # a user looks at the video a few seconds before the first click (the widget loads the kernels meanwhile)
+    looked = time.perf_counter() + LOOK_S
+    while time.perf_counter() < looked:
+        app.processEvents()
+        time.sleep(0.005)
 
-    # warm-up: the first point on a zarr video loads the zarr reading path of the engine
-    measure(app, widget, probe, counts, lambda: points.add([[5, 5]]), 1, "warm-up")
     rows = []
+    first = measure(app, widget, probe, counts, lambda: points.add([[5, 5]]), 1, "first point")
+    expected = chunks_under([(5, 5)], widget.size)
+    first.update(expected=len(expected), only=first["reads"] <= expected and len(first["reads"]) > 0)
+    rows.append((f"first point, {LOOK_S:.0f} s after the widget opened, at (row 5, column 5), rect 5", first))
     # one point at a time: inside one chunk, then on a chunk corner (4 spatial chunks)
     one = []
     for row, column in [(300, 200), (100, 420), (450, 30), (200, 330), (64, 128)]:
@@ -286,7 +295,7 @@ def main():
         f"(target {ONE_POINT_TARGET_S * 1e3:.0f} ms); only the chunks under the window: "
         f"{all(r['only'] for r in one)}"
     )
-    print(f"{args.points} points at once: {rows[len(one)][1]['seconds']:.2f} s (target {MANY_POINTS_TARGET_S} s)")
+    print(f"{args.points} points at once: {rows[-1][1]['seconds']:.2f} s (target {MANY_POINTS_TARGET_S} s)")
     print(
         f"longest event-loop gap in any row: {max(r['gap_ms'] for _, r in rows):.0f} ms "
         f"(target {BLOCK_TARGET_MS:.0f} ms); napari adding a point without the widget: {baseline:.0f} ms"

@@ -221,9 +221,13 @@ def _draw(worker, bridge):
 
 
 def _warm_up():
-    """Load the compiled kernels before the first trace is asked for (their first call loads numba)."""
+    """Load numba's runtime and the engine's kernels while the viewer opens, before the first trace is
+    asked for: then no update pays that second and a half, and every update, one point's too, runs
+    the compiled kernels (on a chunked video, faster than numpy's one block)."""
+    from optimap._jit import warm_up
     from optimap.trace import extract_traces
 
-    video = np.zeros((2, 16, 16), dtype=np.uint16)
+    warm_up()
+    video = np.zeros((8, 16, 16), dtype=np.uint16)
     for window, size in (("rect", 5), ("disc", 5), ("pixel", 1)):
         extract_traces(video, [(3, 3), (8, 8)], size=size, window=window)
