@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from brute import brute_trace, window_mask
+from brute_regions import brute_traces
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -408,7 +409,46 @@ def test_numpy_path_is_only_for_small_work(monkeypatch):
     assert _plan.make_plan(few, np.int64, n_frames=100).kernel == "runs"
     assert _plan.make_plan(few, np.float32, n_frames=10**6).kernel == "runs"
     dense = _footprint.Footprint.from_windows(*every_pixel(64, 64)[:, ::-1].T, (64, 64), "rect", 3)
-    assert _plan.make_plan(dense, np.float32, n_frames=10).kernel == "box"
+    assert _plan.make_plan(dense, np.float32, n_frames=1000).kernel == "box"
+    masks = np.zeros((2, 64, 64), dtype=bool)
+    masks[0, 10:30, 5:9], masks[1, 40:, :] = True, True
+    assert _plan.make_plan(_footprint.Footprint.from_masks(masks), np.uint16, n_frames=1000).kernel == "direct"
+    assert _plan.make_plan(_footprint.Footprint.from_masks(masks), np.uint16, n_frames=10**5).kernel == "runs"
+    weighted = _footprint.Footprint.from_masks(masks * 0.5)  # weighted sums: the kernels' float order
+    assert _plan.make_plan(weighted, np.uint16, n_frames=1000).kernel == "runs"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.int32, np.float16, np.float32])
+def test_numpy_path_for_regions_equals_the_compiled_kernels(monkeypatch, dtype):
+    """Unweighted regions (a label image's, overlapping masks, one pixel, an empty one) take the numpy
+    path in a process without compiled code; its means are the runs kernel's, bit for bit."""
+    rng = np.random.default_rng(12)
+    shape = (9, 14, 11)
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        video = rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
+    else:
+        video = (rng.integers(-2000, 2000, size=shape) / 8).astype(dtype)
+        video[2, 3, 4], video[5, 13, 10], video[6, 0, 0] = np.nan, np.inf, -np.inf
+    masks = np.zeros((5,) + shape[1:], dtype=bool)
+    masks[0] = rng.random(shape[1:]) < 0.4  # ragged runs
+    masks[1, 3:12, 2:9] = True  # a block: rows of equal runs
+    masks[2, 5:, :] = masks[0, 5:, :]  # overlaps region 0
+    masks[3, 13, 10] = True  # one pixel, in the corner
+    footprint = _footprint.Footprint.from_masks(masks)  # region 4 is empty
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
+    numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
+    compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_numpy = numpy_plan.extract(video, np.empty((len(video), 5), numpy_plan.out_dtype))
+        compiled = compiled_plan.extract(video, np.empty((len(video), 5), compiled_plan.out_dtype))
+    np.testing.assert_array_equal(by_numpy, compiled)
+    expected = brute_traces(video, masks[:4])
+    np.testing.assert_allclose(compiled[:, :4], expected.astype(compiled.dtype), rtol=1e-6)
+    assert np.isnan(compiled[:, 4]).all()
 
 
 @pytest.mark.parametrize("window", ["rect", "disc"])

@@ -8,8 +8,7 @@ no module imports numba at import time: a module lists its kernels in a
 for. :func:`numba_warm` says whether compiled code has run in the process
 yet, so that a caller can pick a numpy or Python path for work too small to
 be worth that second; :func:`warm_up` pays it ahead (a viewer does, when it
-opens), and :func:`load_in_background` imports numba while a program that
-will likely need it (the command line, while it reads a video) does other work.
+opens).
 
 A module with kernels ``_scan`` and ``_write`` that call a helper ``_digit``::
 
@@ -54,24 +53,6 @@ def _identity(value):
     return value
 
 
-def load_in_background(*kernel_sets):
-    """Import numba and make the dispatchers of each :class:`LazyKernels` in a daemon thread;
-    returns the thread. A caller that asks for a kernel meanwhile waits for it instead of doing it
-    twice. (The machine code itself, from numba's disk cache, is loaded on a kernel's first call,
-    for the argument types of that call.)"""
-
-    def load():
-        try:
-            for kernels in kernel_sets:
-                kernels.load()
-        except Exception:  # the caller's own first use raises it, where it can be reported
-            pass
-
-    thread = threading.Thread(target=load, name="optimap-load-kernels", daemon=True)
-    thread.start()
-    return thread
-
-
 class LazyKernels:
     """The kernels of one module, compiled with numba the first time one is asked for.
 
@@ -107,11 +88,6 @@ class LazyKernels:
         self._inline = bool(inline_helpers)
         self._options = {**OPTIONS, **options}
         self._compiled = None
-
-    def load(self):
-        """Import numba and make the dispatchers now (what the first ``kernels[name]`` would do)."""
-        if self._compiled is None:
-            self._compile()
 
     def __getitem__(self, name):
         """The compiled kernel ``name``, for the caller to call at once (which loads numba's runtime,

@@ -116,18 +116,6 @@ def check_shared_options(args, size):
     frame_selection(args)
 
 
-def load_kernels_meanwhile(args):
-    """Start numba's import and the kernels' dispatchers (about 0.4 s in a fresh process, which a
-    command line run pays every time) while the video is read; the cached machine code is still
-    loaded on the first call. A few windows that a fresh process reads faster with numpy still take
-    that path if the import has not finished."""
-    from optimap._jit import load_in_background
-    from optimap.trace import _csv, _kernels
-
-    writes_csv = args.output in (None, "-") or str(args.output).lower().endswith(".csv")
-    load_in_background(_kernels.COMPILED, *([_csv.COMPILED] if writes_csv else []))
-
-
 def command_extract(args):
     from optimap.trace import extract_traces
     from optimap.trace._export import column_names
@@ -154,7 +142,6 @@ def command_extract(args):
     inputs += [(f"--positions {path}", path) for path in args.positions or []]
     inputs += [(f"{option} {path}", path) for option, path in args.regions or []]
     check_outputs(args, inputs)
-    load_kernels_meanwhile(args)
     if any(option == "--roi" for option, _ in args.regions or []):
         from optimap._optional import import_optional
 
@@ -199,7 +186,6 @@ def command_kymograph(args):
     check_shared_options(args, args.size)
     inputs = [(f"the video {path}", path) for path in video_inputs(args.video)]
     check_outputs(args, inputs)
-    load_kernels_meanwhile(args)
     video, start, step = open_video(args)
     check_path(vertices, tuple(int(n) for n in video.shape[1:]), name=f"--path {args.path}")
     kymograph, positions = extract_kymograph(

@@ -723,16 +723,19 @@ def kernel(name):
     return COMPILED[KERNELS[name]]
 
 
-# --- numpy: a few windows, nothing to compile ---------------------------------------------------------------------
+# --- numpy: little work, nothing to compile ------------------------------------------------------------------------
 
 
 def direct_means(frames, boxes, totals, check, out):
     """``out[:, i]``: the mean of region ``i``'s boxes (``(r0, r1, c0, c1)``: rows ``r0:r1``, columns
-    ``c0:c1``) in every frame, with numpy alone: the path for a few windows in a process that has
-    not loaded the compiled kernels. Box sums are float64, exact for the integer and float32
-    videos this path gets (a sum's order then cannot change it), so the means equal the runs
-    kernel's."""
+    ``c0:c1``) in every frame, with numpy alone: the path for little work (a few windows, small
+    unweighted regions) in a process where no compiled code has run yet. Box sums are float64,
+    exact for the integer and float32 videos this path gets (a sum's order then cannot change it),
+    so the means equal the runs kernel's."""
     for i, region in enumerate(boxes):
+        if not region:  # an empty region has no mean
+            out[:, i] = np.nan
+            continue
         sums = None
         for r0, r1, c0, c1 in region:
             part = np.einsum("tij->t", frames[:, r0:r1, c0:c1], dtype=np.float64)

@@ -5,8 +5,8 @@ source hands over (whole frames, or only the footprint's pixels gathered
 into ``(b, 1, P)``) and fixes
 
 * the kernel (see :mod:`._kernels`): ``pixel`` (copy the pixels); ``direct``
-  (numpy alone, for a few windows in a process where the compiled kernels
-  are not loaded yet: loading them would cost far more than the work); else the
+  (numpy alone, for little work in a process where no compiled code has run
+  yet: loading numba would cost far more than the work); else the
   compiled ``runs``, ``box`` or ``profile``, by a cost estimate per frame;
 * the dtypes: what the kernel reads (native byte order; float16 widened to
   float32; 64-bit integers as int64 while their sums fit, else split into two
@@ -44,10 +44,12 @@ _MAX_LISTED_RUNS = 1 << 21
 # The runs kernel reads up to this many boxes in the footprint's order: the memory order pays off
 # for many boxes spread over the frame, and sorting a few costs more than it saves.
 _UNSORTED_BOXES = 32
-# The numpy path takes at most this many boxes and pixel reads (frames x pixels): well under the
-# half second that importing numba and loading a kernel costs a fresh process.
-_DIRECT_MAX_BOXES = 256
-_DIRECT_MAX_READS = 1 << 22
+# The numpy path's costs in nanoseconds (measured on 1000 x 128 x 128 uint16 and float32 frames): a
+# box (one einsum call and its Python), a box's row in one frame, a pixel in one frame. It runs while
+# its estimate stays within the budget, a tenth of the 1-2 s that importing numba and loading its
+# runtime cost a process where no compiled code has run.
+_DIRECT_COST_BOX, _DIRECT_COST_ROW, _DIRECT_COST_PIXEL = 10_000.0, 40.0, 1.0
+_DIRECT_BUDGET = 1e8
 
 
 def output_dtype(video_dtype, single_pixel):
@@ -188,15 +190,20 @@ def choose_kernel(footprint, reads="frames"):
 
 
 def _direct_suits(footprint, video_dtype, reads, n_frames):
-    """Whether the numpy path should run: a few windows, in a process without compiled kernels yet, on a
-    dtype whose float64 box sums are exact (so the path cannot change a result)."""
-    if reads != "frames" or footprint.window is None or kernels_ready():
+    """Whether the numpy path should run: little work (see ``_DIRECT_BUDGET``) in a process where no
+    compiled code has run yet, on a dtype whose float64 box sums are exact and in unweighted regions
+    (so the path cannot change a result)."""
+    if reads != "frames" or kernels_ready():
         return False
-    if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
+    if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf" or footprint.box_weights is not None:
         return False
-    if footprint.n_regions * len(footprint.window.row_offsets) > _DIRECT_MAX_BOXES:
-        return False
-    return n_frames * footprint.n_entries <= _DIRECT_MAX_READS
+    if footprint.window is not None:
+        rows = footprint.n_regions * len(footprint.window.row_offsets)
+    else:
+        rows = footprint.n_runs  # one box a run
+    boxes = footprint.n_boxes
+    per_frame = _DIRECT_COST_ROW * rows + _DIRECT_COST_PIXEL * footprint.n_entries
+    return _DIRECT_COST_BOX * boxes + n_frames * per_frame <= _DIRECT_BUDGET
 
 
 def _accumulator(read_dtype, footprint, kernel):
@@ -338,7 +345,10 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
         return shape.centre_rows.astype(intp), shape.centre_cols.astype(intp)
     totals = footprint.weight_totals  # (N,) float64
     if kernel == "direct":
-        return footprint.boxes, totals
+        if footprint.window is not None:
+            return footprint.boxes, totals
+        table, starts = footprint.box_table.tolist(), footprint.box_starts.tolist()
+        return [table[starts[i] : starts[i + 1]] for i in range(footprint.n_regions)], totals
     if kernel == "runs":
         if reads == "pixels":
             runs = footprint.runs  # a run's pixels are consecutive in the sorted gathered pixels too
