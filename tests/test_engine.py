@@ -371,6 +371,23 @@ def test_plan_is_made_once_and_picks_dense_kernels_for_every_pixel():
 # --- the numpy path, the accumulators, the fast position parser ----------------------------------------------
 
 
+def numpy_path_and_compiled(monkeypatch, footprint, video):
+    """The traces of the numpy path (a process without compiled code) and of the runs kernel, which
+    must be equal bit for bit; returns the kernel's."""
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
+    numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
+    compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
+    shape = (len(video), footprint.n_regions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_numpy = numpy_plan.extract(video, np.empty(shape, numpy_plan.out_dtype))
+        compiled = compiled_plan.extract(video, np.empty(shape, compiled_plan.out_dtype))
+    np.testing.assert_array_equal(by_numpy, compiled)
+    return compiled
+
+
 @pytest.mark.parametrize("window", ["rect", "disc"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.float16, np.float32])
 def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
@@ -388,16 +405,7 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
     footprint = _footprint.Footprint.from_windows(
         [p[1] for p in positions], [p[0] for p in positions], (13, 12), window, 5
     )
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
-    numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
-    compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        by_numpy = numpy_plan.extract(video, np.empty((len(video), 4), numpy_plan.out_dtype))
-        compiled = compiled_plan.extract(video, np.empty((len(video), 4), compiled_plan.out_dtype))
-    np.testing.assert_array_equal(by_numpy, compiled)
+    compiled = numpy_path_and_compiled(monkeypatch, footprint, video)
     np.testing.assert_allclose(compiled, brute_all(video, positions, window, 5).astype(compiled.dtype), rtol=1e-6)
 
 
@@ -436,16 +444,7 @@ def test_numpy_path_for_regions_equals_the_compiled_kernels(monkeypatch, dtype):
     masks[2, 5:, :] = masks[0, 5:, :]  # overlaps region 0
     masks[3, 13, 10] = True  # one pixel, in the corner
     footprint = _footprint.Footprint.from_masks(masks)  # region 4 is empty
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
-    numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
-    compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        by_numpy = numpy_plan.extract(video, np.empty((len(video), 5), numpy_plan.out_dtype))
-        compiled = compiled_plan.extract(video, np.empty((len(video), 5), compiled_plan.out_dtype))
-    np.testing.assert_array_equal(by_numpy, compiled)
+    compiled = numpy_path_and_compiled(monkeypatch, footprint, video)
     expected = brute_traces(video, masks[:4])
     np.testing.assert_allclose(compiled[:, :4], expected.astype(compiled.dtype), rtol=1e-6)
     assert np.isnan(compiled[:, 4]).all()
