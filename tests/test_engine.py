@@ -374,9 +374,9 @@ def test_plan_is_made_once_and_picks_dense_kernels_for_every_pixel():
 def numpy_path_and_compiled(monkeypatch, footprint, video):
     """The traces of the numpy path (a process without compiled code) and of the runs kernel, which
     must be equal bit for bit; returns the kernel's."""
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
+    monkeypatch.setattr(_plan, "numba_warm", lambda: False)
     numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: True)
+    monkeypatch.setattr(_plan, "numba_warm", lambda: True)
     compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
     assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
     shape = (len(video), footprint.n_regions)
@@ -410,7 +410,7 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
 
 
 def test_numpy_path_is_only_for_small_work(monkeypatch):
-    monkeypatch.setattr(_plan, "kernels_ready", lambda: False)
+    monkeypatch.setattr(_plan, "numba_warm", lambda: False)
     few = _footprint.Footprint.from_windows([3, 4], [5, 6], (64, 64), "disc", 5)
     assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "direct"
     assert _plan.make_plan(few, np.float64, n_frames=100).kernel == "runs"  # float64 sums: order matters

@@ -228,6 +228,6 @@ def _warm_up():
     from optimap.trace import extract_traces
 
     warm_up()
-    video = np.zeros((8, 16, 16), dtype=np.uint16)
+    video = np.zeros((8, 16, 16), dtype=np.uint16)  # eight frames: the kernels' eight-at-a-time path loads too
     for window, size in (("rect", 5), ("disc", 5), ("pixel", 1)):
         extract_traces(video, [(3, 3), (8, 8)], size=size, window=window)

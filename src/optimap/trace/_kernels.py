@@ -51,7 +51,7 @@ import math
 
 import numpy as np
 
-from .._jit import LazyKernels, numba_warm
+from .._jit import LazyKernels
 
 # fmt: off
 # (The kernels take many arrays each: their calls stay packed at the project's width, a line or two,
@@ -706,12 +706,6 @@ _HELPERS = ("_nan_aware_mean", "_indicator", "_region_nan_aware", "_store_mean",
             "_profile_nan_aware")
 KERNELS = {"runs": "_runs_kernel", "box": "_box_kernel", "profile": "_profile_kernel"}
 COMPILED = LazyKernels(globals(), KERNELS.values(), functions=_HELPERS)
-
-
-def kernels_ready():
-    """Whether compiled code has run in this process already: a kernel then costs at most its read from
-    numba's disk cache, not the second that loading numba's runtime takes."""
-    return numba_warm()
 
 
 def kernel(name):

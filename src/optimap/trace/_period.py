@@ -81,7 +81,7 @@ def welch_power_spectrum(rows, segment):
     """
     step = segment - segment // 2
     starts = np.arange(0, rows.shape[1] - segment + 1, step)
-    # (N, segments, segment) views, then one copy: each segment minus its mean
+    # (N, segments, segment): views of the rows, copied once each segment loses its mean
     segments = np.lib.stride_tricks.sliding_window_view(rows, segment, axis=-1)[:, starts]
     segments = segments - segments.mean(axis=-1, keepdims=True)
     taper = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(segment) / segment)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._kernels import direct_means, kernel, kernels_ready
+from .._jit import numba_warm
+from ._kernels import direct_means, kernel
 
 _CPUS = os.cpu_count() or 1
 # Below this much work in all (nanoseconds, see the costs below), a second thread costs more than it gains.
@@ -193,17 +194,13 @@ def _direct_suits(footprint, video_dtype, reads, n_frames):
     """Whether the numpy path should run: little work (see ``_DIRECT_BUDGET``) in a process where no
     compiled code has run yet, on a dtype whose float64 box sums are exact and in unweighted regions
     (so the path cannot change a result)."""
-    if reads != "frames" or kernels_ready():
+    if reads != "frames" or numba_warm():
         return False
     if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf" or footprint.box_weights is not None:
         return False
-    if footprint.window is not None:
-        rows = footprint.n_regions * len(footprint.window.row_offsets)
-    else:
-        rows = footprint.n_runs  # one box a run
-    boxes = footprint.n_boxes
-    per_frame = _DIRECT_COST_ROW * rows + _DIRECT_COST_PIXEL * footprint.n_entries
-    return _DIRECT_COST_BOX * boxes + n_frames * per_frame <= _DIRECT_BUDGET
+    # box rows: a window's rows (an upper bound at the frame's edges), or a region's runs (one box each)
+    per_frame = _DIRECT_COST_ROW * footprint.n_runs + _DIRECT_COST_PIXEL * footprint.n_entries
+    return _DIRECT_COST_BOX * footprint.n_boxes + n_frames * per_frame <= _DIRECT_BUDGET
 
 
 def _accumulator(read_dtype, footprint, kernel):
