@@ -500,10 +500,10 @@ def test_the_lazy_video_holds_only_memory_maps_of_needed_files(tmp_path, video, 
     assert all(isinstance(part, np.memmap) and not part.flags.owndata and not part.flags.writeable for part in parts)
     assert sum(len(part) for part in parts) == 4
     gc.collect()
-    open_tiffs = [
+    open_tiffs = [  # type(), not isinstance(): the latter dereferences weak proxies, which may be dead
         obj
         for obj in gc.get_objects()
-        if isinstance(obj, tifffile.TiffFile) and not obj.filehandle.closed and str(tmp_path) in obj.filehandle.path
+        if type(obj) is tifffile.TiffFile and not obj.filehandle.closed and str(tmp_path) in obj.filehandle.path
     ]
     assert open_tiffs == []  # no TIFF file is held open
     del lazy, parts
