@@ -34,6 +34,13 @@ DETREND_SCRIPT = (
     "x = np.sin(np.arange(1000) / 20.0)[:, None] + np.linspace(0, 1, 1000)[:, None] + np.zeros((1, 6))\n"
     "detrend_timeseries(x, kind={kind!r})\n"
 )
+SESSION_SCRIPT = (
+    "import numpy as np\n"
+    "from optimap.trace import extract_traces\n"
+    "video = np.load({video!r})\n"
+    "for seed in range({calls}):\n"
+    "    extract_traces(video, np.random.default_rng(seed).integers(0, 128, ({n}, 2)), size=5, window='disc')\n"
+)
 EXTRACT_SCRIPT = (
     "import numpy as np\n"
     "from optimap.trace import extract_traces, save_traces\n"
@@ -60,6 +67,8 @@ def workloads(data, out):
         ("`extract` 500 random positions, to CSV", cli + ["extract", video, "--random", "500", "--seed", "1", "-o", csv]),
         ("`extract` 2 positions with `--plot`", cli + ["extract", video, "--pos", "64,64", "--pos", "30,40", "-o", csv, "--plot", str(out / "t.png")]),
         ("script: `extract_traces` 3 positions + `save_traces` CSV", [sys.executable, "-c", EXTRACT_SCRIPT.format(video=video, out=csv)]),
+        ("script: 10 calls of `extract_traces`, 500 positions each", [sys.executable, "-c", SESSION_SCRIPT.format(video=video, calls=10, n=500)]),
+        ("script: 300 calls of `extract_traces`, 50 positions each", [sys.executable, "-c", SESSION_SCRIPT.format(video=video, calls=300, n=50)]),
         ("script: first `detrend_timeseries`, line", [sys.executable, "-c", DETREND_SCRIPT.format(kind="line")]),
         ("script: first `detrend_timeseries`, spline", [sys.executable, "-c", DETREND_SCRIPT.format(kind="spline")]),
     ]  # fmt: skip

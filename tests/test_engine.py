@@ -1,5 +1,7 @@
 """The engine at its edges: huge windows, inf, masked arrays, every dtype, arbitrary footprints."""
 
+import threading
+import time
 import tracemalloc
 import warnings
 
@@ -10,6 +12,7 @@ from brute_regions import brute_traces
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from optimap import _jit
 from optimap.trace import _extract, _footprint, _plan, _positions, extract_traces
 
 INT_DTYPES = [np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64]
@@ -371,14 +374,26 @@ def test_plan_is_made_once_and_picks_dense_kernels_for_every_pixel():
 # --- the numpy path, the accumulators, the fast position parser ----------------------------------------------
 
 
+def exactly_summed_video(rng, shape, dtype):
+    """A video whose float64 sums are exact, whatever their order: integers over the dtype's whole range,
+    or eighths for floats, with NaN, inf and -inf (one frame each, the last in the frame's corner)."""
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        return rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
+    video = (rng.integers(-2000, 2000, size=shape) / 8).astype(dtype)
+    video[2, 3, 4], video[5, -1, -1], video[6, 0, 0] = np.nan, np.inf, -np.inf
+    return video
+
+
 def numpy_path_and_compiled(monkeypatch, footprint, video):
     """The traces of the numpy path (a process without compiled code) and of the runs kernel, which
     must be equal bit for bit; returns the kernel's."""
-    monkeypatch.setattr(_plan, "numba_warm", lambda: False)
+    monkeypatch.setattr(_jit, "_WARM", threading.Event())  # as in a process where no compiled code ran
+    monkeypatch.setattr(_plan, "compiled_pays", lambda estimate: False)
     numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    monkeypatch.setattr(_plan, "numba_warm", lambda: True)
+    monkeypatch.setattr(_plan, "compiled_pays", lambda estimate: True)
     compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
-    assert (numpy_plan.kernel, compiled_plan.kernel) == ("direct", "runs")
+    assert numpy_plan.kernel == "direct" and compiled_plan.kernel != "direct"
     shape = (len(video), footprint.n_regions)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -393,14 +408,7 @@ def numpy_path_and_compiled(monkeypatch, footprint, video):
 def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
     """A few windows in a process without numba take the numpy path; its means are the runs kernel's,
     bit for bit (box sums are exact there)."""
-    rng = np.random.default_rng(8)
-    if np.dtype(dtype).kind in "iu":
-        info = np.iinfo(dtype)
-        video = rng.integers(info.min, info.max, size=(11, 13, 12), dtype=dtype, endpoint=True)
-    else:
-        video = (rng.integers(-2000, 2000, size=(11, 13, 12)) / 8).astype(dtype)
-        video[3, 4, 5] = np.nan
-        video[4, 0, 0] = np.inf
+    video = exactly_summed_video(np.random.default_rng(8), (11, 13, 12), dtype)
     positions = [(0, 0), (11, 12), (5, 6), (11, 0)]
     footprint = _footprint.Footprint.from_windows(
         [p[1] for p in positions], [p[0] for p in positions], (13, 12), window, 5
@@ -409,21 +417,67 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
     np.testing.assert_allclose(compiled, brute_all(video, positions, window, 5).astype(compiled.dtype), rtol=1e-6)
 
 
-def test_numpy_path_is_only_for_small_work(monkeypatch):
-    monkeypatch.setattr(_plan, "numba_warm", lambda: False)
+@pytest.fixture
+def cold_process(monkeypatch):
+    """The process as if no compiled code had run and no stand-in had spent any time yet."""
+    monkeypatch.setattr(_jit, "_WARM", threading.Event())
+    monkeypatch.setattr(_jit, "_STAND_IN_SECONDS", [0.0])
+    return _jit
+
+
+def test_numpy_path_runs_until_loading_numba_pays(cold_process):
     few = _footprint.Footprint.from_windows([3, 4], [5, 6], (64, 64), "disc", 5)
     assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "direct"
     assert _plan.make_plan(few, np.float64, n_frames=100).kernel == "runs"  # float64 sums: order matters
     assert _plan.make_plan(few, np.int64, n_frames=100).kernel == "runs"
-    assert _plan.make_plan(few, np.float32, n_frames=10**6).kernel == "runs"
+    assert _plan.make_plan(few, np.float32, n_frames=10**7).kernel == "runs"  # seconds of numpy
     dense = _footprint.Footprint.from_windows(*every_pixel(64, 64)[:, ::-1].T, (64, 64), "rect", 3)
-    assert _plan.make_plan(dense, np.float32, n_frames=1000).kernel == "box"
+    assert _plan.make_plan(dense, np.float32, n_frames=10**4).kernel == "box"
     masks = np.zeros((2, 64, 64), dtype=bool)
     masks[0, 10:30, 5:9], masks[1, 40:, :] = True, True
     assert _plan.make_plan(_footprint.Footprint.from_masks(masks), np.uint16, n_frames=1000).kernel == "direct"
-    assert _plan.make_plan(_footprint.Footprint.from_masks(masks), np.uint16, n_frames=10**5).kernel == "runs"
+    assert _plan.make_plan(_footprint.Footprint.from_masks(masks), np.uint16, n_frames=10**6).kernel == "runs"
     weighted = _footprint.Footprint.from_masks(masks * 0.5)  # weighted sums: the kernels' float order
     assert _plan.make_plan(weighted, np.uint16, n_frames=1000).kernel == "runs"
+    # the numpy path's time adds up; once it would pass numba's load, compiled code runs
+    plan = _plan.make_plan(few, np.float32, n_frames=100)
+    plan.extract(np.ones((100, 64, 64), np.float32), np.empty((100, 2), np.float32))
+    assert 0 < cold_process._STAND_IN_SECONDS[0] < 0.5
+    cold_process._STAND_IN_SECONDS[0] = cold_process.LOAD_SECONDS
+    assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "runs"
+
+
+def test_compiled_code_pays_once_the_stand_ins_cost_a_load(cold_process):
+    assert not cold_process.compiled_pays(0.9 * cold_process.LOAD_SECONDS)
+    assert cold_process.compiled_pays(1.1 * cold_process.LOAD_SECONDS)
+    with cold_process.standing_in():
+        time.sleep(0.05)
+    with pytest.raises(KeyError), cold_process.standing_in():  # the time counts, whatever happens
+        time.sleep(0.05)
+        raise KeyError
+    spent = cold_process._STAND_IN_SECONDS[0]
+    assert 0.1 <= spent < 0.5
+    assert not cold_process.compiled_pays(cold_process.LOAD_SECONDS - spent - 0.01)
+    assert cold_process.compiled_pays(cold_process.LOAD_SECONDS - spent + 0.01)
+    cold_process.warm_up()
+    assert cold_process.compiled_pays(0.0)
+
+
+@pytest.mark.parametrize(("window", "size", "kernel"), [("rect", 3, "box"), ("disc", 7, "profile")])
+@pytest.mark.parametrize("dtype", [np.uint16, np.int32, np.float32])
+def test_numpy_path_at_every_pixel_equals_the_dense_kernels(monkeypatch, window, size, kernel, dtype):
+    """Every pixel of a small video takes the numpy path too while numba is not worth loading; its
+    means are the dense kernels' (prefix sums), bit for bit, edges, NaN and inf included."""
+    rng = np.random.default_rng(13)
+    shape = (9, 40, 33)
+    video = exactly_summed_video(rng, shape, dtype)
+    positions = every_pixel(*shape[1:])
+    footprint = _footprint.Footprint.from_windows(positions[:, 1], positions[:, 0], shape[1:], window, size)
+    assert _plan.choose_kernel(footprint) == kernel
+    compiled = numpy_path_and_compiled(monkeypatch, footprint, video)
+    picked = rng.choice(len(positions), 40, replace=False)
+    expected = brute_all(video, positions[picked], window, size).astype(compiled.dtype)
+    np.testing.assert_allclose(compiled[:, picked], expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.int32, np.float16, np.float32])
@@ -432,12 +486,7 @@ def test_numpy_path_for_regions_equals_the_compiled_kernels(monkeypatch, dtype):
     path in a process without compiled code; its means are the runs kernel's, bit for bit."""
     rng = np.random.default_rng(12)
     shape = (9, 14, 11)
-    if np.dtype(dtype).kind in "iu":
-        info = np.iinfo(dtype)
-        video = rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
-    else:
-        video = (rng.integers(-2000, 2000, size=shape) / 8).astype(dtype)
-        video[2, 3, 4], video[5, 13, 10], video[6, 0, 0] = np.nan, np.inf, -np.inf
+    video = exactly_summed_video(rng, shape, dtype)
     masks = np.zeros((5,) + shape[1:], dtype=bool)
     masks[0] = rng.random(shape[1:]) < 0.4  # ragged runs
     masks[1, 3:12, 2:9] = True  # a block: rows of equal runs

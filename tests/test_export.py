@@ -28,11 +28,7 @@ def csv_values(traces, speller="kernels"):
     or by Python (the path of a small table in a process where numba is not loaded)."""
     stream = io.BytesIO()
     with pytest.MonkeyPatch.context() as patch:
-        if speller == "kernels":
-            patch.setattr(_csv, "_PYTHON_MAX_VALUES", -1)
-        else:
-            patch.setattr(_csv, "_PYTHON_MAX_VALUES", 1 << 40)
-            patch.setattr(_csv, "numba_warm", lambda: False)
+        patch.setattr(_csv, "compiled_pays", lambda estimate: speller == "kernels")
         save_traces(stream, traces)
     return [line.split(",")[1:] for line in stream.getvalue().decode().splitlines()[1:]]
 
@@ -109,8 +105,10 @@ def test_integer_traces(speller):
     assert csv_values(big, speller) == [[str(2**64 - 1)]]
 
 
-def test_both_spellers_write_the_same_bytes():
-    """Times in seconds or frame numbers, every dtype: Python's text is the kernels' to the byte."""
+@pytest.mark.parametrize("block_values", [None, 7])
+def test_both_spellers_write_the_same_bytes(block_values):
+    """Times in seconds or frame numbers, every dtype, in one block or many: Python's text is the
+    kernels' to the byte."""
     rng = np.random.default_rng(4)
     for dtype in (np.float64, np.float32, np.float16, np.int16, np.uint64):
         traces = (
@@ -122,9 +120,9 @@ def test_both_spellers_write_the_same_bytes():
             streams = {}
             for name in SPELLERS:
                 with pytest.MonkeyPatch.context() as patch:
-                    patch.setattr(_csv, "_PYTHON_MAX_VALUES", -1 if name == "kernels" else 1 << 40)
-                    if name == "python":
-                        patch.setattr(_csv, "numba_warm", lambda: False)
+                    patch.setattr(_csv, "compiled_pays", lambda estimate, name=name: name == "kernels")
+                    if block_values is not None:  # blocks of one row (4 traces and the time)
+                        patch.setattr(_csv, "_BLOCK_VALUES", block_values)
                     streams[name] = io.BytesIO()
                     save_traces(streams[name], traces, fps=fps)
             assert streams["python"].getvalue() == streams["kernels"].getvalue()

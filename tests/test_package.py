@@ -112,6 +112,27 @@ def test_a_few_windows_saved_as_csv_do_not_load_numba(tmp_path):
     ]  # a symmetric window: the centre value
 
 
+def test_numba_loads_once_the_stand_ins_have_cost_as_much(tmp_path):
+    """Hundreds of windows and a CSV of 100k values: the numpy and Python stand-ins do them in a fraction of
+    numba's load, so a fresh process does not load it; once their time would pass the load, it does, and
+    the traces stay the same."""
+    code = f"""
+import sys, numpy as np, optimap
+from optimap import _jit
+video = np.random.default_rng(1).integers(0, 4096, (300, 64, 64), dtype=np.uint16)
+positions = np.random.default_rng(2).integers(0, 64, (300, 2))
+by_numpy = optimap.extract_traces(video, positions, size=5, window="disc")
+optimap.trace.save_traces({str(tmp_path / "t.csv")!r}, by_numpy, positions)
+print("numba" in sys.modules, 0 < _jit._STAND_IN_SECONDS[0] < _jit.LOAD_SECONDS)
+_jit.LOAD_SECONDS = _jit._STAND_IN_SECONDS[0]
+compiled = optimap.extract_traces(video, positions, size=5, window="disc")
+print(_jit.numba_warm(), np.array_equal(by_numpy, compiled))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True", "True", "True"]
+    assert len((tmp_path / "t.csv").read_text().splitlines()) == 301
+
+
 @pytest.mark.parametrize("package", ["optimap", "optimap.trace", "optimap.video", "optimap.datasets"])
 def test_the_stub_lists_exactly_the_lazy_names(package):
     """__init__.pyi is the one list of public names: the runtime serves exactly those, from the modules it says."""

@@ -5,10 +5,10 @@ compiled call about a second more (numba then loads its runtime, before the
 kernel's own machine code comes from the disk cache in a few milliseconds). So
 no module imports numba at import time: a module lists its kernels in a
 :class:`LazyKernels` and numba is imported when one of them is first asked
-for. :func:`numba_warm` says whether compiled code has run in the process
-yet, so that a caller can pick a numpy or Python path for work too small to
-be worth that second; :func:`warm_up` pays it ahead (a viewer does, when it
-opens).
+for. Work that a numpy or Python stand-in does quickly need not pay that
+second: :func:`compiled_pays` decides, for all callers, when loading numba is
+worth it, and :func:`standing_in` counts the stand-ins' time toward it.
+:func:`warm_up` pays the load ahead (a viewer does, when it opens).
 
 A module with kernels ``_scan`` and ``_write`` that call a helper ``_digit``::
 
@@ -24,19 +24,55 @@ numba then finds when it compiles the kernels.
 """
 
 import threading
+import time
+from contextlib import contextmanager
 
 # Compiled code is cached on disk, runs without the GIL (so threads run kernels in parallel),
 # and divides by zero as numpy does instead of raising.
 OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 
+# What importing numba and loading its runtime costs a process where no compiled code has run, in
+# seconds (1.0-1.6 s measured on this project's 2-core machine, a third of it numba importing
+# scipy.linalg to look for BLAS).
+LOAD_SECONDS = 1.0
+
 _LOCK = threading.Lock()
 _WARM = threading.Event()  # set once compiled code has been called in this process
+_STAND_IN_SECONDS = [0.0]  # how long numpy and Python stand-ins have run in this process
+_STAND_IN_LOCK = threading.Lock()
 
 
 def numba_warm():
     """Whether compiled code has been called in this process: numba's runtime is loaded, and a kernel
     not used before costs only its read from numba's disk cache."""
     return _WARM.is_set()
+
+
+def compiled_pays(estimate):
+    """Whether work that a numpy or Python stand-in would do in about ``estimate`` seconds should
+    run compiled instead.
+
+    Yes once compiled code has run in the process (:func:`numba_warm`), or when the stand-ins' time
+    so far (see :func:`standing_in`) and ``estimate`` add up to more than :data:`LOAD_SECONDS`.
+    This is the rule of renting skis until the rent paid would reach their price: whatever work
+    follows, a process spends at most about twice what the better choice, made knowing all its work
+    in advance, would have cost it. A script or command-line run whose work the stand-ins do in
+    under a second never loads numba; a long session loads it once they have cost that much.
+    """
+    return _WARM.is_set() or _STAND_IN_SECONDS[0] + estimate > LOAD_SECONDS
+
+
+@contextmanager
+def standing_in():
+    """Count the time spent in the ``with`` block, a stand-in for compiled code at work, toward
+    :data:`LOAD_SECONDS`."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - start
+        with _STAND_IN_LOCK:
+            _STAND_IN_SECONDS[0] += elapsed
 
 
 def warm_up():

@@ -23,10 +23,10 @@ first use and cached) do it in a few tens of ns:
 Blocks of rows are formatted by two threads (the kernels release the GIL) and
 written in order, so memory stays at a few blocks whatever the table's size.
 
-A small table in a process where no compiled code has run yet is spelt by
-Python instead, value by value: loading numba's runtime would cost a second,
-hundreds of times the table's own time (a command line run writing the traces
-of a few windows pays it otherwise).
+In a process where no compiled code has run yet, Python spells the table
+instead, value by value, while that costs less than loading numba would
+(about a second; :func:`.._jit.compiled_pays` decides): a command-line run
+writing the traces of hundreds of windows then never loads numba.
 """
 
 import math
@@ -35,13 +35,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .._jit import LazyKernels, numba_warm
+from .._jit import LazyKernels, compiled_pays, standing_in
 
 # Values per block: about 5 MB of decimals and 7 MB of text (two blocks are formatted at a time).
 _BLOCK_VALUES = 1 << 18
 _THREADS = min(2, os.cpu_count() or 1)
-# Values Python spells while numba is not loaded: 3-4 us each, so at most about a quarter of a second.
-_PYTHON_MAX_VALUES = 1 << 16
+# Seconds Python takes to spell one value (measured on this project's 2-core machine): a float16 or
+# float32 (numpy's shortest digits, then repr), a float64, an integer. Weighed against loading numba.
+_PYTHON_SECONDS_SHORT_FLOAT, _PYTHON_SECONDS_FLOAT, _PYTHON_SECONDS_INTEGER = 2.5e-6, 1.6e-6, 0.35e-6
 
 # What a value is, for the text kernel.
 _FLOAT, _INTEGER, _NAN, _INF = 0, 1, 2, 3
@@ -393,6 +394,13 @@ def _python_columns(values):
     return [[repr(v) for v in row] for row in values.tolist()]
 
 
+def _python_seconds(dtype):
+    """About how long Python takes to spell one value of ``dtype``."""
+    if dtype.kind != "f":
+        return _PYTHON_SECONDS_INTEGER
+    return _PYTHON_SECONDS_SHORT_FLOAT if dtype.itemsize < 8 else _PYTHON_SECONDS_FLOAT
+
+
 def write_csv(handle, traces, names, time, time_name):
     """Write a header and one row per frame to the binary file ``handle``.
 
@@ -413,11 +421,16 @@ def write_csv(handle, traces, names, time, time_name):
     handle.write((",".join([time_name, *names]) + "\n").encode())
     rows = max(1, _BLOCK_VALUES // (n_traces + 1))
     blocks = [(start, min(start + rows, n_frames)) for start in range(0, n_frames, rows)]
-    spell = _python_text if n_frames * (n_traces + 1) <= _PYTHON_MAX_VALUES and not numba_warm() else _block_text
+    estimate = n_frames * (n_traces * _python_seconds(traces.dtype) + _python_seconds(time.dtype))
+    if not compiled_pays(estimate):  # Python spells the table, one block at a time (it holds the GIL)
+        with standing_in():
+            for start, stop in blocks:
+                handle.write(_python_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop])))
+        return
 
     def text(block):
         start, stop = block
-        return spell(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
+        return _block_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
 
     if len(blocks) <= 1 or _THREADS == 1:
         for block in blocks:

@@ -722,8 +722,8 @@ def kernel(name):
 
 def direct_means(frames, boxes, totals, check, out):
     """``out[:, i]``: the mean of region ``i``'s boxes (``(r0, r1, c0, c1)``: rows ``r0:r1``, columns
-    ``c0:c1``) in every frame, with numpy alone: the path for little work (a few windows, small
-    unweighted regions) in a process where no compiled code has run yet. Box sums are float64,
+    ``c0:c1``) in every frame, with numpy alone: the path for unweighted regions and windows in a
+    process where no compiled code has run yet, while loading numba does not pay. Box sums are float64,
     exact for the integer and float32 videos this path gets (a sum's order then cannot change it),
     so the means equal the runs kernel's."""
     for i, region in enumerate(boxes):

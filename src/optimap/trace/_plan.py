@@ -5,8 +5,9 @@ source hands over (whole frames, or only the footprint's pixels gathered
 into ``(b, 1, P)``) and fixes
 
 * the kernel (see :mod:`._kernels`): ``pixel`` (copy the pixels); ``direct``
-  (numpy alone, for little work in a process where no compiled code has run
-  yet: loading numba would cost far more than the work); else the
+  (numpy alone, in a process where no compiled code has run yet, while its
+  estimated time and that of the numpy and Python work before it stay below
+  what loading numba costs: see :func:`.._jit.compiled_pays`); else the
   compiled ``runs``, ``box`` or ``profile``, by a cost estimate per frame;
 * the dtypes: what the kernel reads (native byte order; float16 widened to
   float32; 64-bit integers as int64 while their sums fit, else split into two
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._jit import numba_warm
+from .._jit import compiled_pays, numba_warm, standing_in
 from ._kernels import direct_means, kernel
 
 _CPUS = os.cpu_count() or 1
@@ -46,11 +47,9 @@ _MAX_LISTED_RUNS = 1 << 21
 # for many boxes spread over the frame, and sorting a few costs more than it saves.
 _UNSORTED_BOXES = 32
 # The numpy path's costs in nanoseconds (measured on 1000 x 128 x 128 uint16 and float32 frames): a
-# box (one einsum call and its Python), a box's row in one frame, a pixel in one frame. It runs while
-# its estimate stays within the budget, a tenth of the 1-2 s that importing numba and loading its
-# runtime cost a process where no compiled code has run.
+# box (one einsum call and its Python), a box's row in one frame, a pixel in one frame. The estimate
+# is weighed against loading numba by _jit.compiled_pays.
 _DIRECT_COST_BOX, _DIRECT_COST_ROW, _DIRECT_COST_PIXEL = 10_000.0, 40.0, 1.0
-_DIRECT_BUDGET = 1e8
 
 
 def output_dtype(video_dtype, single_pixel):
@@ -116,7 +115,8 @@ class Plan:
             out[...] = frames[:, rows, cols]
             return out
         if self.kernel == "direct":
-            direct_means(frames, *self.args, self.check, out)
+            with standing_in():
+                direct_means(frames, *self.args, self.check, out)
             return out
         run = kernel(self.kernel)
         target = out if out.dtype.char in "fd" else np.empty(out.shape)
@@ -191,16 +191,16 @@ def choose_kernel(footprint, reads="frames"):
 
 
 def _direct_suits(footprint, video_dtype, reads, n_frames):
-    """Whether the numpy path should run: little work (see ``_DIRECT_BUDGET``) in a process where no
-    compiled code has run yet, on a dtype whose float64 box sums are exact and in unweighted regions
-    (so the path cannot change a result)."""
-    if reads != "frames" or numba_warm():
-        return False
-    if video_dtype.itemsize > 4 or video_dtype.kind not in "iuf" or footprint.box_weights is not None:
+    """Whether the numpy path should run: while loading numba does not pay yet (see
+    :func:`.._jit.compiled_pays`), on a dtype whose float64 box sums are exact and in unweighted
+    regions (so the path cannot change a result)."""
+    if numba_warm() or reads != "frames" or video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
+        return False  # (once numba is warm there is nothing to weigh, and no estimate to make)
+    if footprint.box_weights is not None:
         return False
     # box rows: a window's rows (an upper bound at the frame's edges), or a region's runs (one box each)
     per_frame = _DIRECT_COST_ROW * footprint.n_runs + _DIRECT_COST_PIXEL * footprint.n_entries
-    return _DIRECT_COST_BOX * footprint.n_boxes + n_frames * per_frame <= _DIRECT_BUDGET
+    return not compiled_pays((_DIRECT_COST_BOX * footprint.n_boxes + n_frames * per_frame) * 1e-9)
 
 
 def _accumulator(read_dtype, footprint, kernel):
