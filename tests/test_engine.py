@@ -421,7 +421,7 @@ def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
 def cold_process(monkeypatch):
     """The process as if no compiled code had run and no stand-in had spent any time yet."""
     monkeypatch.setattr(_jit, "_WARM", threading.Event())
-    monkeypatch.setattr(_jit, "_STAND_IN_SECONDS", [0.0])
+    monkeypatch.setattr(_jit, "_stand_in_seconds", 0.0)
     return _jit
 
 
@@ -442,8 +442,8 @@ def test_numpy_path_runs_until_loading_numba_pays(cold_process):
     # the numpy path's time adds up; once it would pass numba's load, compiled code runs
     plan = _plan.make_plan(few, np.float32, n_frames=100)
     plan.extract(np.ones((100, 64, 64), np.float32), np.empty((100, 2), np.float32))
-    assert 0 < cold_process._STAND_IN_SECONDS[0] < 0.5
-    cold_process._STAND_IN_SECONDS[0] = cold_process.LOAD_SECONDS
+    assert 0 < cold_process._stand_in_seconds < 0.5
+    cold_process._stand_in_seconds = cold_process.LOAD_SECONDS
     assert _plan.make_plan(few, np.float32, n_frames=100).kernel == "runs"
 
 
@@ -455,7 +455,7 @@ def test_compiled_code_pays_once_the_stand_ins_cost_a_load(cold_process):
     with pytest.raises(KeyError), cold_process.standing_in():  # the time counts, whatever happens
         time.sleep(0.05)
         raise KeyError
-    spent = cold_process._STAND_IN_SECONDS[0]
+    spent = cold_process._stand_in_seconds
     assert 0.1 <= spent < 0.5
     assert not cold_process.compiled_pays(cold_process.LOAD_SECONDS - spent - 0.01)
     assert cold_process.compiled_pays(cold_process.LOAD_SECONDS - spent + 0.01)

@@ -123,8 +123,8 @@ video = np.random.default_rng(1).integers(0, 4096, (300, 64, 64), dtype=np.uint1
 positions = np.random.default_rng(2).integers(0, 64, (300, 2))
 by_numpy = optimap.extract_traces(video, positions, size=5, window="disc")
 optimap.trace.save_traces({str(tmp_path / "t.csv")!r}, by_numpy, positions)
-print("numba" in sys.modules, 0 < _jit._STAND_IN_SECONDS[0] < _jit.LOAD_SECONDS)
-_jit.LOAD_SECONDS = _jit._STAND_IN_SECONDS[0]
+print("numba" in sys.modules, 0 < _jit._stand_in_seconds < _jit.LOAD_SECONDS)
+_jit.LOAD_SECONDS = _jit._stand_in_seconds
 compiled = optimap.extract_traces(video, positions, size=5, window="disc")
 print(_jit.numba_warm(), np.array_equal(by_numpy, compiled))
 """

@@ -38,8 +38,8 @@ LOAD_SECONDS = 1.0
 
 _LOCK = threading.Lock()
 _WARM = threading.Event()  # set once compiled code has been called in this process
-_STAND_IN_SECONDS = [0.0]  # how long numpy and Python stand-ins have run in this process
 _STAND_IN_LOCK = threading.Lock()
+_stand_in_seconds = 0.0  # how long numpy and Python stand-ins have run in this process
 
 
 def numba_warm():
@@ -59,20 +59,21 @@ def compiled_pays(estimate):
     in advance, would have cost it. A script or command-line run whose work the stand-ins do in
     under a second never loads numba; a long session loads it once they have cost that much.
     """
-    return _WARM.is_set() or _STAND_IN_SECONDS[0] + estimate > LOAD_SECONDS
+    return _WARM.is_set() or _stand_in_seconds + estimate > LOAD_SECONDS
 
 
 @contextmanager
 def standing_in():
     """Count the time spent in the ``with`` block, a stand-in for compiled code at work, toward
     :data:`LOAD_SECONDS`."""
+    global _stand_in_seconds
     start = time.perf_counter()
     try:
         yield
     finally:
         elapsed = time.perf_counter() - start
         with _STAND_IN_LOCK:
-            _STAND_IN_SECONDS[0] += elapsed
+            _stand_in_seconds += elapsed
 
 
 def warm_up():
