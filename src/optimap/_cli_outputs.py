@@ -70,11 +70,8 @@ def check_outputs(args, inputs):
 
 
 def trace_figure(frame, positions, traces, names, fps=None, x=None):
-    """The frame with the positions beside their traces, each position in its trace's colour.
-
-    Up to ``LEGEND_MAX`` positions take the colour cycle and a legend; more take
-    colours along a colour map, numbered in CSV column order by a colour bar.
-    """
+    """The frame with the positions beside their traces, each position in its trace's colour (see
+    :func:`_colors_and_legend`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -83,29 +80,42 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None):
     from optimap.trace import show_positions_and_traces
 
     n = len(positions)
+    colors, legend = _colors_and_legend(n)
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
-    if n <= LEGEND_MAX:
-        show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, labels=names)
-        axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # beside, not over, the traces
-        return figure
-    cmap = plt.get_cmap("turbo")
-    colors = [cmap(value) for value in np.linspace(0.05, 0.95, n)]
-    width = max(0.2, min(1.0, 30 / n))
-    show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors, linewidth=width)
-    mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap=cmap)
-    bar = figure.colorbar(mappable, ax=axs[1], fraction=0.05)
-    bar.set_label(f"position (column of the traces, 1-{n})")
+    show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors,
+                              labels=names if legend else None, linewidth=None if legend else _many_width(n))  # fmt: skip
+    _legend_or_colour_bar(figure, axs[1], n, legend, "position")
     return figure
 
 
 def _colors_and_legend(n):
-    """Colours of ``n`` traces: the colour cycle (with a legend) up to LEGEND_MAX, else along a colour map."""
+    """Colours of ``n`` traces: the colour cycle (with a legend) up to LEGEND_MAX, else along a colour
+    map (with a colour bar numbering them in CSV column order)."""
     import matplotlib.pyplot as plt
 
     if n <= LEGEND_MAX:
         return None, True
-    cmap = plt.get_cmap("turbo")
+    cmap = plt.get_cmap(_MANY_CMAP)
     return [cmap(value) for value in np.linspace(0.05, 0.95, n)], False
+
+
+_MANY_CMAP = "turbo"
+
+
+def _many_width(n):
+    """Line width of ``n`` traces too many for a legend: thinner the more there are."""
+    return max(0.2, min(1.0, 30 / n))
+
+
+def _legend_or_colour_bar(figure, ax, n, legend, what):
+    """A legend beside (not over) the traces, or a colour bar numbering the ``what`` in column order."""
+    import matplotlib
+
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+        return
+    mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap=_MANY_CMAP)
+    figure.colorbar(mappable, ax=ax, fraction=0.05).set_label(f"{what} (column of the traces, 1-{n})")
 
 
 def region_figure(frame, region_set, traces, names, fps=None, x=None):
@@ -121,13 +131,9 @@ def region_figure(frame, region_set, traces, names, fps=None, x=None):
     colors, legend = _colors_and_legend(n)
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
     show_regions(region_set, frame, ax=axs[0], colors=colors)
-    width = 1.5 if legend else max(0.2, min(1.0, 30 / n))
+    width = 1.5 if legend else _many_width(n)
     show_traces(traces, x=x, fps=fps, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
-    if legend:
-        axs[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    else:
-        mappable = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0.5, n + 0.5), cmap="turbo")
-        figure.colorbar(mappable, ax=axs[1], fraction=0.05).set_label(f"region (column of the traces, 1-{n})")
+    _legend_or_colour_bar(figure, axs[1], n, legend, "region")
     return figure
 
 
