@@ -13,7 +13,8 @@ times a second source folder in the same run, the two alternating run by run,
 so that a machine whose speed drifts affects both alike.
 
 The data are the demo recording (``optimap-trace demo``: 1000 x 128 x 128
-uint16) and a label image of six vertical bands, made once in ``--data``.
+uint16), the same in a zarr store and an HDF5 file, and a label image of six
+vertical bands, made once in ``--data``.
 """
 
 import argparse
@@ -58,6 +59,8 @@ def workloads(data, out):
     return [
         ("`optimap-trace demo` (simulate, extract 5 positions, CSV, PNG)", cli + ["demo", "--out", str(out / "demo")]),
         ("`extract` 2 positions, rect 5, to CSV", cli + ["extract", video, "--pos", "64,64", "--pos", "30,40", "-o", csv]),
+        ("`extract` 2 positions from a zarr store (chunks 100x64x64)", cli + ["extract", str(data / "recording.zarr"), "--pos", "64,64", "--pos", "30,40", "-o", csv]),
+        ("`extract` 2 positions from HDF5 (chunks 100x32x32)", cli + ["extract", str(data / "recording.h5"), "--pos", "64,64", "--pos", "30,40", "-o", csv]),
         ("`extract` a label image of 6 bands, to CSV", cli + ["extract", video, "--labels", labels, "-o", csv]),
         ("`extract` 1 position `--detrend line`", cli + ["extract", video, "--pos", "64,64", "--detrend", "line", "-o", csv]),
         (
@@ -87,6 +90,17 @@ def make_data(data):
         for k in range(6):
             labels[:, k * width // 6 : (k + 1) * width // 6] = k + 1
         np.save(data / "bands.npy", labels)
+    if not (data / "recording.zarr").exists():  # the recording in chunked stores (the test extra has both)
+        import zarr
+
+        video = np.load(data / "recording.npy")
+        store = zarr.create_array(data / "recording.zarr", shape=video.shape, chunks=(100, 64, 64), dtype=video.dtype)
+        store[:] = video
+    if not (data / "recording.h5").exists():
+        import h5py
+
+        with h5py.File(data / "recording.h5", "w") as f:
+            f.create_dataset("video", data=np.load(data / "recording.npy"), chunks=(100, 32, 32))
 
 
 def run_once(argv, src, out):

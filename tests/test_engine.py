@@ -385,14 +385,18 @@ def exactly_summed_video(rng, shape, dtype):
     return video
 
 
-def numpy_path_and_compiled(monkeypatch, footprint, video):
-    """The traces of the numpy path (a process without compiled code) and of the runs kernel, which
-    must be equal bit for bit; returns the kernel's."""
+def numpy_path_and_compiled(monkeypatch, footprint, video, reads="frames"):
+    """The traces of the numpy path (a process without compiled code) and of the compiled kernel the
+    plan picks, which must be equal bit for bit; returns the kernel's. With ``reads="pixels"`` both
+    get the footprint's pixels gathered, as from a chunked store."""
+    pixels = footprint.pixels if reads == "pixels" else None
+    if reads == "pixels":
+        video = video.reshape(len(video), 1, -1)[:, :, pixels]
     monkeypatch.setattr(_jit, "_WARM", threading.Event())  # as in a process where no compiled code ran
     monkeypatch.setattr(_plan, "compiled_pays", lambda estimate: False)
-    numpy_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    numpy_plan = _plan.make_plan(footprint, video.dtype, reads=reads, pixels=pixels, n_frames=len(video))
     monkeypatch.setattr(_plan, "compiled_pays", lambda estimate: True)
-    compiled_plan = _plan.make_plan(footprint, video.dtype, n_frames=len(video))
+    compiled_plan = _plan.make_plan(footprint, video.dtype, reads=reads, pixels=pixels, n_frames=len(video))
     assert numpy_plan.kernel == "direct" and compiled_plan.kernel != "direct"
     shape = (len(video), footprint.n_regions)
     with warnings.catch_warnings():
@@ -403,17 +407,19 @@ def numpy_path_and_compiled(monkeypatch, footprint, video):
     return compiled
 
 
+@pytest.mark.parametrize("reads", ["frames", "pixels"])
 @pytest.mark.parametrize("window", ["rect", "disc"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.float16, np.float32])
-def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype):
-    """A few windows in a process without numba take the numpy path; its means are the runs kernel's,
-    bit for bit (box sums are exact there)."""
+def test_numpy_path_equals_the_compiled_kernels(monkeypatch, window, dtype, reads):
+    """A few windows in a process without numba take the numpy path, on whole frames or on the pixels a
+    chunked store's reader gathered; its means are the runs kernel's, bit for bit (box sums are exact
+    there)."""
     video = exactly_summed_video(np.random.default_rng(8), (11, 13, 12), dtype)
     positions = [(0, 0), (11, 12), (5, 6), (11, 0)]
     footprint = _footprint.Footprint.from_windows(
         [p[1] for p in positions], [p[0] for p in positions], (13, 12), window, 5
     )
-    compiled = numpy_path_and_compiled(monkeypatch, footprint, video)
+    compiled = numpy_path_and_compiled(monkeypatch, footprint, video, reads)
     np.testing.assert_allclose(compiled, brute_all(video, positions, window, 5).astype(compiled.dtype), rtol=1e-6)
 
 
@@ -481,9 +487,11 @@ def test_numpy_path_at_every_pixel_equals_the_dense_kernels(monkeypatch, window,
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.int32, np.float16, np.float32])
-def test_numpy_path_for_regions_equals_the_compiled_kernels(monkeypatch, dtype):
+@pytest.mark.parametrize("reads", ["frames", "pixels"])
+def test_numpy_path_for_regions_equals_the_compiled_kernels(monkeypatch, dtype, reads):
     """Unweighted regions (a label image's, overlapping masks, one pixel, an empty one) take the numpy
-    path in a process without compiled code; its means are the runs kernel's, bit for bit."""
+    path in a process without compiled code, on whole frames or gathered pixels; its means are the
+    runs kernel's, bit for bit."""
     rng = np.random.default_rng(12)
     shape = (9, 14, 11)
     video = exactly_summed_video(rng, shape, dtype)
@@ -493,7 +501,7 @@ def test_numpy_path_for_regions_equals_the_compiled_kernels(monkeypatch, dtype):
     masks[2, 5:, :] = masks[0, 5:, :]  # overlaps region 0
     masks[3, 13, 10] = True  # one pixel, in the corner
     footprint = _footprint.Footprint.from_masks(masks)  # region 4 is empty
-    compiled = numpy_path_and_compiled(monkeypatch, footprint, video)
+    compiled = numpy_path_and_compiled(monkeypatch, footprint, video, reads)
     expected = brute_traces(video, masks[:4])
     np.testing.assert_allclose(compiled[:, :4], expected.astype(compiled.dtype), rtol=1e-6)
     assert np.isnan(compiled[:, 4]).all()

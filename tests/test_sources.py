@@ -1,6 +1,8 @@
 """extract_traces on videos that are never loaded whole: memmap, TIFF, zarr, HDF5, dask."""
 
 import os
+import subprocess
+import sys
 import tracemalloc
 
 import numpy as np
@@ -105,6 +107,30 @@ def test_zarr_reads_only_needed_chunks(tmp_path, video, through_dask):
     np.testing.assert_array_equal(traces, extract_traces(video, (5, 5), size=3))
     with pytest.raises(Exception):  # noqa: B017  (whatever the codec raises on a damaged chunk)
         np.asarray(array[:, 40:, 30:])
+
+
+def test_a_few_windows_of_zarr_and_hdf5_do_not_load_numba(tmp_path, video):
+    """A fresh process reading a few windows from chunked stores takes the numpy path on the gathered
+    pixels (importing numba and loading its runtime would cost it a second or more)."""
+    pytest.importorskip("zarr")
+    pytest.importorskip("h5py")
+    np.save(tmp_path / "v.npy", video)
+    code = f"""
+import sys, numpy as np, zarr, h5py
+from optimap import extract_traces
+video = np.load({str(tmp_path / "v.npy")!r})
+positions = [(3, 4), (20, 30), (39, 47)]
+z = zarr.create_array({str(tmp_path / "v.zarr")!r}, shape=video.shape, chunks=(10, 16, 16), dtype=video.dtype)
+z[:] = video
+with h5py.File({str(tmp_path / "v.h5")!r}, "w") as f:
+    f.create_dataset("video", data=video, chunks=(8, 12, 10))
+    same = [np.array_equal(extract_traces(store, positions, size=5, window=window),
+                           extract_traces(video, positions, size=5, window=window))
+            for store in (z, f["video"]) for window in ("rect", "disc")]
+print(all(same), "numba" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False"]
 
 
 @pytest.mark.parametrize("chunks", [None, (8, 12, 10), True])

@@ -194,13 +194,15 @@ def _direct_suits(footprint, video_dtype, reads, n_frames):
     """Whether the numpy path should run: while loading numba does not pay yet (see
     :func:`.._jit.compiled_pays`), on a dtype whose float64 box sums are exact and in unweighted
     regions (so the path cannot change a result)."""
-    if numba_warm() or reads != "frames" or video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
+    if numba_warm() or video_dtype.itemsize > 4 or video_dtype.kind not in "iuf":
         return False  # (once numba is warm there is nothing to weigh, and no estimate to make)
     if footprint.box_weights is not None:
         return False
-    # box rows: a window's rows (an upper bound at the frame's edges), or a region's runs (one box each)
+    # box rows: a window's rows (an upper bound at the frame's edges), or a region's runs; in gathered
+    # pixels every run is a box of its own
+    boxes = footprint.n_boxes if reads == "frames" else footprint.n_runs
     per_frame = _DIRECT_COST_ROW * footprint.n_runs + _DIRECT_COST_PIXEL * footprint.n_entries
-    return not compiled_pays((_DIRECT_COST_BOX * footprint.n_boxes + n_frames * per_frame) * 1e-9)
+    return not compiled_pays((_DIRECT_COST_BOX * boxes + n_frames * per_frame) * 1e-9)
 
 
 def _accumulator(read_dtype, footprint, kernel):
@@ -330,6 +332,17 @@ def _boxes_in_memory_order(boxes, region_starts, weights):
     return table, (_NO_WEIGHTS if weights is None else np.ascontiguousarray(weights[order], dtype=np.float64))
 
 
+def _gathered_runs(footprint, pixels):
+    """The footprint's runs as boxes ``(B, 4)`` (first row, stop row, first column, stop column) of a
+    block of gathered pixels ``(b, 1, P)``, with each region's first box ``(N + 1,)``: a run's pixels
+    are consecutive in the sorted ``pixels`` too."""
+    runs = footprint.runs
+    starts = np.searchsorted(pixels, runs.rows * footprint.frame_shape[1] + runs.col_starts)
+    table = np.zeros((len(starts), 4), dtype=np.int64)
+    table[:, 1], table[:, 2], table[:, 3] = 1, starts, starts + (runs.col_stops - runs.col_starts)
+    return table, runs.region_starts
+
+
 def _kernel_args(footprint, kernel, reads, pixels, is_float):
     """The arrays one kernel needs, in its argument order (after ``frames``)."""
     height, width = footprint.frame_shape
@@ -342,17 +355,17 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
         return shape.centre_rows.astype(intp), shape.centre_cols.astype(intp)
     totals = footprint.weight_totals  # (N,) float64
     if kernel == "direct":
-        if footprint.window is not None:
+        if reads == "frames" and footprint.window is not None:
             return footprint.boxes, totals
-        table, starts = footprint.box_table.tolist(), footprint.box_starts.tolist()
+        if reads == "frames":
+            table, starts = footprint.box_table.tolist(), footprint.box_starts.tolist()
+        else:
+            table, region_starts = _gathered_runs(footprint, pixels)
+            table, starts = table.tolist(), region_starts.tolist()
         return [table[starts[i] : starts[i + 1]] for i in range(footprint.n_regions)], totals
     if kernel == "runs":
         if reads == "pixels":
-            runs = footprint.runs  # a run's pixels are consecutive in the sorted gathered pixels too
-            starts = np.searchsorted(pixels, runs.rows * width + runs.col_starts)
-            table = np.zeros((len(starts), 4), dtype=intp)
-            table[:, 1], table[:, 2], table[:, 3] = 1, starts, starts + (runs.col_stops - runs.col_starts)
-            region_starts, weights = runs.region_starts, runs.weights
+            (table, region_starts), weights = _gathered_runs(footprint, pixels), footprint.runs.weights
         else:
             table, region_starts, weights = footprint.box_table, footprint.box_starts, footprint.box_weights
         in_memory = _boxes_in_memory_order(table, region_starts, weights)
