@@ -354,14 +354,11 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
             return np.zeros(len(index), dtype=intp), index.astype(intp)
         return shape.centre_rows.astype(intp), shape.centre_cols.astype(intp)
     totals = footprint.weight_totals  # (N,) float64
-    if kernel == "direct":
+    if kernel == "direct":  # each region's boxes, as lists (the numpy path loops over them in Python)
         if reads == "frames" and footprint.window is not None:
             return footprint.boxes, totals
-        if reads == "frames":
-            table, starts = footprint.box_table.tolist(), footprint.box_starts.tolist()
-        else:
-            table, region_starts = _gathered_runs(footprint, pixels)
-            table, starts = table.tolist(), region_starts.tolist()
+        pair = (footprint.box_table, footprint.box_starts) if reads == "frames" else _gathered_runs(footprint, pixels)
+        table, starts = (array.tolist() for array in pair)
         return [table[starts[i] : starts[i + 1]] for i in range(footprint.n_regions)], totals
     if kernel == "runs":
         if reads == "pixels":
