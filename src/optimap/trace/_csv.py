@@ -423,9 +423,10 @@ def write_csv(handle, traces, names, time, time_name):
     blocks = [(start, min(start + rows, n_frames)) for start in range(0, n_frames, rows)]
     estimate = n_frames * (n_traces * _python_seconds(traces.dtype) + _python_seconds(time.dtype))
     if not compiled_pays(estimate):  # Python spells the table, one block at a time (it holds the GIL)
-        with standing_in():
-            for start, stop in blocks:
-                handle.write(_python_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop])))
+        for start, stop in blocks:
+            with standing_in():  # the spelling's time, not the writing's
+                text = _python_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
+            handle.write(text)
         return
 
     def text(block):
