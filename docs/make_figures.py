@@ -43,12 +43,16 @@ def main():
     positions = demo_positions(info["mask"], info["pacing_site"], n=4)
 
     # The demo command's figure.
-    from optimap.cli import trace_figure
+    from optimap.cli import trace_figure, value_label
     from optimap.datasets._synthetic import action_potentials
 
     demo = demo_positions(info["mask"], info["pacing_site"])
     processed = action_potentials(extract_traces(video, demo, size=5))
-    save(trace_figure(video[0], demo, processed, [f"({x}, {y})" for x, y in demo], fps=fps), "demo_traces.png")
+    label = value_label(dff=True, normalize=True, invert=True)
+    save(
+        trace_figure(video[0], demo, processed, [f"({x}, {y})" for x, y in demo], fps=fps, ylabel=label),
+        "demo_traces.png",
+    )
 
     # Quick start: positions beside their raw traces.
     figure, axs = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=(1, 2), layout="constrained")

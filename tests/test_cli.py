@@ -339,8 +339,12 @@ def test_a_plot_of_many_positions_stays_readable(tmp_path, recording, capsys, qu
     np.testing.assert_allclose(image_ax.collections[0].get_facecolors(), colors)
     assert len(figure.axes) == 3  # the colour bar numbers the positions
     plt.close(figure)
-    few = cli.trace_figure(np.zeros((24, 32)), positions[:4], np.ones((60, 4)), ["a", "b", "c", "d"])
+    assert trace_ax.get_ylabel() == "Intensity"
+    few = cli.trace_figure(
+        np.zeros((24, 32)), positions[:4], np.ones((60, 4)), ["a", "b", "c", "d"], ylabel=cli.value_label(dff=True)
+    )
     assert [t.get_text() for t in few.axes[1].get_legend().get_texts()] == ["a", "b", "c", "d"]
+    assert few.axes[1].get_ylabel() == "ΔF/F"
     status, _, err = run(
         [
             "extract",

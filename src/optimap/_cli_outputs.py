@@ -69,9 +69,9 @@ def check_outputs(args, inputs):
     return outputs
 
 
-def trace_figure(frame, positions, traces, names, fps=None, x=None):
+def trace_figure(frame, positions, traces, names, fps=None, x=None, ylabel="Intensity"):
     """The frame with the positions beside their traces, each position in its trace's colour (see
-    :func:`_colors_and_legend`)."""
+    :func:`_colors_and_legend`); ``ylabel`` says what the traces are."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,6 +84,7 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None):
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
     show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors,
                               labels=names if legend else None, linewidth=None if legend else _many_width(n))  # fmt: skip
+    axs[1].set_ylabel(ylabel)
     _legend_or_colour_bar(figure, axs[1], n, legend, "position")
     return figure
 
@@ -118,8 +119,9 @@ def _legend_or_colour_bar(figure, ax, n, legend, what):
     figure.colorbar(mappable, ax=ax, fraction=0.05).set_label(f"{what} (column of the traces, 1-{n})")
 
 
-def region_figure(frame, region_set, traces, names, fps=None, x=None):
-    """The frame with the regions outlined beside their traces, each region in its trace's colour."""
+def region_figure(frame, region_set, traces, names, fps=None, x=None, ylabel="Intensity"):
+    """The frame with the regions outlined beside their traces, each region in its trace's colour;
+    ``ylabel`` says what the traces are."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -133,6 +135,7 @@ def region_figure(frame, region_set, traces, names, fps=None, x=None):
     show_regions(region_set, frame, ax=axs[0], colors=colors)
     width = 1.5 if legend else _many_width(n)
     show_traces(traces, x=x, fps=fps, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
+    axs[1].set_ylabel(ylabel)
     _legend_or_colour_bar(figure, axs[1], n, legend, "region")
     return figure
 

@@ -75,6 +75,24 @@ def apply_processing(traces, *, dff=False, detrend=None, normalize=False, invert
     return traces
 
 
+def value_label(*, dff=False, detrend=None, normalize=False, invert=False):
+    """What :func:`apply_processing` makes of the traces, for a plot's value axis.
+
+    >>> value_label(dff=True, normalize=True, invert=True)
+    'ΔF/F, normalised, inverted'
+    >>> value_label(detrend="line")
+    'Intensity, line detrended'
+    """
+    parts = ["ΔF/F" if dff else "Intensity"]
+    if detrend:
+        parts.append(f"{detrend} detrended")
+    if normalize:
+        parts.append("normalised")
+    if invert:
+        parts.append("inverted")
+    return ", ".join(parts)
+
+
 def processing_options(args):
     """The processing the options ask for, as :func:`apply_processing`'s keywords."""
     return {"dff": args.dff, "detrend": args.detrend, "normalize": args.normalize, "invert": args.invert}
@@ -168,9 +186,10 @@ def command_extract(args):
 
     def figure():
         x = None if args.fps else frames
+        label = value_label(**processing_options(args))
         if region_set is not None:
-            return region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x)
-        return trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x)
+            return region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x, ylabel=label)
+        return trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x, ylabel=label)
 
     return _write_results(args, traces, positions, names, frames, metadata, figure)
 
@@ -267,8 +286,10 @@ def command_demo(args):
     traces = extract_traces(video, positions, size=5)
     # what --dff --normalize --invert do: dF/F against the bleaching baseline fitted to diastole,
     # scaled to [0, 1] and inverted (di-4-ANEPPS dims on depolarisation)
-    processed = apply_processing(traces, dff=True, normalize=True, invert=True)
-    figure = trace_figure(video[0], positions, processed, [f"({x}, {y})" for x, y in positions], fps=fps)
+    processing = {"dff": True, "normalize": True, "invert": True}
+    processed = apply_processing(traces, **processing)
+    names = [f"({x}, {y})" for x, y in positions]
+    figure = trace_figure(video[0], positions, processed, names, fps=fps, ylabel=value_label(**processing))
     out.mkdir(parents=True, exist_ok=True)
     recording, table, picture = out / "recording.npy", out / "traces.csv", out / "traces.png"
     for path in (recording, table, picture):
