@@ -14,8 +14,9 @@ import numpy as np
 from ._cli_inputs import UsageError
 
 TRACE_FORMATS = (".csv", ".npy", ".mat", ".h5", ".hdf5")
-# Above this many positions, a plot shows a colour bar instead of a legend.
+# Above this many positions, a plot shows a colour bar instead of a legend, and colours along this map.
 LEGEND_MAX = 10
+_MANY_CMAP = "turbo"
 
 
 def _format(path, special=".csv"):
@@ -98,9 +99,6 @@ def _colors_and_legend(n):
         return None, True
     cmap = plt.get_cmap(_MANY_CMAP)
     return [cmap(value) for value in np.linspace(0.05, 0.95, n)], False
-
-
-_MANY_CMAP = "turbo"
 
 
 def _many_width(n):

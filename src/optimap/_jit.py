@@ -32,8 +32,8 @@ from contextlib import contextmanager
 OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 # What importing numba and loading its runtime costs a process where no compiled code has run, in
-# seconds (1.0-1.6 s measured on this project's 2-core machine, a third of it numba importing
-# scipy.linalg to look for BLAS).
+# seconds (1.0-1.6 s measured on this project's 2-core machine, about a quarter of it numba
+# importing scipy.linalg to look for BLAS).
 LOAD_SECONDS = 1.0
 
 _LOCK = threading.Lock()

@@ -422,18 +422,17 @@ def write_csv(handle, traces, names, time, time_name):
     rows = max(1, _BLOCK_VALUES // (n_traces + 1))
     blocks = [(start, min(start + rows, n_frames)) for start in range(0, n_frames, rows)]
     estimate = n_frames * (n_traces * _python_seconds(traces.dtype) + _python_seconds(time.dtype))
-    if not compiled_pays(estimate):  # Python spells the table, one block at a time (it holds the GIL)
-        for start, stop in blocks:
-            with standing_in():  # the spelling's time, not the writing's
-                text = _python_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
-            handle.write(text)
-        return
+    by_python = not compiled_pays(estimate)
 
     def text(block):
         start, stop = block
-        return _block_text(np.asarray(traces[start:stop]), np.asarray(time[start:stop]))
+        values, times = np.asarray(traces[start:stop]), np.asarray(time[start:stop])
+        if not by_python:
+            return _block_text(values, times)
+        with standing_in():  # the spelling's time counts toward numba's load, not the writing's
+            return _python_text(values, times)
 
-    if len(blocks) <= 1 or _THREADS == 1:
+    if by_python or len(blocks) <= 1 or _THREADS == 1:  # (Python holds the GIL: threads would not help)
         for block in blocks:
             handle.write(text(block))
         return
