@@ -56,8 +56,9 @@ def compiled_pays(estimate):
     so far (see :func:`standing_in`) and ``estimate`` add up to more than :data:`LOAD_SECONDS`.
     This is the rule of renting skis until the rent paid would reach their price: whatever work
     follows, a process spends at most about twice what the better choice, made knowing all its work
-    in advance, would have cost it. A script or command-line run whose work the stand-ins do in
-    under a second never loads numba; a long session loads it once they have cost that much.
+    in advance, would have cost it. A script or command-line run whose work the stand-ins are
+    estimated to do in under a second never loads numba; a long session loads it once they have
+    cost that much.
     """
     return _WARM.is_set() or _stand_in_seconds + estimate > LOAD_SECONDS
 

@@ -25,8 +25,9 @@ written in order, so memory stays at a few blocks whatever the table's size.
 
 In a process where no compiled code has run yet, Python spells the table
 instead, value by value, while that costs less than loading numba would
-(about a second; :func:`.._jit.compiled_pays` decides): a command-line run
-writing the traces of hundreds of windows then never loads numba.
+(about a second; :func:`.._jit.compiled_pays` decides, from an estimate per
+value): a command-line run writing the traces of a few hundred windows need
+not load numba.
 """
 
 import math
