@@ -344,7 +344,7 @@ def test_a_plot_of_many_positions_stays_readable(tmp_path, recording, capsys, qu
         np.zeros((24, 32)), positions[:4], np.ones((60, 4)), ["a", "b", "c", "d"], ylabel=cli.value_label(dff=True)
     )
     assert [t.get_text() for t in few.axes[1].get_legend().get_texts()] == ["a", "b", "c", "d"]
-    assert few.axes[1].get_ylabel() == "ΔF/F"
+    assert few.axes[1].get_ylabel() == "ΔF/F" and few.axes[1].get_xlabel() == "Frame"
     status, _, err = run(
         [
             "extract",

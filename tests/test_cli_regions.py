@@ -164,9 +164,9 @@ def test_the_region_figure(files):
     region_set = build_regions(labels, (24, 32))
     traces = extract_region_traces(video, labels)
     label = cli.value_label(detrend="line", normalize=True)
-    figure = cli.region_figure(video[0], region_set, traces, region_set.names, ylabel=label)
+    figure = cli.region_figure(video[0], region_set, traces, region_set.names, fps=50.0, ylabel=label)
     image_ax, trace_ax = figure.axes[:2]
-    assert trace_ax.get_ylabel() == "Intensity, line detrended, normalised"
+    assert trace_ax.get_ylabel() == "Intensity, line detrended, normalised" and trace_ax.get_xlabel() == "Time [s]"
     assert [to_rgba(line.get_color()) for line in trace_ax.lines] == [p.get_edgecolor() for p in image_ax.patches]
     assert [t.get_text() for t in trace_ax.get_legend().get_texts()] == ["label_2", "label_5", "label_9"]
     plt.close(figure)

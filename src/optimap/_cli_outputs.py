@@ -85,7 +85,7 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None, ylabel="Inte
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
     show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors,
                               labels=names if legend else None, linewidth=None if legend else _many_width(n))  # fmt: skip
-    axs[1].set_ylabel(ylabel)
+    _label_axes(axs[1], fps, ylabel)
     _legend_or_colour_bar(figure, axs[1], n, legend, "position")
     return figure
 
@@ -104,6 +104,14 @@ def _colors_and_legend(n):
 def _many_width(n):
     """Line width of ``n`` traces too many for a legend: thinner the more there are."""
     return max(0.2, min(1.0, 30 / n))
+
+
+def _label_axes(ax, fps, ylabel):
+    """Say what the traces are, and that time is counted in frames when there is no ``fps`` (the
+    command line always passes the frame numbers as ``x`` then, which show_traces leaves unnamed)."""
+    ax.set_ylabel(ylabel)
+    if fps is None:
+        ax.set_xlabel("Frame")
 
 
 def _legend_or_colour_bar(figure, ax, n, legend, what):
@@ -133,7 +141,7 @@ def region_figure(frame, region_set, traces, names, fps=None, x=None, ylabel="In
     show_regions(region_set, frame, ax=axs[0], colors=colors)
     width = 1.5 if legend else _many_width(n)
     show_traces(traces, x=x, fps=fps, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
-    axs[1].set_ylabel(ylabel)
+    _label_axes(axs[1], fps, ylabel)
     _legend_or_colour_bar(figure, axs[1], n, legend, "region")
     return figure
 
