@@ -94,6 +94,21 @@ def test_extract_does_not_import_matplotlib():
     assert result.stdout.strip() == "False"
 
 
+def test_positions_do_not_import_numpy_ma():
+    """numpy imports numpy.ma lazily, and that costs a first call 20-50 ms: positions are looked at for
+    masked entries without importing it (no masked array exists before it is imported)."""
+    code = (
+        "import sys, numpy as np, optimap; "
+        "video = np.zeros((4, 30, 30), dtype=np.uint16); "
+        "optimap.extract_traces(video, np.array([[1, 2], [3, 4], [5, 6]])); "
+        "optimap.extract_traces(video, [(1.5, 2)] * 100); "
+        "optimap.extract_traces(video, (7, 8)); "
+        "print('numpy.ma' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_a_few_windows_saved_as_csv_do_not_load_numba(tmp_path):
     """Importing numba and loading its runtime cost a fresh process 1-2 s: a few windows' traces, written
     to CSV, need neither (numpy extracts them, Python spells them)."""

@@ -6,6 +6,7 @@ Every validator names the parameter, the value it got and what is allowed.
 import difflib
 import numbers
 import operator
+import sys
 
 import numpy as np
 
@@ -136,6 +137,16 @@ def check_frame_shape(frame_shape, name="frame_shape"):
 def is_real_dtype(dtype):
     """True for integer and floating dtypes (not bool, complex, object or text)."""
     return np.dtype(dtype).kind in "iuf"
+
+
+def is_masked(value):
+    """Whether ``value`` is a ``numpy.ma`` masked array (``np.ma.masked`` is one too).
+
+    numpy imports ``numpy.ma`` lazily, at 20-50 ms, and no masked array exists before it is
+    imported: so this never imports it, and a first extraction does not pay for it.
+    """
+    ma = sys.modules.get("numpy.ma")
+    return ma is not None and isinstance(value, ma.MaskedArray)
 
 
 def check_video(video, name="video"):

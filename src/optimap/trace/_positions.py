@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validate import as_int, number_text, plain
+from .._validate import as_int, is_masked, number_text, plain
 
 
 def _is_number(value):
@@ -46,7 +46,7 @@ def _reject_masked(value, name):
 
 def _pair_to_floats(pair, name):
     """Two finite real numbers from one position, or an error naming it."""
-    if isinstance(pair, np.ma.MaskedArray) or any(v is np.ma.masked for v in _items(pair)):
+    if is_masked(pair) or any(is_masked(v) for v in _items(pair)):
         _reject_masked(pair, name)
         pair = np.ma.getdata(pair)
     if isinstance(pair, (str, bytes)) or not isinstance(pair, (Sequence, np.ndarray)):
@@ -62,7 +62,8 @@ def _pair_to_floats(pair, name):
 
 
 def _items(value):
-    """The entries of a short tuple or list (to look for ``np.ma.masked``), else nothing."""
+    """The entries of a short tuple or list (to look for ``np.ma.masked``, itself a masked array), else
+    nothing."""
     return value if isinstance(value, (tuple, list)) and len(value) <= 2 else ()
 
 
@@ -126,7 +127,7 @@ def parse_positions(coords, name="coords"):
     >>> parse_positions([(1, 2), (5.5, 6)])[1].tolist()
     [2.0, 6.0]
     """
-    if isinstance(coords, np.ma.MaskedArray) or any(v is np.ma.masked for v in _items(coords)):
+    if is_masked(coords) or any(is_masked(v) for v in _items(coords)):
         _reject_masked(coords, name)
         coords = np.ma.getdata(coords)
     if _is_data_frame(coords):
@@ -161,7 +162,7 @@ def parse_positions(coords, name="coords"):
 
 def _any_masked(items):
     """True if a sequence holds a masked array (np.asarray would drop its mask)."""
-    return any(isinstance(item, np.ma.MaskedArray) for item in items)
+    return any(is_masked(item) for item in items)
 
 
 def _parse_array(arr, name):

@@ -21,10 +21,11 @@ out)`` reads one block and lets the plan reduce it.
   kernel wins, whole frames are mapped block by block instead.
 """
 
-import sys
 from typing import NamedTuple
 
 import numpy as np
+
+from .._validate import is_masked
 
 # Rows per band when reading an HDF5 dataset stored without chunks.
 _UNCHUNKED_BAND = 16
@@ -34,13 +35,6 @@ _CHUNKED_BLOCK_BYTES = 1 << 25
 
 def is_dask(video):
     return type(video).__module__.split(".")[0] == "dask"
-
-
-def is_masked(video):
-    """Whether ``video`` is a ``numpy.ma`` masked array. numpy imports ``numpy.ma`` lazily (30 ms or
-    so); no masked array exists before it is imported, so this never imports it."""
-    ma = sys.modules.get("numpy.ma")
-    return ma is not None and isinstance(video, ma.MaskedArray)
 
 
 def _is_chunked_store(video):
