@@ -171,6 +171,25 @@ def test_every_dtype(dense, window, dtype):
     np.testing.assert_allclose(traces.astype(np.float64), expected, rtol=rtol, atol=0)
 
 
+@pytest.mark.parametrize("dense", [False, True])
+@pytest.mark.parametrize("window", ["rect", "disc"])
+@pytest.mark.parametrize("dtype", INT_DTYPES + FLOAT_DTYPES)
+def test_the_mean_of_a_constant_is_the_constant(dense, window, dtype):
+    """Exactly, like numpy's mean, whatever the kernel: every pixel takes the dense kernels (running sums
+    for the wide sizes), a few positions the runs kernel; windows clipped at every edge."""
+    info = np.iinfo(dtype) if np.dtype(dtype).kind in "iu" else None
+    values = [7, int(info.max), int(info.min)] if info else [3.0, -0.375, 1000.0, 2.0**-20]
+    if np.dtype(dtype) == np.float64:
+        values.append(2.0**40 + 1)
+    positions = every_pixel(40, 36) if dense else [(0, 0), (35, 39), (17, 3), (20, 20)]
+    for value in values:
+        video = np.full((9, 40, 36), value, dtype=dtype)
+        expected = float(value) if info else video[0, 0, 0]
+        for size in (3, 7, 15, 31):
+            traces = extract_traces(video, positions, size=size, window=window)
+            assert (traces == expected).all(), (value, size)
+
+
 def exact_means(video, positions, window, size):
     """Means with Python integers (exact) for integer videos, float64 otherwise."""
     means = np.empty((len(video), len(positions)))

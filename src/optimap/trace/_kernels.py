@@ -29,9 +29,11 @@ loops over rows would cost more than the arithmetic.
 
 Sums run in the dtype of the plan's ``accumulator`` (a 1-element zero array):
 int32 for small integers while a window's sum fits (exact, and twice the
-lanes of int64), int64 for other integers (exact), float64 for floats. Every
-integer mean is one division; float means multiply by the plan's reciprocal
-counts (``scales``). Frames (or regions) holding NaN or inf are redone
+lanes of int64), int64 for other integers (exact), float64 for floats. A mean
+that ends as float64 (integer and float64 videos) is one division, the
+correctly rounded quotient, so a constant's mean is the constant; float32
+means multiply by the plan's reciprocal counts (``scales``), whose error of
+an ulp of float64 the rounding to float32 removes. Frames (or regions) holding NaN or inf are redone
 NaN-aware, so a clean block pays only a finiteness check: NaN pixels are left
 out, ``+inf`` with finite values gives ``+inf``, ``+inf`` with ``-inf`` gives
 NaN, no valid pixel gives NaN.
@@ -233,8 +235,8 @@ def _runs_frames(frames, region_starts, boxes, weights, totals, ordered, ordered
 
 def _finish_row(sums, j, counts, scales, check, out, t, base):
     """``out[t, base + c]``: the mean of the window sum ``sums[j, c]`` of pixel ``base + c``; returns
-    how many sums are not finite (only counted when ``check``). Floats multiply by the reciprocal
-    count, integers divide (one rounding of an exact sum)."""
+    how many sums are not finite (only counted when ``check``). With ``scales``, multiply by the
+    reciprocal count (float32 means), else divide (float64 means: one rounding)."""
     width = sums.shape[1]
     row = sums[j]
     dest = out[t, base : base + width]
@@ -251,8 +253,14 @@ def _finish_row(sums, j, counts, scales, check, out, t, base):
                 dest[col] = row[col] * scale[col]
     else:
         count = counts[base : base + width]
-        for col in range(width):
-            dest[col] = row[col] / count[col]
+        if check:
+            for col in range(width):
+                total = row[col]
+                dest[col] = total / count[col]
+                bad += total - total != 0
+        else:
+            for col in range(width):
+                dest[col] = row[col] / count[col]
     return bad
 
 

@@ -251,7 +251,7 @@ def make_plan(footprint, video_dtype, *, reads="frames", pixels=None, n_frames=1
         kernel = choose_kernel(footprint, reads)
     split = read_dtype.kind in "iu" and read_dtype.itemsize == 8 and kernel != "pixel"
     accumulator = _zero(_accumulator(read_dtype, footprint, kernel))
-    args = _kernel_args(footprint, kernel, reads, pixels, is_float)
+    args = _kernel_args(footprint, kernel, reads, pixels, out_dtype)
     if kernel in ("pixel", "direct"):  # numpy: one block, one thread
         per_frame = footprint.n_regions
         threads = 1 if threads is None else threads
@@ -343,7 +343,7 @@ def _gathered_runs(footprint, pixels):
     return table, runs.region_starts
 
 
-def _kernel_args(footprint, kernel, reads, pixels, is_float):
+def _kernel_args(footprint, kernel, reads, pixels, out_dtype):
     """The arrays one kernel needs, in its argument order (after ``frames``)."""
     height, width = footprint.frame_shape
     intp = np.int64
@@ -373,7 +373,10 @@ def _kernel_args(footprint, kernel, reads, pixels, is_float):
     need_row[shape.centre_rows] = True
     flat = shape.centre_rows.astype(intp) * width + shape.centre_cols
     identity = bool(len(flat) == height * width and np.array_equal(flat, np.arange(height * width)))
-    scales = 1.0 / totals if is_float else np.empty(0)  # floats multiply, integers divide (exact)
+    # float32 means multiply by the reciprocal count: its error, an ulp of float64, is gone once the mean
+    # is rounded to float32. float64 means divide (slower, but hidden behind the memory traffic here):
+    # one rounding, so a constant's mean is the constant, as numpy's is.
+    scales = 1.0 / totals if out_dtype.itemsize < 8 else np.empty(0)
     centre = (shape.centre_rows.astype(intp), shape.centre_cols.astype(intp), totals, scales, need_row, identity)
     if kernel == "box":
         bounds = (
