@@ -27,6 +27,11 @@ SPEC = {
 }
 
 
+def run_python(code):
+    """Run ``code`` in a fresh interpreter (nothing imported yet); its result, stdout as text."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+
 def _without_keyword_only(function):
     """Parameters other than the extra keyword-only ones (which may come before ``**kwargs``)."""
     return [p for p in inspect.signature(function).parameters.values() if p.kind != inspect.Parameter.KEYWORD_ONLY]
@@ -80,7 +85,7 @@ def test_import_is_lazy():
         "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python(code)
     assert result.stdout.strip() == ""
 
 
@@ -90,7 +95,7 @@ def test_extract_does_not_import_matplotlib():
         "optimap.extract_traces(np.zeros((2, 3, 3)), [(1, 1)]); "
         "print('matplotlib' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python(code)
     assert result.stdout.strip() == "False"
 
 
@@ -105,7 +110,7 @@ def test_positions_do_not_import_numpy_ma():
         "optimap.extract_traces(video, (7, 8)); "
         "print('numpy.ma' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python(code)
     assert result.stdout.strip() == "False"
 
 
@@ -119,7 +124,7 @@ def test_a_few_windows_saved_as_csv_do_not_load_numba(tmp_path):
         f"optimap.trace.save_traces({str(tmp_path / 't.csv')!r}, traces, [(4, 5), (20, 9)]); "
         "print('numba' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python(code)
     assert result.stdout.strip() == "False"
     assert (tmp_path / "t.csv").read_text().splitlines()[:2] == [
         "frame,x4_y5,x20_y9",
@@ -143,7 +148,7 @@ _jit.LOAD_SECONDS = _jit._stand_in_seconds
 compiled = optimap.extract_traces(video, positions, size=5, window="disc")
 print(_jit.numba_warm(), np.array_equal(by_numpy, compiled))
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python(code)
     assert result.stdout.split() == ["False", "True", "True", "True"]
     assert len((tmp_path / "t.csv").read_text().splitlines()) == 301
 
