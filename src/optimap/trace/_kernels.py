@@ -33,10 +33,10 @@ lanes of int64), int64 for other integers (exact), float64 for floats. A mean
 that ends as float64 (integer and float64 videos) is one division, the
 correctly rounded quotient, so a constant's mean is the constant; float32
 means multiply by the plan's reciprocal counts (``scales``), whose error of
-an ulp of float64 the rounding to float32 removes. Frames (or regions) holding NaN or inf are redone
-NaN-aware, so a clean block pays only a finiteness check: NaN pixels are left
-out, ``+inf`` with finite values gives ``+inf``, ``+inf`` with ``-inf`` gives
-NaN, no valid pixel gives NaN.
+an ulp of float64 the rounding to float32 removes. Frames (or regions)
+holding NaN or inf are redone NaN-aware, so a clean block pays only a
+finiteness check: NaN pixels are left out, ``+inf`` with finite values gives
+``+inf``, ``+inf`` with ``-inf`` gives NaN, no valid pixel gives NaN.
 
 numba is imported on the first call (see :mod:`optimap._jit`); the compiled
 code is cached on disk, so later processes only load it.
