@@ -321,6 +321,38 @@ def test_unknown_extensions_are_usage_errors(tmp_path, recording, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("fps", [None, 50.0])
+def test_plots_of_selected_frames_sit_at_those_frames(tmp_path, recording, capsys, monkeypatch, fps):
+    """--frames, --start and --step keep the traces' place in the recording on the plot's time axis, as
+    in the CSV's first column (frames, or seconds with --fps)."""
+    import matplotlib.pyplot as plt
+
+    from optimap import cli
+
+    drawn = []
+
+    def keep(*args, **kwargs):  # the real figure, kept to look at
+        drawn.append(trace_figure(*args, **kwargs))
+        return drawn[-1]
+
+    trace_figure = cli.trace_figure
+    monkeypatch.setattr(cli, "trace_figure", keep)
+    fps_option = [] if fps is None else ["--fps", fps]
+    status, _, err = run(
+        ["extract", recording[0] / "video.npy", "--pos", "3,4", "--frames", "10:40", "--step", "3", *fps_option,
+         "-o", tmp_path / "t.csv", "--plot", tmp_path / "t.png", "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    _, values = read_csv(tmp_path / "t.csv")
+    times = np.arange(10, 40, 3) / (fps or 1)
+    np.testing.assert_allclose(values[:, 0], times)
+    trace_ax = drawn[0].axes[1]
+    np.testing.assert_allclose(trace_ax.lines[0].get_xdata(), times)
+    assert trace_ax.get_xlabel() == ("Frame" if fps is None else "Time [s]")
+    plt.close(drawn[0])
+
+
 @pytest.mark.parametrize("quiet", [[], ["--quiet"]])
 def test_a_plot_of_many_positions_stays_readable(tmp_path, recording, capsys, quiet):
     """No legend past ten traces, one colour per position, no warning (pytest turns warnings into errors)."""

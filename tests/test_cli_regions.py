@@ -169,6 +169,11 @@ def test_the_region_figure(files):
     assert trace_ax.get_ylabel() == "Intensity, line detrended, normalised" and trace_ax.get_xlabel() == "Time [s]"
     assert [to_rgba(line.get_color()) for line in trace_ax.lines] == [p.get_edgecolor() for p in image_ax.patches]
     assert [t.get_text() for t in trace_ax.get_legend().get_texts()] == ["label_2", "label_5", "label_9"]
+    np.testing.assert_allclose(trace_ax.lines[0].get_xdata(), np.arange(40) / 50)
+    plt.close(figure)
+    figure = cli.region_figure(video[0], region_set, traces[5:25], region_set.names, frames=np.arange(5, 25))
+    np.testing.assert_array_equal(figure.axes[1].lines[0].get_xdata(), np.arange(5, 25))
+    assert figure.axes[1].get_xlabel() == "Frame"
     plt.close(figure)
 
 
@@ -277,6 +282,14 @@ def test_kymograph_figure(files):
     frame_ax, kymo_ax = figure.axes[:2]
     np.testing.assert_array_equal(frame_ax.lines[0].get_xydata(), [(2, 3), (20, 3)])
     assert kymo_ax.get_ylabel() == "Time [s]" and kymo_ax.images[0].get_array().shape == (40, 19)
+    np.testing.assert_allclose(kymo_ax.images[0].get_extent()[2:], (39.5 / 100, -0.5 / 100))
+    plt.close(figure)
+    # rows of frames 10, 13, ... 37 (--frames 10:40 --step 3) span frames 8.5 to 38.5 of the recording
+    figure = cli.kymograph_figure(video[0], [(2, 3), (20, 3)], positions, kymograph[10:40:3], start=10, step=3)
+    kymo_ax = figure.axes[1]
+    assert kymo_ax.get_ylabel() == "Frame"
+    np.testing.assert_allclose(kymo_ax.images[0].get_extent()[2:], (38.5, 8.5))
+    np.testing.assert_allclose(kymo_ax.get_ylim(), (38.5, 8.5))
     plt.close(figure)
 
 

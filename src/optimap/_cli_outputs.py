@@ -70,9 +70,10 @@ def check_outputs(args, inputs):
     return outputs
 
 
-def trace_figure(frame, positions, traces, names, fps=None, x=None, ylabel="Intensity"):
+def trace_figure(frame, positions, traces, names, fps=None, frames=None, ylabel="Intensity"):
     """The frame with the positions beside their traces, each position in its trace's colour (see
-    :func:`_colors_and_legend`); ``ylabel`` says what the traces are."""
+    :func:`_colors_and_legend`); ``frames`` are the numbers of the traces' frames in the video (by
+    default 0, 1, ...), ``ylabel`` says what the traces are."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -83,8 +84,9 @@ def trace_figure(frame, positions, traces, names, fps=None, x=None, ylabel="Inte
     n = len(positions)
     colors, legend = _colors_and_legend(n)
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
-    show_positions_and_traces(frame, positions, traces=traces, fps=fps, x=x, axs=axs, colors=colors,
-                              labels=names if legend else None, linewidth=None if legend else _many_width(n))  # fmt: skip
+    show_positions_and_traces(frame, positions, traces=traces, x=_times(frames, len(traces), fps), axs=axs,
+                              colors=colors, labels=names if legend else None,
+                              linewidth=None if legend else _many_width(n))  # fmt: skip
     _label_axes(axs[1], fps, ylabel)
     _legend_or_colour_bar(figure, axs[1], n, legend, "position")
     return figure
@@ -106,12 +108,19 @@ def _many_width(n):
     return max(0.2, min(1.0, 30 / n))
 
 
+def _times(frames, n_frames, fps):
+    """The time axis of traces from video frames ``frames`` (by default ``0 ... n_frames - 1``): the
+    frame numbers, or seconds with ``fps``. Passed to the plots as ``x``, so that traces of
+    ``--frames``, ``--start`` or ``--step`` sit where they are in the recording (``fps=`` would count
+    from 0 in steps of one frame)."""
+    frames = np.arange(n_frames) if frames is None else np.asarray(frames)
+    return frames if fps is None else frames / fps
+
+
 def _label_axes(ax, fps, ylabel):
-    """Say what the traces are, and that time is counted in frames when there is no ``fps`` (the
-    command line always passes the frame numbers as ``x`` then, which show_traces leaves unnamed)."""
+    """Say what the traces are, and in what the time is counted (the plots leave ``x`` unnamed)."""
     ax.set_ylabel(ylabel)
-    if fps is None:
-        ax.set_xlabel("Frame")
+    ax.set_xlabel("Frame" if fps is None else "Time [s]")
 
 
 def _legend_or_colour_bar(figure, ax, n, legend, what):
@@ -125,9 +134,9 @@ def _legend_or_colour_bar(figure, ax, n, legend, what):
     figure.colorbar(mappable, ax=ax, fraction=0.05).set_label(f"{what} (column of the traces, 1-{n})")
 
 
-def region_figure(frame, region_set, traces, names, fps=None, x=None, ylabel="Intensity"):
+def region_figure(frame, region_set, traces, names, fps=None, frames=None, ylabel="Intensity"):
     """The frame with the regions outlined beside their traces, each region in its trace's colour;
-    ``ylabel`` says what the traces are."""
+    ``frames`` and ``ylabel`` as in :func:`trace_figure`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -140,14 +149,16 @@ def region_figure(frame, region_set, traces, names, fps=None, x=None, ylabel="In
     figure, axs = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2), layout="constrained")
     show_regions(region_set, frame, ax=axs[0], colors=colors)
     width = 1.5 if legend else _many_width(n)
-    show_traces(traces, x=x, fps=fps, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
+    x = _times(frames, len(traces), fps)
+    show_traces(traces, x=x, colors=colors, labels=names if legend else None, ax=axs[1], linewidth=width)
     _label_axes(axs[1], fps, ylabel)
     _legend_or_colour_bar(figure, axs[1], n, legend, "region")
     return figure
 
 
-def kymograph_figure(frame, vertices, positions, kymograph, fps=None, spacing=1.0):
-    """The frame with the path (and its start marked) beside the kymograph."""
+def kymograph_figure(frame, vertices, positions, kymograph, fps=None, spacing=1.0, start=0, step=1):
+    """The frame with the path (and its start marked) beside the kymograph, whose rows are the video's
+    frames ``start``, ``start + step``, ..."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -161,7 +172,14 @@ def kymograph_figure(frame, vertices, positions, kymograph, fps=None, spacing=1.
     path = np.asarray(vertices, dtype=float)
     axs[0].plot(path[:, 0], path[:, 1], color="C1", linewidth=1.5)
     axs[0].plot(*path[0], marker="o", color="C1", markersize=5)  # distance 0
-    show_kymograph(kymograph, fps=fps, spacing=spacing, ax=axs[1])
+    ax = show_kymograph(kymograph, fps=fps, spacing=spacing, ax=axs[1])
+    # show_kymograph counts rows 0, 1, ...: place each where its frame is in the recording
+    top, bottom = start - step / 2, start + step * (len(kymograph) - 0.5)
+    if fps is not None:
+        top, bottom = top / fps, bottom / fps
+    left, right = ax.images[0].get_extent()[:2]
+    ax.images[0].set_extent((left, right, bottom, top))
+    ax.set_ylim(bottom, top)
     return figure
 
 

@@ -185,11 +185,10 @@ def command_extract(args):
     metadata.update({"source": " ".join(str(v) for v in args.video), **processing_metadata(args)})
 
     def figure():
-        x = None if args.fps else frames
         label = value_label(**processing_options(args))
         if region_set is not None:
-            return region_figure(np.asarray(video[0]), region_set, traces, names, fps=args.fps, x=x, ylabel=label)
-        return trace_figure(np.asarray(video[0]), positions, traces, names, fps=args.fps, x=x, ylabel=label)
+            return region_figure(np.asarray(video[0]), region_set, traces, names, args.fps, frames, label)
+        return trace_figure(np.asarray(video[0]), positions, traces, names, args.fps, frames, label)
 
     return _write_results(args, traces, positions, names, frames, metadata, figure)
 
@@ -230,7 +229,7 @@ def command_kymograph(args):
 
     def figure():
         return kymograph_figure(
-            np.asarray(video[0]), vertices, positions, kymograph, fps=args.fps, spacing=args.spacing
+            np.asarray(video[0]), vertices, positions, kymograph, args.fps, args.spacing, start, step
         )
 
     return _write_results(args, kymograph, positions, names, frames, metadata, figure)
