@@ -144,6 +144,19 @@ def test_csv_reads_back_exactly_in_every_dtype(tmp_path):
         assert [int(row[0]) for row in rows] == list(range(40))
 
 
+def test_csv_names_with_commas_quotes_and_line_breaks_are_quoted(tmp_path):
+    """An ImageJ ROI's name may hold anything: the header stays one field per column, as the csv module
+    and spreadsheets read it."""
+    import csv
+
+    names = ["LV, base", 'the "apex"', "two\nlines", "plain"]
+    save_traces(tmp_path / "t.csv", np.arange(8.0).reshape(2, 4), names=names)
+    with open(tmp_path / "t.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["frame", *names]
+    assert rows[1:] == [["0", "0.0", "1.0", "2.0", "3.0"], ["1", "4.0", "5.0", "6.0", "7.0"]]
+
+
 def test_csv_float32_is_short_and_special_values_are_named(tmp_path):
     traces = np.array([[2422.4, np.nan], [np.inf, -np.inf]], dtype=np.float32)
     save_traces(tmp_path / "t.csv", traces, fps=100, frames=np.array([10, 12]))

@@ -402,6 +402,20 @@ def _python_seconds(dtype):
     return _PYTHON_SECONDS_SHORT_FLOAT if dtype.itemsize < 8 else _PYTHON_SECONDS_FLOAT
 
 
+def _csv_field(text):
+    """``text`` as one CSV field: quoted, with its quotes doubled, when it holds a comma, a quote or a
+    line break (as Python's csv module and spreadsheets write it), else as it is.
+
+    Examples
+    --------
+    >>> _csv_field("x5_y7"), _csv_field("LV, base"), _csv_field('a "b" c')
+    ('x5_y7', '"LV, base"', '"a ""b"" c"')
+    """
+    if any(mark in text for mark in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_csv(handle, traces, names, time, time_name):
     """Write a header and one row per frame to the binary file ``handle``.
 
@@ -419,7 +433,7 @@ def write_csv(handle, traces, names, time, time_name):
         Its name.
     """
     n_frames, n_traces = traces.shape
-    handle.write((",".join([time_name, *names]) + "\n").encode())
+    handle.write((",".join(_csv_field(name) for name in [time_name, *names]) + "\n").encode())
     rows = max(1, _BLOCK_VALUES // (n_traces + 1))
     blocks = [(start, min(start + rows, n_frames)) for start in range(0, n_frames, rows)]
     estimate = n_frames * (n_traces * _python_seconds(traces.dtype) + _python_seconds(time.dtype))
