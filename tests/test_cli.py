@@ -283,6 +283,42 @@ def test_invert_mirrors_each_trace_within_its_range(recording, capsys):
     np.testing.assert_allclose(values, 1 - normalize(raw[:, 0], dtype=np.float64), atol=1e-15)
 
 
+def test_invert_keeps_nan_and_refuses_inf(tmp_path, capsys):
+    video = np.arange(5 * 4 * 6, dtype=np.float32).reshape(5, 4, 6)
+    video[:, 0, 0] = np.nan  # a pixel that is NaN in every frame
+    video[2, 3, 5] = np.inf
+    np.save(tmp_path / "v.npy", video)
+    argv = ["extract", tmp_path / "v.npy", "--window", "pixel", "--invert", "--quiet"]
+    status, stdout, err = run([*argv, "--pos", "0,0", "--pos", "1,1"], capsys)  # no RuntimeWarning: pytest fails on one
+    assert status == 0 and err == ""
+    rows = [line.split(",") for line in stdout.splitlines()[1:]]
+    assert [row[1] for row in rows] == ["nan"] * 5
+    np.testing.assert_array_equal([float(row[2]) for row in rows], video[::-1, 1, 1])  # an even ramp mirrored
+    status, stdout, err = run([*argv, "--pos", "5,3", "-o", tmp_path / "t.csv"], capsys)
+    assert status == 2 and not (tmp_path / "t.csv").exists()
+    assert (
+        err
+        == "optimap-trace: error: --invert: trace column 1 holds an infinite value (frame 2): it has no range to mirror within\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--detrend", "mean"], "--detrend mean: data is too short to estimate the period"),
+        (["--dff"], "--dff: traces must have at least 8 samples"),
+        (["--normalize", "--window", "pixel", "--pos", "5,3"], "--normalize: array contains infinite values"),
+    ],
+)
+def test_processing_errors_name_the_option(tmp_path, capsys, options, message):
+    video = np.arange(3 * 4 * 6, dtype=np.float32).reshape(3, 4, 6)
+    video[1, 3, 5] = np.inf
+    np.save(tmp_path / "v.npy", video)
+    status, _, err = run(["extract", tmp_path / "v.npy", "--pos", "1,1", *options, "-o", tmp_path / "t.csv"], capsys)
+    assert status == 2 and err.count("\n") == 1 and not (tmp_path / "t.csv").exists()
+    assert err.startswith(f"optimap-trace: error: {message}"), err
+
+
 @pytest.mark.parametrize(
     ("name", "magic"),
     [

@@ -48,31 +48,38 @@ class Terminated(BaseException):
         self.signum = signum
 
 
-def process(traces, detrend=None, normalise=False):
-    traces = np.asarray(traces, dtype=np.float64)
-    if detrend:  # imported only when asked for: detrending needs scipy.ndimage, slow to import
-        from optimap.trace import detrend_timeseries
-
-        traces = detrend_timeseries(traces, kind=detrend)
-    if normalise:
-        from optimap.trace import normalize
-
-        traces = normalize(traces, dtype=np.float64)
-    return traces
-
-
 def apply_processing(traces, *, dff=False, detrend=None, normalize=False, invert=False):
-    """--dff or --detrend, then --normalize, then --invert, each column on its own."""
+    """--dff or --detrend, then --normalize, then --invert, each column on its own. Traces a step cannot
+    process (too short, infinite values) are a :class:`UsageError` that names its option."""
     traces = np.asarray(traces)
     if dff:
         from optimap.trace import delta_f_over_f
 
-        traces = delta_f_over_f(traces, inverted=invert)
-    if detrend or normalize:
-        traces = process(traces, detrend, normalize)
+        with _naming("--dff"):
+            traces = delta_f_over_f(traces, inverted=invert)
+    if detrend:  # imported only when asked for: detrending needs scipy.ndimage, slow to import
+        from optimap.trace import detrend_timeseries
+
+        with _naming(f"--detrend {detrend}"):
+            traces = detrend_timeseries(np.asarray(traces, dtype=np.float64), kind=detrend)
+    if normalize:
+        from optimap.trace import normalize as scale
+
+        with _naming("--normalize"):
+            traces = scale(traces, dtype=np.float64)
     if invert:
-        traces = mirror(traces)
+        with _naming("--invert"):
+            traces = mirror(traces)
     return traces
+
+
+@contextlib.contextmanager
+def _naming(option):
+    """A ValueError from the processing asked for by ``option`` becomes a UsageError that starts with it."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def value_label(*, dff=False, detrend=None, normalize=False, invert=False):
@@ -110,13 +117,24 @@ def mirror(traces):
     """Each trace mirrored within its own range: ``min + max - value`` (``1 - value`` when normalised).
 
     For dyes whose fluorescence falls on depolarisation (di-4-ANEPPS), so that
-    action potentials point up. NaN stays NaN.
+    action potentials point up. NaN stays NaN; an infinite value is a ValueError.
+
+    >>> mirror([[1.0, np.nan], [3.0, np.nan], [2.0, np.nan]]).tolist()
+    [[3.0, nan], [1.0, nan], [2.0, nan]]
     """
     traces = np.asarray(traces, dtype=np.float64)
+    infinite = np.isinf(traces)
+    if infinite.any():
+        row, column = (int(i) for i in np.argwhere(infinite)[0])
+        raise ValueError(
+            f"trace column {column + 1} holds an infinite value (frame {row}): it has no range to mirror within"
+        )
     present = ~np.isnan(traces)
-    low = np.min(np.where(present, traces, np.inf), axis=0)
-    high = np.max(np.where(present, traces, -np.inf), axis=0)
-    return np.where(present, (low + high) - traces, np.nan)
+    some = present.any(axis=0)  # an all-NaN trace has no range (inf - inf): it stays NaN, without a warning
+    low = np.min(traces, axis=0, initial=np.inf, where=present)
+    high = np.max(traces, axis=0, initial=-np.inf, where=present)
+    middle = np.where(some, low, 0.0) + np.where(some, high, 0.0)
+    return np.where(present, middle - traces, np.nan)
 
 
 def check_shared_options(args, size):
