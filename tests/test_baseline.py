@@ -27,6 +27,19 @@ def test_multiplicative_bleaching_is_removed_beats_included(depth, inverted):
     assert abs(last.mean() - detrended[BEATS == 0].mean()) < 0.8 * abs(first.mean() - detrended[BEATS == 0].mean())
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_recording_cut_during_a_beat_keeps_the_beat_as_tall(seed):
+    """0.3 s at rest, then a beat until the recording ends: there is no rest after the beat to fit, and
+    a cubic fitted to the first half alone, extrapolated over the second, made the beat vanish or
+    several times too tall (4 of these 5 noisy traces). The baseline goes on with its slope instead."""
+    t = np.arange(300) / 500
+    beat = t >= 0.3
+    noise = np.random.default_rng(seed).normal(0, 3, t.size)
+    dff = delta_f_over_f(3000 * (0.55 + 0.45 * np.exp(-t / 2)) * (1 - 0.05 * beat) + noise, inverted=True)
+    np.testing.assert_allclose(dff[~beat], 0, atol=5e-3)
+    np.testing.assert_allclose(dff[beat], -0.05, rtol=0.2)  # (the bleaching bends away from the line)
+
+
 def test_columns_are_independent_and_the_input_is_kept():
     traces = np.column_stack([bleached(-0.05), 2 * bleached(-0.1, tau=5.0), np.full(T.size, 7.0)])
     before = traces.copy()

@@ -23,7 +23,9 @@ def delta_f_over_f(traces, *, inverted=False, degree=3):
        fitted by least squares to the resting (diastolic) samples only: those
        within a quarter of the trace's swing of its resting level, picked in
        three rounds that start from a fit to all samples. (A fit to every
-       sample, as a detrend does, follows the beats too.)
+       sample, as a detrend does, follows the beats too.) Before the first
+       resting sample and after the last one (a trace cut during a beat) the
+       baseline goes on in a straight line with the polynomial's slope there.
     2. The result is :math:`F / F_0 - 1`: dividing, not subtracting, removes the
        bleaching of the action potentials as well, which fade with the dye.
 
@@ -74,14 +76,26 @@ def delta_f_over_f(traces, *, inverted=False, degree=3):
         raise ValueError(f"traces must have at least {2 * (degree + 1)} samples for degree={degree}, got {n_samples}")
     if not np.isfinite(data).all():
         raise ValueError("traces must be finite: no NaN or infinite values")
-    design = np.vander(np.linspace(-1.0, 1.0, n_samples), degree + 1)
+    time = np.linspace(-1.0, 1.0, n_samples)
+    design = np.vander(time, degree + 1)
     result = np.empty_like(data)
     for j in range(n_traces):
-        result[:, j] = _relative_to_rest(data[:, j], design, inverted, j)
+        result[:, j] = _relative_to_rest(data[:, j], time, design, inverted, j)
     return result if np.ndim(traces) == 2 else result[:, 0]
 
 
-def _relative_to_rest(trace, design, inverted, column):
+def _held_to_rest(baseline, coefficients, time, resting):
+    """``baseline`` continued in a straight line, with the polynomial's slope there, before the first
+    resting sample and after the last one: a trace cut during a beat has no rest to fit there, and a
+    cubic runs away within a beat's length (ΔF/F several times too large at a cut)."""
+    first, last = np.flatnonzero(resting)[[0, -1]]
+    slope = np.polyder(coefficients)
+    for edge, outside in ((first, slice(None, first)), (last, slice(last + 1, None))):
+        baseline[outside] = baseline[edge] + np.polyval(slope, time[edge]) * (time[outside] - time[edge])
+    return baseline
+
+
+def _relative_to_rest(trace, time, design, inverted, column):
     """``trace / baseline - 1`` with the baseline fitted to the resting samples, in rounds."""
     if (trace == trace[0]).all():
         if trace[0] <= 0:
@@ -89,7 +103,8 @@ def _relative_to_rest(trace, design, inverted, column):
         return np.zeros_like(trace)
     resting = np.ones(trace.size, dtype=bool)
     for round_ in range(_ROUNDS + 1):
-        baseline = design @ np.linalg.lstsq(design[resting], trace[resting], rcond=None)[0]
+        coefficients = np.linalg.lstsq(design[resting], trace[resting], rcond=None)[0]
+        baseline = _held_to_rest(design @ coefficients, coefficients, time, resting)
         if baseline.min() <= 0:
             raise ValueError(
                 f"traces column {column}: the baseline fitted to its resting samples is not positive; "
