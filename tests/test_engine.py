@@ -171,6 +171,17 @@ def test_every_dtype(dense, window, dtype):
     np.testing.assert_allclose(traces.astype(np.float64), expected, rtol=rtol, atol=0)
 
 
+@pytest.mark.parametrize("shape", [(2, 0, 3), (2, 3, 0), (2, 0, 0), (0, 0, 3)])
+@pytest.mark.parametrize("window", WINDOWS)
+def test_frames_without_pixels_have_no_positions(shape, window):
+    """A frame with no rows or columns holds no position: no traces, and no IndexError from inside."""
+    for size in (0, 1, 3, 8):
+        traces = extract_traces(np.zeros(shape, dtype=np.float32), [], size, window=window)
+        assert traces.shape == (shape[0], 0)
+    with pytest.raises(ValueError, match=r"position \(0, 0\) is outside the frame"):
+        extract_traces(np.zeros(shape), [(0, 0)])
+
+
 @pytest.mark.parametrize("dense", [False, True])
 @pytest.mark.parametrize("window", ["rect", "disc"])
 @pytest.mark.parametrize("dtype", INT_DTYPES + FLOAT_DTYPES)

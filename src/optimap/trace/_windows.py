@@ -113,7 +113,8 @@ def window_profile(window, size, frame_shape):
     >>> [a.tolist() for a in window_profile("rect", 10**9, (2, 3))]
     [[-1, 0, 1], [-2, -2, -2], [3, 3, 3]]
     """
-    height, width = frame_shape
+    # A frame without rows or columns holds no centre: it gets the profile of a one-pixel frame.
+    height, width = max(frame_shape[0], 1), max(frame_shape[1], 1)
     if is_single_pixel(window, size):
         rows, starts, stops = [0], [0], [1]
     elif window == "rect":
