@@ -182,6 +182,16 @@ def test_dask_is_lazy_and_equal(video, positions, window, chunks):
     assert extract_traces(lazy_video, []).compute().shape == (37, 0)
 
 
+def test_dask_of_unknown_length_says_how_to_know_it(video):
+    """A boolean index leaves dask's frame count unknown (NaN): say so, and what makes it known."""
+    da = pytest.importorskip("dask.array")
+    lazy_video = da.from_array(video, chunks=(10, -1, -1))
+    kept = lazy_video[lazy_video[:, 0, 0] > -1e9]
+    with pytest.raises(ValueError, match=r"^video has unknown sizes, shape \(nan, .*compute_chunk_sizes\(\) first"):
+        extract_traces(kept, (1, 2))
+    assert_same(extract_traces(kept.compute_chunk_sizes(), (1, 2)).compute(), extract_traces(video, (1, 2)))
+
+
 def test_dask_show_computes(video):
     import matplotlib.pyplot as plt
 

@@ -166,6 +166,10 @@ def check_video(video, name="video"):
         raise ValueError(
             f"{name} must be 3-D (frames, rows, columns), got {len(video.shape)}-D with shape {tuple(video.shape)}"
         )
+    if not all(isinstance(n, numbers.Integral) for n in video.shape):  # dask's NaN after a boolean index
+        raise ValueError(
+            f"{name} has unknown sizes, shape {tuple(video.shape)}: call {name}.compute_chunk_sizes() first"
+        )
     if not is_real_dtype(np.dtype(video.dtype)):
         raise TypeError(f"{name} must hold real numbers (integer or float), got dtype {np.dtype(video.dtype)}")
     return video
