@@ -229,6 +229,28 @@ def test_hdf5_holds_traces_and_attributes(tmp_path, table):
         assert list(attrs["names"]) == ["x3_y4", "x11_y2"]
 
 
+@pytest.mark.parametrize("name", ["t.mat", "t.h5", "t.csv"])
+@pytest.mark.parametrize(
+    ("metadata", "error", "message"),
+    [
+        ({"traces": "oops"}, ValueError, r"^metadata key 'traces' would replace the traces saved"),
+        ({"fps": 1}, ValueError, r"^metadata key 'fps' would replace the fps saved"),
+        ({"names": "x"}, ValueError, r"^metadata key 'names' would replace"),
+        ({"_hidden": 1}, ValueError, r"^metadata key '_hidden': give a name of letters"),
+        ({"two words": 1}, ValueError, r"^metadata key 'two words': give a name"),
+        ({1: 2}, TypeError, r"^metadata keys must be names \(str\), got 1"),
+        ({"window": {"size": 5}}, TypeError, r"^metadata\['window'\] must be a string or a number, got dict"),
+        ("window=rect", TypeError, r"^metadata must be a dict of names to strings or numbers, got str"),
+    ],
+)
+def test_metadata_never_replaces_the_data(tmp_path, table, name, metadata, error, message):
+    """Before: in .mat files a "traces" key replaced the traces, in HDF5 "names" the column names, silently."""
+    traces, positions = table
+    with pytest.raises(error, match=message):
+        save_traces(tmp_path / name, traces, positions, fps=250, metadata=metadata)
+    assert not list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [

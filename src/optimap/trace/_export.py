@@ -5,7 +5,9 @@ name, renamed into place when complete, through symbolic links, keeping an
 overwritten file's mode.
 """
 
+import numbers
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +101,10 @@ def save_traces(path, traces, positions=None, *, fps=None, frames=None, names=No
         Column names, by default from ``positions`` (else ``trace1 ... traceN``).
     metadata : dict, optional
         Extra values (str or numbers) kept as attributes of the HDF5 dataset and
-        as variables of the ``.mat`` file, e.g. ``{"window": "rect", "size": 5}``.
+        as variables of the ``.mat`` file, e.g. ``{"window": "rect", "size": 5}``;
+        keys are names as MATLAB's variables (letters, digits and ``_``, starting
+        with a letter), other than those of the saved data (``traces``,
+        ``frames``, ``time_s``, ``fps``, ``positions``, ``names``).
 
     Notes
     -----
@@ -148,7 +153,7 @@ def save_traces(path, traces, positions=None, *, fps=None, frames=None, names=No
         raise ValueError(f"names has {len(names)} entries but traces has {n_traces} columns; give one per column")
     fps = None if fps is None else as_positive_float(fps, "fps")
     frames = _check_frames(frames, n_frames)
-    metadata = {} if metadata is None else dict(metadata)
+    metadata = _check_metadata(metadata)
     writer = {".csv": _write_csv_file, ".npy": _write_npy, ".mat": _write_mat, ".h5": _write_hdf5, ".hdf5": _write_hdf5}
     record = {
         "traces": table,
@@ -166,6 +171,29 @@ def save_traces(path, traces, positions=None, *, fps=None, frames=None, names=No
         import_optional("h5py", "hdf5", "save traces as HDF5")  # before anything is written
     with output_file(path) as temporary:
         writer[fmt](temporary, **record)
+
+
+# What the files hold besides the metadata: a metadata key of these names would replace it.
+_RESERVED = ("traces", "frames", "time_s", "fps", "positions", "names")
+
+
+def _check_metadata(metadata):
+    """``metadata`` as a dict of names (letters, digits and ``_``, starting with a letter, as MATLAB's
+    variables) to strings, numbers or None (left out); an error names the entry that is not."""
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise TypeError(f"metadata must be a dict of names to strings or numbers, got {type(metadata).__name__}")
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            raise TypeError(f"metadata keys must be names (str), got {key!r}")
+        if not (key.isascii() and key[:1].isalpha() and key.replace("_", "a").isalnum()):
+            raise ValueError(f"metadata key {key!r}: give a name of letters, digits and _ that starts with a letter")
+        if key in _RESERVED:
+            raise ValueError(f"metadata key {key!r} would replace the {key} saved with the traces; give another name")
+        if value is not None and not isinstance(value, (str, numbers.Real, np.bool_)):
+            raise TypeError(f"metadata[{key!r}] must be a string or a number, got {type(value).__name__}")
+    return dict(metadata)
 
 
 def _time_column(frames, fps):
