@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -122,7 +123,7 @@ def test_positions_files_random_and_plot(tmp_path, recording, capsys):
 
 
 def test_demo_end_to_end(tmp_path, capsys):
-    out = tmp_path / "demo"
+    out = tmp_path / "my demo"  # a space: the command it suggests next must still paste as it is
     status, stdout, err = run(["demo", "--out", out], capsys)
     assert status == 0, err
     for name in ("recording.npy", "traces.csv", "traces.png"):
@@ -138,6 +139,11 @@ def test_demo_end_to_end(tmp_path, capsys):
 
     expected = action_potentials(extract_traces(video, positions, size=5))
     np.testing.assert_allclose(values[:, 1:], expected, atol=1e-12)
+    suggested = shlex.split(stdout.splitlines()[-1].removeprefix("next: "))
+    assert suggested[0] == "optimap-trace"
+    status, _, err = run(suggested[1:], capsys)
+    assert status == 0, err
+    assert (out / "my-traces.csv").is_file() and (out / "my-traces.png").is_file()
 
 
 def test_console_script_runs():

@@ -188,6 +188,7 @@ def test_the_region_figure(files):
         (["--labels", "{fractions}"], r"^--labels .*fractions\.npy: a label image must hold whole numbers >= 0"),
         (["--labels", "{stack}"], r"^--labels .*stack\.npy: a label image must be 2-D"),
         (["--mask", "{empty}"], r"^--mask .*empty\.npy: region 0 has no pixel inside the frame"),
+        (["--labels", "{empty}"], r"^--labels .*empty\.npy: holds no label, every pixel is 0 \(the background\)$"),
         (["--mask", "{notes}"], r"^--mask .*notes\.txt: unknown format \.txt; give a file ending in \.npy, \.tif"),
         (["--mask", "{missing}"], r"^--mask .*missing\.png: no such file$"),
         (["--roi", "{notes}"], r"^--roi .*notes\.txt: '.*notes\.txt' is not an ImageJ ROI \(\.roi\) or RoiSet"),

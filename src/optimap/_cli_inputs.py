@@ -250,7 +250,10 @@ def collect_regions(args, frame_shape):
         array = read_image_file(path, option)
         stem = Path(path).stem
         if option == "--labels":
-            parts.append(build_regions(_as_labels(array, where), frame_shape, where))
+            part = build_regions(_as_labels(array, where), frame_shape, where)
+            if part.n_regions == 0:  # (the API gives no traces; a command asked for none is a mistake)
+                raise UsageError(f"{where}: holds no label, every pixel is 0 (the background)")
+            parts.append(part)
             continue
         if array.ndim not in (2, 3):
             raise UsageError(

@@ -12,6 +12,7 @@ terminating signal.
 import contextlib
 import logging
 import os
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -333,10 +334,11 @@ def command_demo(args):
         )
         print(f"wrote {picture}  (the first frame with the positions beside their traces)")
         x, y = positions[0]
+        typed = [shlex.quote(str(path)) for path in (recording, out / "my-traces.csv", out / "my-traces.png")]
         print(
-            f"next: {PROG} extract {recording} --pos {x},{y} --fps {fps:g} --dff --normalize --invert "
-            f"-o {out / 'my-traces.csv'} --plot {out / 'my-traces.png'}"
-        )
+            f"next: {PROG} extract {typed[0]} --pos {x},{y} --fps {fps:g} --dff --normalize --invert "
+            f"-o {typed[1]} --plot {typed[2]}"
+        )  # (quoted for the shell: a folder name may hold spaces)
     return 0
 
 
