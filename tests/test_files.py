@@ -159,6 +159,34 @@ def test_dev_null_stays_a_device(video_file, capsys):
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["-o", "/dev/full"], "-o /dev/full: cannot be written: No space left on device"),
+        (["--plot", "/dev/full"], "--plot /dev/full: cannot be written: No space left on device"),
+        (["-o", "/proc/traces.csv"], "-o /proc/traces.csv: cannot be written: No such file or directory"),
+        (["-o", "{ok}", "--plot", "/proc/p.png"], "--plot /proc/p.png: cannot be written: No such file or directory"),
+    ],
+)
+def test_a_failed_write_names_the_option_and_the_file_typed(tmp_path, video_file, capsys, options, message):
+    """Not the hidden temporary file that stood in for it (a full disk, a folder that refuses new files);
+    status 1, and the other output is not written either."""
+    options = [option.format(ok=tmp_path / "ok.csv") for option in options]
+    status, _, err = run(["extract", video_file, "--pos", "1,1", *options], capsys)
+    assert (status, err) == (1, f"optimap-trace: error: {message}\n")
+    assert not (tmp_path / "ok.csv").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self"), reason="needs Linux's /proc")
+def test_save_traces_names_the_file_it_could_not_write():
+    from optimap.trace import save_traces
+
+    with pytest.raises(FileNotFoundError) as caught:
+        save_traces("/proc/traces.csv", np.ones((3, 2)))
+    assert caught.value.filename == "/proc/traces.csv"
+
+
 def test_write_outputs_is_all_or_none(tmp_path):
     first = tmp_path / "a.txt"
     first.write_text("old")

@@ -155,10 +155,18 @@ def output_file(path):
         return
     mode = stat.S_IMODE(status.st_mode) if status is not None else _new_file_mode()
     temporary = target.with_name(f".{target.stem}-{secrets.token_hex(4)}{target.suffix}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise _naming_the_output(exc, path) from None
     try:
         os.close(descriptor)
-        yield temporary
+        try:
+            yield temporary
+        except OSError as exc:
+            if exc.filename != os.fspath(temporary):  # (an error of another file, or of none)
+                raise
+            raise _naming_the_output(exc, path) from None
         os.chmod(temporary, mode)
         if status is not None and os.geteuid() == 0:  # root keeps the file's owner
             with contextlib.suppress(OSError):
@@ -167,6 +175,14 @@ def output_file(path):
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _naming_the_output(error, path):
+    """The OSError of a write (no permission, a full disk) with the file asked for as its filename, not
+    the temporary file that stood in for it (which the user never named, and which is gone)."""
+    if error.errno is None:
+        return error
+    return type(error)(error.errno, os.strerror(error.errno), os.fspath(path))
 
 
 def write_outputs(writers):

@@ -261,18 +261,42 @@ def _write_results(args, traces, positions, names, frames, metadata, figure):
     """
     from optimap._files import write_outputs
 
-    writers = []
+    options = {}  # the outputs, by the option that named them
     if args.output not in (None, "-"):
-        writers.append((args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata)))
+        options["-o"] = (args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata))
     if args.plot:
-        writers.append((args.plot, _figure_writer(figure(), args.plot)))
-    written = write_outputs(writers)  # all files or none
+        options["--plot"] = (args.plot, _figure_writer(figure(), args.plot))
+    writers = [(path, _naming_failures(option, path, write)) for option, (path, write) in options.items()]
+    try:
+        written = write_outputs(writers)  # all files or none
+    except OSError as exc:  # the output's own file or folder refused (its filename is the path typed)
+        option = next((option for option, (path, _) in options.items() if str(path) == exc.filename), None)
+        if option is None:
+            raise
+        raise WriteFailure(f"{option} {exc.filename}: cannot be written: {exc.strerror}") from None
     if args.output in (None, "-"):
         _write_stdout(traces, positions, names, args.fps, frames)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+class WriteFailure(Exception):
+    """An output that could not be written (no permission, a full disk): exit status 1."""
+
+
+def _naming_failures(option, path, write):
+    """``write`` whose OSError (a full disk, a device that refuses) names the option and the file typed."""
+
+    def named(temporary):
+        try:
+            write(temporary)
+        except OSError as exc:
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise WriteFailure(f"{option} {path}: cannot be written: {reason}") from None
+
+    return named
 
 
 def demo_positions(mask, pacing_site, n=5, margin=4):
@@ -392,6 +416,8 @@ def main(argv=None):
             return args.run(args)
     except (UsageError, ValueError, TypeError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         return _fail(exc, 2)
+    except WriteFailure as exc:
+        return _fail(exc, 1)
     except BrokenPipeError:
         _quiet_stdout()
         return _fail("standard output was closed before all traces were written", 1)
