@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from optimap.trace import extract_traces, random_positions
+from optimap.trace import extract_region_traces, extract_traces, random_positions
 from optimap.video import load_video
 
 WINDOWS = ["rect", "disc", "pixel"]
@@ -180,6 +180,32 @@ def test_dask_is_lazy_and_equal(video, positions, window, chunks):
     assert single.shape == (37,)
     assert_same(single.compute(), extract_traces(video, (4, 4), window=window))
     assert extract_traces(lazy_video, []).compute().shape == (37, 0)
+
+
+@pytest.mark.parametrize("make", ["from_array", "masked_array"])
+@pytest.mark.parametrize("window", WINDOWS)
+def test_dask_of_masked_chunks_leaves_the_masked_pixels_out(video, positions, window, make):
+    """As for the masked array itself (its masked pixels are NaN to the mean); before, dask's chunks
+    were averaged with their masked values, silently."""
+    da = pytest.importorskip("dask.array")
+    mask = np.random.default_rng(3).random(video.shape) < 0.3
+    mask[:, :6, :6] = True  # windows all masked: NaN
+    masked = np.ma.masked_array(video, mask=mask)
+    if make == "from_array":
+        lazy_video = da.from_array(masked, chunks=(10, 16, 20), asarray=False)
+    else:
+        lazy_video = da.ma.masked_array(da.from_array(video, chunks=(10, 16, 20)), mask=mask)
+    for pos in (positions, dense_positions()):
+        traces = extract_traces(lazy_video, pos, size=5, window=window)
+        expected = extract_traces(masked, pos, size=5, window=window)
+        assert traces.dtype == expected.dtype == np.float64
+        np.testing.assert_allclose(traces.compute(), expected, rtol=1e-12, atol=0)
+        assert np.isnan(expected).any() and not np.isnan(expected).all()
+    region = np.zeros(video.shape[1:], dtype=bool)
+    region[2:30, 4:25] = True
+    np.testing.assert_allclose(
+        extract_region_traces(lazy_video, region).compute(), extract_region_traces(masked, region), rtol=1e-12
+    )
 
 
 def test_dask_of_unknown_length_says_how_to_know_it(video):

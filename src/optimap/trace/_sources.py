@@ -110,11 +110,15 @@ class MaskedSource(ArraySource):
         self.dtype = masked_dtype(video.dtype)
 
     def read(self, start, stop):
-        block = self.video[start:stop]
-        values = np.ma.getdata(block).astype(self.dtype)  # a copy: the input is never modified
-        mask = np.ma.getmaskarray(block)
-        values[mask] = np.nan
-        return values
+        return masked_as_nan(self.video[start:stop], self.dtype)
+
+
+def masked_as_nan(block, dtype):
+    """A copy of the masked array ``block`` as ``dtype`` (a float) with NaN at its masked values (the
+    input is never modified)."""
+    values = np.ma.getdata(block).astype(dtype)
+    values[np.ma.getmaskarray(block)] = np.nan
+    return values
 
 
 def masked_dtype(dtype):
@@ -178,13 +182,17 @@ def make_source(video, footprint):
 
 
 def _dask_frames(frames, plan):
+    if is_masked(frames):
+        frames = masked_as_nan(frames, plan.read_dtype)
     out = np.empty((len(frames), plan.n_regions), dtype=plan.out_dtype)
     return plan.extract(frames, out)
 
 
-def _dask_gather(block, rows, cols, local):
-    """The needed pixels ``(b, p)`` of one dask chunk; rows and cols are relative to the chunk."""
-    part = np.asarray(block[:, rows, cols])
+def _dask_gather(block, rows, cols, local, dtype):
+    """The needed pixels ``(b, p)`` of one dask chunk; rows and cols are relative to the chunk. Masked
+    values become NaN (``dtype``, a float, is then what the plan reads)."""
+    part = block[:, rows, cols]
+    part = masked_as_nan(part, dtype) if is_masked(part) else np.asarray(part)
     return part.reshape(len(part), -1)[:, local]
 
 
@@ -212,13 +220,15 @@ def extract_dask(video, footprint):
     from ._plan import choose_kernel, make_plan, output_dtype
 
     n_frames, height, width = video.shape
-    out_dtype = output_dtype(video.dtype, footprint.single_pixel)
+    # chunks of numpy.ma arrays (dask's meta says so): masked pixels become NaN, as for a masked array
+    video_dtype = masked_dtype(video.dtype) if is_masked(getattr(video, "_meta", None)) else video.dtype
+    out_dtype = output_dtype(video_dtype, footprint.single_pixel)
     if footprint.n_regions == 0 or n_frames == 0:
         return da.zeros((n_frames, footprint.n_regions), dtype=out_dtype)
     meta = np.empty((0, 0), dtype=out_dtype)
     # dask runs the tasks in parallel: each task runs on one thread, as one block.
     if choose_kernel(footprint, "frames") in ("box", "profile"):
-        plan = make_plan(footprint, video.dtype, reads="frames", threads=1, block_frames=n_frames, n_frames=n_frames)
+        plan = make_plan(footprint, video_dtype, reads="frames", threads=1, block_frames=n_frames, n_frames=n_frames)
         frames = video.rechunk({1: -1, 2: -1})
         return frames.map_blocks(
             _dask_frames,
@@ -231,7 +241,7 @@ def extract_dask(video, footprint):
         )
     pixels = footprint.pixels
     plan = make_plan(
-        footprint, video.dtype, reads="pixels", pixels=pixels, threads=1, block_frames=n_frames, n_frames=n_frames
+        footprint, video_dtype, reads="pixels", pixels=pixels, threads=1, block_frames=n_frames, n_frames=n_frames
     )
     time_chunks, row_chunks, col_chunks = video.chunks
     row_edges = np.cumsum((0, *row_chunks))
@@ -247,7 +257,7 @@ def extract_dask(video, footprint):
             j, k = group.chunk
             rows = slice(group.rows.start - row_edges[j], group.rows.stop - row_edges[j])
             cols = slice(group.cols.start - col_edges[k], group.cols.stop - col_edges[k])
-            graph[(gather_name, t, g)] = (_dask_gather, (video.name, t, j, k), rows, cols, group.local)
+            graph[(gather_name, t, g)] = (_dask_gather, (video.name, t, j, k), rows, cols, group.local, video_dtype)
             parts.append((gather_name, t, g))
         graph[(name, t, 0)] = (_dask_reduce, parts, members, len(pixels), plan)
     layers = HighLevelGraph.from_collections(name, graph, dependencies=[video])
