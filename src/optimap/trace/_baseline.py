@@ -12,6 +12,7 @@ from .._validate import as_int, check_traces
 
 _ROUNDS = 3  # rounds of picking resting samples and refitting
 _REST_BAND = 0.25  # resting samples: within this share of the swing of the resting level
+_TRUSTED = 0.1  # the fit holds this share of the resting samples' span beyond them, then a line goes on
 
 
 def delta_f_over_f(traces, *, inverted=False, degree=3):
@@ -25,7 +26,8 @@ def delta_f_over_f(traces, *, inverted=False, degree=3):
        three rounds that start from a fit to all samples. (A fit to every
        sample, as a detrend does, follows the beats too.) Before the first
        resting sample and after the last one (a trace cut during a beat) the
-       baseline goes on in a straight line with the polynomial's slope there.
+       baseline goes on in a straight line with the polynomial's slope,
+       from a tenth of the resting samples' span beyond them in the last fit.
     2. The result is :math:`F / F_0 - 1`: dividing, not subtracting, removes the
        bleaching of the action potentials as well, which fade with the dye.
 
@@ -84,13 +86,16 @@ def delta_f_over_f(traces, *, inverted=False, degree=3):
     return result if np.ndim(traces) == 2 else result[:, 0]
 
 
-def _held_to_rest(baseline, coefficients, time, resting):
-    """``baseline`` continued in a straight line, with the polynomial's slope there, before the first
-    resting sample and after the last one: a trace cut during a beat has no rest to fit there, and a
-    cubic runs away within a beat's length (ΔF/F several times too large at a cut)."""
+def _held_to_rest(baseline, coefficients, time, resting, trusted):
+    """``baseline`` continued in a straight line, with the polynomial's slope there, from ``trusted``
+    times the resting samples' span before the first of them and after the last one: a trace cut
+    during a beat has no rest to fit there. Over a short gap the polynomial follows the bleaching's
+    curve; over a long one a cubic runs away (ΔF/F several times too large at a cut)."""
     first, last = np.flatnonzero(resting)[[0, -1]]
+    reach = int(trusted * (last - first))
+    start, stop = max(first - reach, 0), min(last + reach, len(baseline) - 1)
     slope = np.polyder(coefficients)
-    for edge, outside in ((first, slice(None, first)), (last, slice(last + 1, None))):
+    for edge, outside in ((start, slice(None, start)), (stop, slice(stop + 1, None))):
         baseline[outside] = baseline[edge] + np.polyval(slope, time[edge]) * (time[outside] - time[edge])
     return baseline
 
@@ -104,7 +109,9 @@ def _relative_to_rest(trace, time, design, inverted, column):
     resting = np.ones(trace.size, dtype=bool)
     for round_ in range(_ROUNDS + 1):
         coefficients = np.linalg.lstsq(design[resting], trace[resting], rcond=None)[0]
-        baseline = _held_to_rest(design @ coefficients, coefficients, time, resting)
+        # while the resting samples are picked, a line beyond them; then the fit a little further
+        trusted = _TRUSTED if round_ == _ROUNDS else 0.0
+        baseline = _held_to_rest(design @ coefficients, coefficients, time, resting, trusted)
         if baseline.min() <= 0:
             raise ValueError(
                 f"traces column {column}: the baseline fitted to its resting samples is not positive; "
