@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -87,6 +88,48 @@ def test_extract_to_stdout_with_fps_frames_and_processing(recording, capsys):
     np.testing.assert_allclose(
         values[:, 1:], normalize(detrend_timeseries(raw, kind="line"), dtype=np.float64), rtol=1e-12, atol=1e-12
     )
+
+
+def test_json_columns_as_pandas_writes_them(tmp_path, recording, capsys):
+    """``DataFrame.to_json()`` writes columns of row labels; a list per column works too."""
+    folder, video = recording
+    (tmp_path / "pandas.json").write_text(json.dumps({"x": {"0": 1, "1": 5}, "y": {"0": 2, "1": 6}, "name": {}}))
+    (tmp_path / "lists.json").write_text(json.dumps({"y": [8], "x": [7]}))
+    argv = ["extract", folder / "video.npy", "--positions", tmp_path / "pandas.json", "--positions"]
+    status, stdout, err = run([*argv, tmp_path / "lists.json", "--quiet"], capsys)
+    assert status == 0, err
+    assert stdout.splitlines()[0] == "frame,x1_y2,x5_y6,x7_y8"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("x,y\n", "holds no positions"),
+        ("[]", "holds no positions"),
+        ('{"positions": [[1, 2]]}', r"must hold a JSON list of .* or an object .* of columns \(got \{\"positions\""),
+        ('{"x": [1, 3], "y": [2]}', 'the columns "x" and "y" must be lists of numbers of one length'),
+        (None, "is a folder; give a CSV or JSON file of positions"),
+    ],
+)
+def test_positions_files_that_hold_none(tmp_path, recording, capsys, content, message):
+    path = tmp_path / ("p.csv" if content and content.startswith("x") else "p.json")
+    path.mkdir() if content is None else path.write_text(content)
+    status, _, err = run(["extract", recording[0] / "video.npy", "--positions", path, "-o", tmp_path / "t.csv"], capsys)
+    assert status == 2 and err.count("\n") == 1 and not (tmp_path / "t.csv").exists()
+    assert re.search(f"^optimap-trace: error: --positions {re.escape(str(path))}: {message}", err), err
+
+
+def test_output_paths_say_what_is_wrong_with_their_folder(tmp_path, recording, capsys):
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "link.csv").symlink_to(tmp_path / "nowhere" / "t.csv")
+    video = recording[0] / "video.npy"
+    status, _, err = run(["extract", video, "--pos", "1,1", "--plot", tmp_path / "notes.txt" / "p.png"], capsys)
+    assert status == 2 and err.endswith(f": {str(tmp_path / 'notes.txt')!r} is a file, not a folder\n")
+    status, _, err = run(["extract", video, "--pos", "1,1", "-o", tmp_path / "link.csv"], capsys)
+    assert status == 2 and err.endswith(
+        f"is a link to {str(tmp_path / 'nowhere' / 't.csv')!r}, whose folder does not exist\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "notes.txt"]
 
 
 def test_positions_files_random_and_plot(tmp_path, recording, capsys):

@@ -57,8 +57,15 @@ def _read_json_positions(text, where):
     def number(value):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
 
+    if isinstance(items, dict) and "x" in items and "y" in items:  # columns, as pandas' to_json writes a table
+        return _json_columns(items["x"], items["y"], where)
+    if not isinstance(items, list):
+        raise UsageError(
+            f'{where}: must hold a JSON list of [x, y] pairs or {{"x": ..., "y": ...}} objects, or an object '
+            f'{{"x": [...], "y": [...]}} of columns (got {json.dumps(items)[:40]})'
+        )
     positions = []
-    for i, item in enumerate(items if isinstance(items, list) else [None]):
+    for i, item in enumerate(items):
         if isinstance(item, dict) and number(item.get("x")) and number(item.get("y")):
             positions.append((item["x"], item["y"]))
         elif isinstance(item, list) and len(item) == 2 and all(number(v) for v in item):
@@ -69,6 +76,18 @@ def _read_json_positions(text, where):
                 f"(entry {i} is {json.dumps(item)[:40]})"
             )
     return positions
+
+
+def _json_columns(xs, ys, where):
+    """Positions from JSON columns ``x`` and ``y``: lists, or objects of row labels to values (pandas'
+    ``to_json()``), the same labels in both."""
+    if isinstance(xs, dict) and isinstance(ys, dict) and xs.keys() == ys.keys():
+        xs, ys = list(xs.values()), [ys[label] for label in xs]
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in [*xs, *ys])
+    if not (isinstance(xs, list) and isinstance(ys, list) and len(xs) == len(ys) and numbers):
+        raise UsageError(f'{where}: the columns "x" and "y" must be lists of numbers of one length (or objects '
+                         "with the same row labels, as pandas writes them)")  # fmt: skip
+    return list(zip(xs, ys))
 
 
 def _split(line, delimiter):
@@ -119,12 +138,18 @@ def _read_csv_positions(text, where):
 def read_positions_file(path):
     """Positions ``(x, y)`` from a CSV with ``x`` and ``y`` columns or a JSON list, for ``--positions``."""
     where = f"--positions {path}"
+    if os.path.isdir(path):
+        raise UsageError(f"{where}: is a folder; give a CSV or JSON file of positions")
     if not os.path.isfile(path):
         raise UsageError(f"{where}: no such file")
     text = _decode(Path(path).read_bytes())
     if Path(path).suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
-        return _read_json_positions(text, where)
-    return _read_csv_positions(text, where)
+        positions = _read_json_positions(text, where)
+    else:
+        positions = _read_csv_positions(text, where)
+    if not positions:
+        raise UsageError(f"{where}: holds no positions")
+    return positions
 
 
 def collect_positions(args, frame_shape):

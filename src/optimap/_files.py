@@ -55,7 +55,12 @@ def check_output_path(path, name="path"):
     if target.is_dir():
         raise ValueError(f"{name} {text!r} is a folder, not a file")
     if not target.parent.is_dir():
-        raise ValueError(f"{name} {text!r}: the folder {str(Path(text).parent)!r} does not exist")
+        folder = Path(text).parent
+        if os.path.islink(text):  # a link to a place that does not exist (yet)
+            raise ValueError(f"{name} {text!r} is a link to {str(target)!r}, whose folder does not exist")
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{name} {text!r}: {str(folder)!r} is a file, not a folder")
+        raise ValueError(f"{name} {text!r}: the folder {str(folder)!r} does not exist")
     return Path(text)
 
 
