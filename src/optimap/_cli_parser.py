@@ -57,7 +57,7 @@ def build_parser(runners):
         action="append",
         metavar="FILE",
         help="a CSV with x and y columns (comma, semicolon or tab separated; other columns are "
-        "ignored) or a JSON list of [x, y] pairs (repeatable)",
+        "ignored), a JSON list of [x, y] pairs or JSON columns x and y (repeatable)",
     )
     where.add_argument("--random", type=int, metavar="N", help="N distinct random positions")
     where.add_argument("--seed", type=int, metavar="S", help="seed for --random")
