@@ -705,6 +705,19 @@ def test_channel_of_an_imagej_hyperstack(tmp_path, recording, capsys):
     )
 
 
+def test_a_folder_of_colour_pngs_names_the_channel_option(tmp_path, capsys):
+    from PIL import Image
+
+    rgba = np.random.default_rng(0).integers(0, 256, (3, 6, 5, 4), dtype=np.uint8)
+    for i, frame in enumerate(rgba):
+        Image.fromarray(frame, mode="RGBA").save(tmp_path / f"f{i}.png")
+    status, _, err = run(["extract", tmp_path, "--pos", "1,1"], capsys)
+    assert status == 2 and err.endswith("pass --channel K to load its band K (K from 0 to 3)\n"), err
+    status, stdout, err = run(["extract", tmp_path, "--pos", "1,1", "--channel", "3", "--window", "pixel"], capsys)
+    assert status == 0, err
+    assert [int(line.split(",")[1]) for line in stdout.splitlines()[1:]] == rgba[:, 1, 1, 3].tolist()
+
+
 def test_a_split_recording_is_one_video_in_natural_name_order(tmp_path, recording, capsys):
     import tifffile
 

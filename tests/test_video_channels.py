@@ -221,7 +221,9 @@ def test_folder_of_colour_images(tmp_path, tcyx):
         PIL_Image.fromarray(rgb[i]).save(tmp_path / f"a{i}.png")
     tifffile.imwrite(tmp_path / "a4.tif", rgb[4], photometric="rgb")
     check(load_video(tmp_path, channel=2), rgb[:5, ..., 2])
-    with pytest.raises(ValueError, match=r"colour image \(PIL mode 'RGB'\).*pass channel= \(0 to 2\)"):
+    with pytest.raises(
+        ValueError, match=r"colour image \(PIL mode 'RGB'\).*pass channel=K to load its band K \(K from 0 to 2\)"
+    ):
         load_video(tmp_path)
     with pytest.raises(
         ValueError,

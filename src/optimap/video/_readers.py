@@ -199,13 +199,17 @@ def _read_png_image(pil_image, file, channel):
             mode = image.mode
             bands = len(image.getbands())
             data = np.asarray(image) if mode in _GRAY_PNG_MODES or mode in _COLOUR_PNG_MODES else None
-    if data is None or (mode in _COLOUR_PNG_MODES and channel is None):
-        how = (
-            f"pass channel= (0 to {bands - 1}) to load one of its {bands} bands"
-            if data is not None
-            else "convert it to grayscale"
+    if data is None:
+        raise ValueError(
+            f"'{file}' is a colour image (PIL mode {mode!r}): load_video needs grayscale images; convert it to grayscale"
         )
-        raise ValueError(f"'{file}' is a colour image (PIL mode {mode!r}): load_video needs grayscale images; {how}")
+    if mode in _COLOUR_PNG_MODES and channel is None:  # (an OptionError: the command line names its --channel)
+        raise OptionError(
+            "channel",
+            None,
+            f"'{file}' is a colour image (PIL mode {mode!r}): load_video needs grayscale images; pass <option>K "
+            f"to load its band K (K from 0 to {bands - 1})",
+        )
     if channel is None:
         return data
     if data.ndim == 2:
