@@ -529,6 +529,7 @@ def test_positions_rounding_to_one_pixel_get_distinct_columns(recording, capsys)
         (["--pos", "1,1", "--pos", "1e30,2"], r"^--pos 1e30,2: position \(1e\+30, 2\) is outside the frame"),
         (["--positions", "{pos}"], r"^--positions .*p\.csv: position \(50, 1\) is outside the frame"),
         (["--line", "0,0,40,0,3"], r"^--line 0,0,40,0,3: position \(40, 0\) is outside the frame"),
+        (["--line", "0,0,5,5,769"], r"^--line 0,0,5,5,769: N is more positions than the frame has pixels \(768\)$"),
         (["--pos", "1,1", "--seed", "3"], r"^--seed only applies to --random N$"),
         (["--pos", "1,1", "--no"], r"unrecognized arguments: --no"),
         (["--pos", "1,1", "--norm"], r"unrecognized arguments: --norm"),

@@ -172,6 +172,10 @@ def collect_positions(args, frame_shape):
         x0, y0, x1, y1, n = _numbers(text, 5, "--line", integer_last=True)
         if n < 1:
             raise UsageError(f"--line {text}: N must be at least 1")
+        if n > frame_shape[0] * frame_shape[1]:  # (a typo such as 1e8 would otherwise run for hours)
+            raise UsageError(
+                f"--line {text}: N is more positions than the frame has pixels ({frame_shape[0] * frame_shape[1]})"
+            )
         for end in ((x0, y0), (x1, y1)):
             _check_inside(end, frame_shape, f"--line {text}")
         found.extend((p, f"--line {text}") for p in positions_from_A_to_B(int(n), (x0, y0), (x1, y1)))
