@@ -48,14 +48,16 @@ def _decode(raw):
         return raw.decode("latin-1")
 
 
+def _is_json_number(value):
+    """A number in parsed JSON (``true`` and ``false`` are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _read_json_positions(text, where):
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-
-    def number(value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
 
     if isinstance(items, dict) and "x" in items and "y" in items:  # columns, as pandas' to_json writes a table
         return _json_columns(items["x"], items["y"], where)
@@ -66,9 +68,9 @@ def _read_json_positions(text, where):
         )
     positions = []
     for i, item in enumerate(items):
-        if isinstance(item, dict) and number(item.get("x")) and number(item.get("y")):
+        if isinstance(item, dict) and _is_json_number(item.get("x")) and _is_json_number(item.get("y")):
             positions.append((item["x"], item["y"]))
-        elif isinstance(item, list) and len(item) == 2 and all(number(v) for v in item):
+        elif isinstance(item, list) and len(item) == 2 and all(_is_json_number(v) for v in item):
             positions.append(tuple(item))
         else:
             raise UsageError(
@@ -83,8 +85,8 @@ def _json_columns(xs, ys, where):
     ``to_json()``), the same labels in both."""
     if isinstance(xs, dict) and isinstance(ys, dict) and xs.keys() == ys.keys():
         xs, ys = list(xs.values()), [ys[label] for label in xs]
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in [*xs, *ys])
-    if not (isinstance(xs, list) and isinstance(ys, list) and len(xs) == len(ys) and numbers):
+    lists = isinstance(xs, list) and isinstance(ys, list) and len(xs) == len(ys)
+    if not (lists and all(_is_json_number(v) for v in [*xs, *ys])):
         raise UsageError(f'{where}: the columns "x" and "y" must be lists of numbers of one length (or objects '
                          "with the same row labels, as pandas writes them)")  # fmt: skip
     return list(zip(xs, ys))

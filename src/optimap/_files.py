@@ -166,12 +166,7 @@ def output_file(path):
         raise _naming_the_output(exc, path) from None
     try:
         os.close(descriptor)
-        try:
-            yield temporary
-        except OSError as exc:
-            if exc.filename != os.fspath(temporary):  # (an error of another file, or of none)
-                raise
-            raise _naming_the_output(exc, path) from None
+        yield temporary
         os.chmod(temporary, mode)
         if status is not None and os.geteuid() == 0:  # root keeps the file's owner
             with contextlib.suppress(OSError):
@@ -198,6 +193,9 @@ def write_outputs(writers):
     place, so one failing write leaves none of the outputs changed (outputs that
     are FIFOs or devices are written directly and cannot be taken back).
 
+    An OSError of one output (no permission, a full disk) has that output's
+    ``path`` as its filename, not the temporary file that stood in for it.
+
     Returns
     -------
     list
@@ -205,5 +203,8 @@ def write_outputs(writers):
     """
     with contextlib.ExitStack() as stack:
         for path, write in writers:
-            write(stack.enter_context(output_file(path)))
+            try:
+                write(stack.enter_context(output_file(path)))
+            except OSError as exc:
+                raise _naming_the_output(exc, path) from None
     return [path for path, _ in writers]

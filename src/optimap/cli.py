@@ -266,10 +266,9 @@ def _write_results(args, traces, positions, names, frames, metadata, figure):
         options["-o"] = (args.output, _traces_writer(traces, positions, names, args.fps, frames, metadata))
     if args.plot:
         options["--plot"] = (args.plot, _figure_writer(figure(), args.plot))
-    writers = [(path, _naming_failures(option, path, write)) for option, (path, write) in options.items()]
     try:
-        written = write_outputs(writers)  # all files or none
-    except OSError as exc:  # the output's own file or folder refused (its filename is the path typed)
+        written = write_outputs(list(options.values()))  # all files or none
+    except OSError as exc:  # an output refused (a full disk, no permission): its filename is the path typed
         option = next((option for option, (path, _) in options.items() if str(path) == exc.filename), None)
         if option is None:
             raise
@@ -284,19 +283,6 @@ def _write_results(args, traces, positions, names, frames, metadata, figure):
 
 class WriteFailure(Exception):
     """An output that could not be written (no permission, a full disk): exit status 1."""
-
-
-def _naming_failures(option, path, write):
-    """``write`` whose OSError (a full disk, a device that refuses) names the option and the file typed."""
-
-    def named(temporary):
-        try:
-            write(temporary)
-        except OSError as exc:
-            reason = os.strerror(exc.errno) if exc.errno else str(exc)
-            raise WriteFailure(f"{option} {path}: cannot be written: {reason}") from None
-
-    return named
 
 
 def demo_positions(mask, pacing_site, n=5, margin=4):
